@@ -1,0 +1,107 @@
+package dev.softmetrics.job.cli;
+
+import dev.softmetrics.job.config.JobConfig;
+import dev.softmetrics.job.progress.ProgressReporter;
+import dev.softmetrics.job.report.RunSummary;
+import dev.softmetrics.job.score.RunResult;
+import dev.softmetrics.job.score.ScoreJob;
+import dev.softmetrics.job.score.ScoreRequest;
+import java.io.File;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code softmetrics score}: scores shards into the output tables and prints the summary. */
+@Command(
+    name = "score",
+    mixinStandardHelpOptions = true,
+    description =
+        "Score Parquet shards of model outputs and write sequences/, corpus/, rejected/, runs/.")
+public final class ScoreCommand implements Callable<Integer> {
+  @Option(
+      names = "--input",
+      required = true,
+      split = ",",
+      paramLabel = "URI",
+      description = "Parquet files, folders, globs or Hadoop URIs (comma-separated, repeatable).")
+  List<String> inputs = new ArrayList<>();
+
+  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output folder.")
+  String output;
+
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      description = "auto (default), logprobs or logits.")
+  String format;
+
+  @Option(names = "--conf", paramLabel = "FILE", description = "HOCON configuration file.")
+  File conf;
+
+  @Option(
+      names = "--master",
+      paramLabel = "URL",
+      description = "Spark master (default: local[*], or what spark-submit set).")
+  String master;
+
+  @Option(
+      names = "--run-id",
+      paramLabel = "ID",
+      description = "Run id (default: UTC time + random).")
+  String runId;
+
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description = "Configuration override, repeatable; spark.* keys go to Spark.")
+  List<String> overrides = new ArrayList<>();
+
+  @Override
+  public Integer call() {
+    List<String> all = new ArrayList<>(overrides);
+    if (format != null) {
+      all.add("format=" + format);
+    }
+    JobConfig config = JobConfig.load(conf, all);
+    String id = runId != null ? runId : newRunId();
+    return run(new ScoreRequest(inputs, output, id, config), master);
+  }
+
+  /** Runs a request on a new session and prints the summary; shared with {@code demo}. */
+  static int run(ScoreRequest request, String master) {
+    System.err.println("softmetrics: configuration " + request.config().rendered());
+    SparkSession spark = Sessions.open(master, request.config());
+    try (ProgressReporter progress =
+        ProgressReporter.start(
+            spark.sparkContext(),
+            System.err,
+            request.config().progressAfter(),
+            request.config().progressInterval())) {
+      RunResult result = ScoreJob.run(spark, request);
+      RunSummary.print(
+          System.out,
+          result.corpus(),
+          result.run(),
+          request.output(),
+          request.config().summaryMaxRows());
+      return 0;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  static String newRunId() {
+    return ZonedDateTime.now(ZoneOffset.UTC)
+            .format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT))
+        + "-"
+        + UUID.randomUUID().toString().substring(0, 6);
+  }
+}

@@ -1,0 +1,32 @@
+package dev.softmetrics.job.cli;
+
+import dev.softmetrics.job.config.JobConfig;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The Spark session of a run: embedded on {@code local[*]} when nothing says otherwise, the given
+ * master with {@code --master}, or whatever spark-submit configured when it launched the job.
+ */
+final class Sessions {
+  private Sessions() {}
+
+  /** True when spark-submit (or a caller's -Dspark.master) chose the master. */
+  static boolean underSparkSubmit() {
+    return new SparkConf().contains("spark.master");
+  }
+
+  static SparkSession open(String master, JobConfig config) {
+    SparkSession.Builder builder = SparkSession.builder().appName("softmetrics");
+    boolean submitted = underSparkSubmit();
+    if (master != null) {
+      builder.master(master);
+    } else if (!submitted) {
+      builder.master("local[*]");
+    }
+    if (!submitted) {
+      config.sparkConf().forEach(builder::config);
+    }
+    return builder.getOrCreate();
+  }
+}

@@ -1,0 +1,58 @@
+package dev.softmetrics.job.config;
+
+import com.typesafe.config.Config;
+import java.util.List;
+
+/**
+ * Where the job finds each input column: the contract's default names, or the names a configuration
+ * maps onto them.
+ */
+public record ColumnNames(
+    String sequenceId,
+    String model,
+    String tokenizer,
+    String domain,
+    String tokenLogprobs,
+    String text,
+    String numBytes,
+    String numChars,
+    String numWords) {
+
+  public ColumnNames {
+    for (String name :
+        List.of(
+            sequenceId,
+            model,
+            tokenizer,
+            domain,
+            tokenLogprobs,
+            text,
+            numBytes,
+            numChars,
+            numWords)) {
+      if (name == null || name.isBlank()) {
+        throw new IllegalArgumentException(
+            "Invalid column name: empty (must name an input column)");
+      }
+    }
+  }
+
+  /** Reads the {@code columns} block of the {@code softmetrics} configuration. */
+  static ColumnNames from(Config columns) {
+    return new ColumnNames(
+        columns.getString("sequence-id"),
+        columns.getString("model"),
+        columns.getString("tokenizer"),
+        columns.getString("domain"),
+        columns.getString("token-logprobs"),
+        columns.getString("text"),
+        columns.getString("num-bytes"),
+        columns.getString("num-chars"),
+        columns.getString("num-words"));
+  }
+
+  /** The four label columns, in output order. */
+  public List<String> labels() {
+    return List.of(sequenceId, model, tokenizer, domain);
+  }
+}

@@ -1,0 +1,141 @@
+package dev.softmetrics.job.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import java.io.File;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The job's effective configuration, validated once.
+ *
+ * <p>Precedence, highest first: {@code --set key=value} on the command line, then the file given
+ * with {@code --conf}, then {@code reference.conf} inside the jar. Keys are relative to {@code
+ * softmetrics} ({@code columns.model=llm}); a key that starts with {@code spark.} is a Spark
+ * setting and lands in {@link #sparkConf()}.
+ *
+ * @param format the input layout, or auto-detection
+ * @param columns where each input column is found
+ * @param positiveLogprobTolerance log-probs above 0 by more than this are rejected
+ * @param batchRows rows per columnar batch read from Parquet
+ * @param progressAfter runs longer than this print progress lines
+ * @param progressInterval time between progress lines
+ * @param summaryMaxRows rows of the printed summary table
+ * @param sparkConf Spark settings applied to an embedded session (and to the run's SQL settings)
+ * @param rendered the effective {@code softmetrics} block as JSON, for logs and the {@code runs/}
+ *     table
+ */
+public record JobConfig(
+    InputFormat format,
+    ColumnNames columns,
+    double positiveLogprobTolerance,
+    int batchRows,
+    Duration progressAfter,
+    Duration progressInterval,
+    int summaryMaxRows,
+    Map<String, String> sparkConf,
+    String rendered) {
+
+  public JobConfig {
+    if (!(positiveLogprobTolerance >= 0) || Double.isInfinite(positiveLogprobTolerance)) {
+      throw new IllegalArgumentException(
+          String.format(
+              "Invalid validation.positive-logprob-tolerance: %s (must be finite and >= 0)",
+              positiveLogprobTolerance));
+    }
+    if (batchRows < 1) {
+      throw new IllegalArgumentException(
+          String.format("Invalid read.batch-rows: %d (must be >= 1)", batchRows));
+    }
+    if (progressInterval.isNegative() || progressInterval.isZero()) {
+      throw new IllegalArgumentException(
+          String.format("Invalid progress.interval: %s (must be > 0)", progressInterval));
+    }
+    if (summaryMaxRows < 1) {
+      throw new IllegalArgumentException(
+          String.format("Invalid summary.max-rows: %d (must be >= 1)", summaryMaxRows));
+    }
+    sparkConf = Map.copyOf(sparkConf);
+  }
+
+  /** The defaults of {@code reference.conf} alone. */
+  public static JobConfig defaults() {
+    return load(null, List.of());
+  }
+
+  /**
+   * Loads the configuration.
+   *
+   * @param file a HOCON file ({@code --conf}), or null
+   * @param overrides {@code key=value} pairs ({@code --set}), applied in order
+   */
+  public static JobConfig load(File file, List<String> overrides) {
+    Config sparkOverrides = ConfigFactory.empty();
+    Config overrideConfig = ConfigFactory.empty();
+    for (String pair : overrides) {
+      int eq = pair.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException(
+            String.format("Invalid --set: %s (must be key=value)", pair));
+      }
+      String key = pair.substring(0, eq).trim();
+      ConfigValue value = ConfigValueFactory.fromAnyRef(pair.substring(eq + 1).trim());
+      if (key.startsWith("spark.")) {
+        sparkOverrides = sparkOverrides.withValue(quoted(key), value);
+      } else {
+        String path = key.startsWith("softmetrics.") ? key : "softmetrics." + key;
+        overrideConfig = overrideConfig.withValue(path, value);
+      }
+    }
+    Config base = ConfigFactory.defaultReference(JobConfig.class.getClassLoader());
+    Config site = ConfigFactory.empty();
+    if (file != null) {
+      if (!file.isFile()) {
+        throw new IllegalArgumentException(
+            String.format("Cannot read --conf %s: no such file", file.getPath()));
+      }
+      site = ConfigFactory.parseFile(file);
+      if (!site.hasPath("softmetrics")) {
+        site = site.atPath("softmetrics");
+      }
+    }
+    Config merged =
+        overrideConfig
+            .withFallback(sparkOverrides.atPath("softmetrics.spark"))
+            .withFallback(site)
+            .withFallback(base)
+            .resolve();
+    try {
+      return from(merged.getConfig("softmetrics"));
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException("Invalid configuration: " + e.getMessage(), e);
+    }
+  }
+
+  private static JobConfig from(Config c) {
+    Map<String, String> spark = new TreeMap<>();
+    for (Map.Entry<String, ConfigValue> e : c.getObject("spark").entrySet()) {
+      spark.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
+    }
+    return new JobConfig(
+        InputFormat.parse(c.getString("format")),
+        ColumnNames.from(c.getConfig("columns")),
+        c.getDouble("validation.positive-logprob-tolerance"),
+        c.getInt("read.batch-rows"),
+        c.getDuration("progress.after"),
+        c.getDuration("progress.interval"),
+        c.getInt("summary.max-rows"),
+        spark,
+        c.root().render(ConfigRenderOptions.concise()));
+  }
+
+  private static String quoted(String key) {
+    return "\"" + key.replace("\"", "\\\"") + "\"";
+  }
+}

@@ -1,0 +1,207 @@
+package dev.softmetrics.job.output;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import dev.softmetrics.job.aggregate.CorpusRow;
+import dev.softmetrics.job.score.ScoredRows;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Writes the output tables under the output folder: {@code sequences/}, {@code rejected/} and
+ * {@code corpus/} are replaced by each run; {@code runs/} gains one row per run, written last, so a
+ * run's row in {@code runs/} means its tables are complete.
+ */
+public final class OutputTables {
+  private OutputTables() {}
+
+  public static final String SEQUENCES = "sequences";
+  public static final String CORPUS = "corpus";
+  public static final String REJECTED = "rejected";
+  public static final String RUNS = "runs";
+
+  /** Schema of {@code corpus/}. */
+  public static final StructType CORPUS_SCHEMA =
+      new StructType()
+          .add("run_id", DataTypes.StringType, false)
+          .add("model", DataTypes.StringType, false)
+          .add("tokenizer", DataTypes.StringType, false)
+          .add("domain", DataTypes.StringType, false)
+          .add("sequences", DataTypes.LongType, false)
+          .add("tokens", DataTypes.LongType, false)
+          .add("bytes", DataTypes.LongType, false)
+          .add("chars", DataTypes.LongType, true)
+          .add("words", DataTypes.LongType, true)
+          .add("nll_sum", DataTypes.DoubleType, false)
+          .add("mean_nll", DataTypes.DoubleType, false)
+          .add("ppl_token", DataTypes.DoubleType, false)
+          .add("bits_per_token", DataTypes.DoubleType, false)
+          .add("bits_per_byte", DataTypes.DoubleType, false)
+          .add("bits_per_char", DataTypes.DoubleType, true)
+          .add("ppl_byte", DataTypes.DoubleType, false)
+          .add("ppl_word", DataTypes.DoubleType, true)
+          .add("domains", DataTypes.IntegerType, true)
+          .add("macro_mean_nll", DataTypes.DoubleType, true)
+          .add("macro_bits_per_byte", DataTypes.DoubleType, true);
+
+  private static final StructType INPUT_FILE =
+      new StructType()
+          .add("path", DataTypes.StringType, false)
+          .add("bytes", DataTypes.LongType, false)
+          .add("modified_at", DataTypes.TimestampType, true)
+          .add("rows_read", DataTypes.LongType, false)
+          .add("sequences_scored", DataTypes.LongType, false)
+          .add("rows_rejected", DataTypes.LongType, false);
+
+  /** Schema of {@code runs/}. */
+  public static final StructType RUNS_SCHEMA =
+      new StructType()
+          .add("run_id", DataTypes.StringType, false)
+          .add("started_at", DataTypes.TimestampType, false)
+          .add("ended_at", DataTypes.TimestampType, false)
+          .add("status", DataTypes.StringType, false)
+          .add("format", DataTypes.StringType, false)
+          .add("inputs", DataTypes.createArrayType(DataTypes.StringType, false), false)
+          .add("input_files", DataTypes.createArrayType(INPUT_FILE, false), false)
+          .add("configuration", DataTypes.StringType, false)
+          .add("softmetrics_version", DataTypes.StringType, false)
+          .add("spark_version", DataTypes.StringType, false)
+          .add("java_version", DataTypes.StringType, false)
+          .add("master", DataTypes.StringType, false)
+          .add("rows_read", DataTypes.LongType, false)
+          .add("sequences_scored", DataTypes.LongType, false)
+          .add("rows_rejected", DataTypes.LongType, false)
+          .add("accounting_ok", DataTypes.BooleanType, false);
+
+  /** {@code sequences/}: the scored rows, with the run id. */
+  public static void writeSequences(Dataset<Row> scored, String output, String runId) {
+    scored
+        .filter(col(ScoredRows.REASON).isNull())
+        .select(
+            lit(runId).as("run_id"),
+            col(ScoredRows.SEQUENCE_ID),
+            col(ScoredRows.MODEL),
+            col(ScoredRows.TOKENIZER),
+            col(ScoredRows.DOMAIN),
+            col(ScoredRows.TOKENS),
+            col(ScoredRows.NLL_SUM),
+            col(ScoredRows.MEAN_NLL),
+            col(ScoredRows.PPL),
+            col(ScoredRows.BYTES),
+            col(ScoredRows.CHARS),
+            col(ScoredRows.WORDS),
+            col(ScoredRows.SOURCE_FILE))
+        .write()
+        .mode(SaveMode.Overwrite)
+        .parquet(path(output, SEQUENCES));
+  }
+
+  /** {@code rejected/}: every row that was not scored, with where it came from and why. */
+  public static void writeRejected(Dataset<Row> scored, String output, String runId) {
+    scored
+        .filter(col(ScoredRows.REASON).isNotNull())
+        .select(
+            lit(runId).as("run_id"),
+            col(ScoredRows.SEQUENCE_ID),
+            col(ScoredRows.MODEL),
+            col(ScoredRows.TOKENIZER),
+            col(ScoredRows.DOMAIN),
+            col(ScoredRows.SOURCE_FILE),
+            col(ScoredRows.SOURCE_ROW),
+            col(ScoredRows.REASON),
+            col(ScoredRows.MESSAGE))
+        .coalesce(1)
+        .write()
+        .mode(SaveMode.Overwrite)
+        .parquet(path(output, REJECTED));
+  }
+
+  /** {@code corpus/}: one small file. */
+  public static void writeCorpus(
+      SparkSession spark, List<CorpusRow> corpus, String output, String runId) {
+    List<Row> rows = new ArrayList<>(corpus.size());
+    for (CorpusRow c : corpus) {
+      rows.add(
+          RowFactory.create(
+              runId,
+              c.model(),
+              c.tokenizer(),
+              c.domain(),
+              c.sequences(),
+              c.tokens(),
+              c.bytes(),
+              c.chars(),
+              c.words(),
+              c.nllSum(),
+              c.meanNll(),
+              c.pplToken(),
+              c.bitsPerToken(),
+              c.bitsPerByte(),
+              c.bitsPerChar(),
+              c.pplByte(),
+              c.pplWord(),
+              c.domains(),
+              c.macroMeanNll(),
+              c.macroBitsPerByte()));
+    }
+    spark
+        .createDataFrame(rows, CORPUS_SCHEMA)
+        .coalesce(1)
+        .write()
+        .mode(SaveMode.Overwrite)
+        .parquet(path(output, CORPUS));
+  }
+
+  /** Appends the run's row to {@code runs/}. */
+  public static void appendRun(SparkSession spark, RunRecord run, String output) {
+    List<Row> files = new ArrayList<>();
+    for (RunRecord.InputFile f : run.inputFiles()) {
+      files.add(
+          RowFactory.create(
+              f.path(),
+              f.bytes(),
+              f.modifiedAt() == null ? null : Timestamp.from(f.modifiedAt()),
+              f.rowsRead(),
+              f.scored(),
+              f.rejected()));
+    }
+    Row row =
+        RowFactory.create(
+            run.runId(),
+            Timestamp.from(run.startedAt()),
+            Timestamp.from(run.endedAt()),
+            run.status(),
+            run.format(),
+            scala.jdk.javaapi.CollectionConverters.asScala(run.inputs()).toSeq(),
+            scala.jdk.javaapi.CollectionConverters.asScala(files).toSeq(),
+            run.configuration(),
+            run.softmetricsVersion(),
+            run.sparkVersion(),
+            run.javaVersion(),
+            run.master(),
+            run.rowsRead(),
+            run.sequencesScored(),
+            run.rowsRejected(),
+            run.accountingOk());
+    spark
+        .createDataFrame(List.of(row), RUNS_SCHEMA)
+        .coalesce(1)
+        .write()
+        .mode(SaveMode.Append)
+        .parquet(path(output, RUNS));
+  }
+
+  /** The folder of one table under the output folder. */
+  public static String path(String output, String table) {
+    return output.endsWith("/") ? output + table : output + "/" + table;
+  }
+}

@@ -1,0 +1,37 @@
+package dev.softmetrics.job.output;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One row of the {@code runs/} table: what ran, on what, with which code, and the accounting {@code
+ * rows_read = sequences_scored + rows_rejected}, overall and per input file.
+ */
+public record RunRecord(
+    String runId,
+    Instant startedAt,
+    Instant endedAt,
+    String status,
+    String format,
+    List<String> inputs,
+    List<InputFile> inputFiles,
+    String configuration,
+    String softmetricsVersion,
+    String sparkVersion,
+    String javaVersion,
+    String master,
+    long rowsRead,
+    long sequencesScored,
+    long rowsRejected,
+    boolean accountingOk) {
+
+  /** An input file with its size, modification time and row accounting. */
+  public record InputFile(
+      String path, long bytes, Instant modifiedAt, long rowsRead, long scored, long rejected) {
+
+    /** True when every row of the file was either scored or rejected. */
+    public boolean balanced() {
+      return rowsRead == scored + rejected;
+    }
+  }
+}

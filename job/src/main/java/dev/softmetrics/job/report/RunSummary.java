@@ -1,0 +1,114 @@
+package dev.softmetrics.job.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.softmetrics.job.aggregate.CorpusRow;
+import dev.softmetrics.job.output.RunRecord;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What a run prints when it ends: a table of the corpus rows for people, then one line of JSON with
+ * the run's counts for scripts.
+ */
+public final class RunSummary {
+  private RunSummary() {}
+
+  private static final String[] HEADER = {
+    "model",
+    "tokenizer",
+    "domain",
+    "sequences",
+    "tokens",
+    "bytes",
+    "mean_nll",
+    "ppl_token",
+    "bits/byte",
+    "bits/char"
+  };
+
+  /**
+   * The human table: one line per model x tokenizer x domain, the {@code __all__} roll-up after
+   * each group.
+   */
+  public static String table(List<CorpusRow> corpus, int maxRows) {
+    List<String[]> cells = new ArrayList<>();
+    cells.add(HEADER);
+    for (CorpusRow c : corpus.subList(0, Math.min(maxRows, corpus.size()))) {
+      cells.add(
+          new String[] {
+            c.model(),
+            c.tokenizer(),
+            c.isRollup() ? c.domain() + " (" + c.domains() + ")" : c.domain(),
+            String.format(Locale.ROOT, "%,d", c.sequences()),
+            String.format(Locale.ROOT, "%,d", c.tokens()),
+            String.format(Locale.ROOT, "%,d", c.bytes()),
+            String.format(Locale.ROOT, "%.4f", c.meanNll()),
+            String.format(Locale.ROOT, "%.3f", c.pplToken()),
+            String.format(Locale.ROOT, "%.4f", c.bitsPerByte()),
+            c.bitsPerChar() == null ? "-" : String.format(Locale.ROOT, "%.4f", c.bitsPerChar())
+          });
+    }
+    int[] width = new int[HEADER.length];
+    for (String[] row : cells) {
+      for (int i = 0; i < row.length; i++) {
+        width[i] = Math.max(width[i], row[i].codePointCount(0, row[i].length()));
+      }
+    }
+    StringBuilder out = new StringBuilder();
+    for (int r = 0; r < cells.size(); r++) {
+      String[] row = cells.get(r);
+      for (int i = 0; i < row.length; i++) {
+        String pad = " ".repeat(width[i] - row[i].codePointCount(0, row[i].length()));
+        out.append(i < 3 ? row[i] + pad : pad + row[i]).append(i + 1 < row.length ? "  " : "");
+      }
+      out.append('\n');
+      if (r == 0) {
+        for (int i = 0; i < width.length; i++) {
+          out.append("-".repeat(width[i])).append(i + 1 < width.length ? "  " : "");
+        }
+        out.append('\n');
+      }
+    }
+    if (corpus.size() > maxRows) {
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "... %d more rows in corpus/ (summary.max-rows = %d)%n",
+              corpus.size() - maxRows,
+              maxRows));
+    }
+    return out.toString();
+  }
+
+  /** The one-line JSON of the run's counts. */
+  public static String json(RunRecord run, String output) {
+    Map<String, Object> line = new LinkedHashMap<>();
+    line.put("run_id", run.runId());
+    line.put("status", run.status());
+    line.put("output", output);
+    line.put("input_files", run.inputFiles().size());
+    line.put("rows_read", run.rowsRead());
+    line.put("sequences_scored", run.sequencesScored());
+    line.put("rows_rejected", run.rowsRejected());
+    line.put("accounting_ok", run.accountingOk());
+    line.put("seconds", (run.endedAt().toEpochMilli() - run.startedAt().toEpochMilli()) / 1000.0);
+    try {
+      return new ObjectMapper().writeValueAsString(line);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Cannot render the run's JSON line", e);
+    }
+  }
+
+  /** Prints the table, then the JSON line. */
+  public static void print(
+      PrintStream out, List<CorpusRow> corpus, RunRecord run, String output, int maxRows) {
+    out.print(table(corpus, maxRows));
+    out.println();
+    out.println(json(run, output));
+  }
+}

@@ -1,0 +1,27 @@
+package dev.softmetrics.job.score;
+
+import dev.softmetrics.job.config.JobConfig;
+import java.util.List;
+
+/**
+ * What to score and where to write it.
+ *
+ * @param inputs files, folders, globs or Hadoop URIs of Parquet shards
+ * @param output the output folder (any Hadoop URI)
+ * @param runId the run's id in every table
+ * @param config the effective configuration
+ */
+public record ScoreRequest(List<String> inputs, String output, String runId, JobConfig config) {
+  public ScoreRequest {
+    inputs = List.copyOf(inputs);
+    if (inputs.isEmpty()) {
+      throw new IllegalArgumentException("Invalid --input: none given (must name at least one)");
+    }
+    if (output == null || output.isBlank()) {
+      throw new IllegalArgumentException("Invalid --output: empty (must name a folder)");
+    }
+    if (runId == null || runId.isBlank()) {
+      throw new IllegalArgumentException("Invalid --run-id: empty");
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package dev.softmetrics.udfs;
+
+/**
+ * The reasons a row is not scored, in the order the kernels check them.
+ *
+ * <p>Kernels write a status column of {@code int}: {@link #SCORED} (0) for a scored row, otherwise
+ * the {@link #id()} of the first reason found. A later kernel keeps a non-zero status, so the first
+ * reason wins. Ids are {@code ordinal() + 1}; append new constants at the end so that stored ids
+ * keep their meaning.
+ */
+public enum Rejection {
+  /** The row's label (the columns that say which model, tokeniser and domain it belongs to). */
+  MISSING_LABEL("label must not be null"),
+  /** The whole token log-prob list is null. */
+  MISSING_LOGPROBS("token_logprobs must not be null"),
+  /** The token log-prob list has no element. */
+  EMPTY_LOGPROBS("token_logprobs must hold at least one value"),
+  /** One element of the token log-prob list is null. */
+  NULL_LOGPROB("token_logprobs must not contain null elements"),
+  /** One element is NaN, +Infinity or -Infinity. */
+  NON_FINITE_LOGPROB("token_logprobs must hold only finite values"),
+  /** One element is above the positive tolerance: a log-probability is at most 0. */
+  POSITIVE_LOGPROB("token_logprobs must be <= 0 (up to the positive tolerance)"),
+  /** Neither the scored text nor its byte, char and word counts are present. */
+  MISSING_TEXT_AND_COUNTS("text or the byte, char and word counts must be present");
+
+  /** The status value of a row that was scored; no {@link Rejection} has this id. */
+  public static final int SCORED = 0;
+
+  private static final Rejection[] BY_ORDINAL = values();
+
+  private final String rule;
+
+  Rejection(String rule) {
+    this.rule = rule;
+  }
+
+  /**
+   * The id written to status columns: {@code ordinal() + 1}, so that 0 stays free for {@link
+   * #SCORED}. Cost: O(1).
+   *
+   * @return the 1-based id of this reason
+   */
+  public int id() {
+    return ordinal() + 1;
+  }
+
+  /**
+   * The stable text code written to output tables, equal to {@link #name()}. Cost: O(1).
+   *
+   * @return the code, for example {@code "NON_FINITE_LOGPROB"}
+   */
+  public String code() {
+    return name();
+  }
+
+  /**
+   * A short human sentence stating what was expected, for error messages and reports. Cost: O(1).
+   *
+   * @return the rule, for example {@code "token_logprobs must hold only finite values"}
+   */
+  public String rule() {
+    return rule;
+  }
+
+  /**
+   * The reason with the given id; the inverse of {@link #id()}. Cost: O(1), no allocation.
+   *
+   * @param id a 1-based id as written by a kernel
+   * @return the reason with that id
+   * @throws IllegalArgumentException if {@code id} is {@link #SCORED} or names no reason
+   */
+  public static Rejection ofId(int id) {
+    if (id < 1 || id > BY_ORDINAL.length) {
+      throw new IllegalArgumentException(
+          String.format(
+              "Invalid rejection id: %d (must be in [1, %d]; %d means scored)",
+              id, BY_ORDINAL.length, SCORED));
+    }
+    return BY_ORDINAL[id - 1];
+  }
+}

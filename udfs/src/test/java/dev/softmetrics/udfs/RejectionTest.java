@@ -1,0 +1,51 @@
+package dev.softmetrics.udfs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class RejectionTest {
+
+  @Test
+  void constantsKeepTheirOrderAndIds() {
+    assertThat(Rejection.values())
+        .containsExactly(
+            Rejection.MISSING_LABEL,
+            Rejection.MISSING_LOGPROBS,
+            Rejection.EMPTY_LOGPROBS,
+            Rejection.NULL_LOGPROB,
+            Rejection.NON_FINITE_LOGPROB,
+            Rejection.POSITIVE_LOGPROB,
+            Rejection.MISSING_TEXT_AND_COUNTS);
+    assertThat(Rejection.MISSING_LABEL.id()).isEqualTo(1);
+    assertThat(Rejection.MISSING_TEXT_AND_COUNTS.id()).isEqualTo(7);
+    assertThat(Rejection.SCORED).isZero();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Rejection.class)
+  void idCodeAndRuleDescribeEachReason(Rejection rejection) {
+    assertThat(rejection.id()).isEqualTo(rejection.ordinal() + 1);
+    assertThat(rejection.code()).isEqualTo(rejection.name());
+    assertThat(rejection.rule()).isNotBlank();
+    assertThat(Rejection.ofId(rejection.id())).isSameAs(rejection);
+  }
+
+  @Test
+  void ruleSaysWhatWasExpected() {
+    assertThat(Rejection.NON_FINITE_LOGPROB.rule())
+        .isEqualTo("token_logprobs must hold only finite values");
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {Integer.MIN_VALUE, -1, 0, 8, 100})
+  void unknownIdIsRejected(int id) {
+    assertThatThrownBy(() -> Rejection.ofId(id))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid rejection id: " + id + " (must be in [1, 7]; 0 means scored)");
+  }
+}
