@@ -243,7 +243,35 @@ class TextCountKernelTest {
       }
       texts.add(s.toString());
     }
+    assertCountsMatchReference(texts);
+  }
 
+  /**
+   * Long texts of mostly non-whitespace with sparse whitespace, as real text is, so that whole
+   * 8-byte blocks without whitespace occur and whitespace code points straddle block edges at every
+   * offset.
+   */
+  @Test
+  void longSparseTextsMatchAnIndependentReference() {
+    int[] letters = {'a', 'q', 'Z', '7', ',', 0xE9, 0xDF, 0x436, 0x65E5, 0x3042, 0x1F600, 0x200B};
+    Random random = new Random(7L);
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      StringBuilder s = new StringBuilder();
+      int length = random.nextInt(300);
+      for (int k = 0; k < length; k++) {
+        boolean space = random.nextInt(8) == 0;
+        s.appendCodePoint(
+            space
+                ? PYTHON_WHITESPACE[random.nextInt(PYTHON_WHITESPACE.length)]
+                : letters[random.nextInt(letters.length)]);
+      }
+      texts.add(s.toString());
+    }
+    assertCountsMatchReference(texts);
+  }
+
+  private void assertCountsMatchReference(List<String> texts) {
     try (VarCharVector text = new VarCharVector("text", allocator);
         BigIntVector bytes = new BigIntVector("bytes", allocator);
         BigIntVector chars = new BigIntVector("chars", allocator);

@@ -1,0 +1,23 @@
+package dev.softmetrics.job;
+
+import dev.softmetrics.job.config.JobConfig;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The local Spark session of a test class: {@code local[2]} with the embedded defaults of
+ * reference.conf, so tests run the same settings that {@code bin/softmetrics} does. Start it in
+ * {@code @BeforeAll}, stop it in {@code @AfterAll}.
+ */
+public final class LocalSpark {
+  private LocalSpark() {}
+
+  public static SparkSession start() {
+    SparkSession.Builder builder =
+        SparkSession.builder()
+            .master("local[2]")
+            .appName("softmetrics-test")
+            .config("spark.sql.shuffle.partitions", "4");
+    JobConfig.defaults().sparkConf().forEach(builder::config);
+    return builder.getOrCreate();
+  }
+}
