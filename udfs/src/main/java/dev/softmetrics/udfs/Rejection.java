@@ -10,7 +10,7 @@ package dev.softmetrics.udfs;
  */
 public enum Rejection {
   /** The row's label (the columns that say which model, tokeniser and domain it belongs to). */
-  MISSING_LABEL("label must not be null"),
+  MISSING_LABEL("sequence_id, model, tokenizer and domain must be non-empty strings"),
   /** The whole token log-prob list is null. */
   MISSING_LOGPROBS("token_logprobs must not be null"),
   /** The token log-prob list has no element. */
@@ -22,7 +22,7 @@ public enum Rejection {
   /** One element is above the positive tolerance: a log-probability is at most 0. */
   POSITIVE_LOGPROB("token_logprobs must be <= 0 (up to the positive tolerance)"),
   /** Neither the scored text nor its byte, char and word counts are present. */
-  MISSING_TEXT_AND_COUNTS("text or the byte, char and word counts must be present");
+  MISSING_TEXT_AND_COUNTS("text, or at least num_bytes, must be present to count bytes");
 
   /** The status value of a row that was scored; no {@link Rejection} has this id. */
   public static final int SCORED = 0;

@@ -11,9 +11,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.SparkContext;
 import org.apache.spark.executor.TaskMetrics;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Plain progress lines for long runs: once a run has lasted {@code after}, one line every {@code
@@ -26,6 +28,7 @@ public final class ProgressReporter extends SparkListener implements AutoCloseab
   private final long startNanos = System.nanoTime();
   private final ScheduledExecutorService timer;
   private final ConcurrentHashMap<Integer, Stage> stages = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Integer, String> descriptions = new ConcurrentHashMap<>();
   private final AtomicLong rowsRead = new AtomicLong();
   private final AtomicLong bytesRead = new AtomicLong();
 
@@ -64,14 +67,27 @@ public final class ProgressReporter extends SparkListener implements AutoCloseab
   }
 
   @Override
+  public void onJobStart(SparkListenerJobStart event) {
+    String description =
+        event.properties() == null ? null : event.properties().getProperty("spark.job.description");
+    if (description != null) {
+      for (Object stageId : CollectionConverters.asJava(event.stageIds())) {
+        descriptions.put((Integer) stageId, description);
+      }
+    }
+  }
+
+  @Override
   public void onStageSubmitted(SparkListenerStageSubmitted event) {
     var info = event.stageInfo();
-    stages.put(info.stageId(), new Stage(info.name(), info.numTasks()));
+    String name = descriptions.getOrDefault(info.stageId(), info.name());
+    stages.put(info.stageId(), new Stage(name, info.numTasks()));
   }
 
   @Override
   public void onStageCompleted(SparkListenerStageCompleted event) {
     stages.remove(event.stageInfo().stageId());
+    descriptions.remove(event.stageInfo().stageId());
   }
 
   @Override
