@@ -1,0 +1,485 @@
+package dev.softmetrics.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.softmetrics.job.config.JobConfig;
+import dev.softmetrics.job.demo.DemoCorpusWriter;
+import dev.softmetrics.job.score.ScoreJob;
+import dev.softmetrics.job.score.ScoreRequest;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.spark.sql.SparkSession;
+import org.duckdb.DuckDBDriver;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Scores a generated corpus with the job, then recomputes every column of {@code corpus/} (and the
+ * per-sequence columns of {@code sequences/}) in DuckDB SQL straight from the input shards, from
+ * the definitions in METRICS.md and none of our code, and compares the two row by row.
+ */
+class DuckDbCrossCheckTest {
+
+  private static final long SEQUENCES = 2_400;
+  private static final int FILES = 5;
+  private static final String RUN_ID = "cross-check";
+  private static final double RELATIVE_TOLERANCE = 1e-12;
+
+  /** ln 2, as DuckDB computes it: the reference does not share the job's constant. */
+  private static final String LN2 = "ln(2)";
+
+  /**
+   * Python's {@code \s} for str patterns, as an RE2 class (RE2's own {@code \s} is ASCII only):
+   * U+0009-U+000D, U+001C-U+001F, U+0020, U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029,
+   * U+202F, U+205F, U+3000.
+   */
+  private static final String PYTHON_WHITESPACE =
+      "[\\t\\n\\x0B\\f\\r\\x1C-\\x1F \\x{85}\\x{A0}\\x{1680}\\x{2000}-\\x{200A}"
+          + "\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}]";
+
+  /** Columns that must match exactly; every other numeric column is compared to a tolerance. */
+  private static final Set<String> COUNTS =
+      Set.of("sequences", "tokens", "bytes", "chars", "words", "domains", "source_row");
+
+  private static SparkSession spark;
+
+  @TempDir Path tmp;
+
+  private Connection duck;
+
+  @BeforeAll
+  static void startSpark() {
+    spark = LocalSpark.start();
+  }
+
+  @AfterAll
+  static void stopSpark() {
+    spark.stop();
+  }
+
+  @BeforeEach
+  void openDuckDb() throws SQLException {
+    duck = new DuckDBDriver().connect("jdbc:duckdb:", new Properties());
+  }
+
+  @AfterEach
+  void closeDuckDb() throws SQLException {
+    duck.close();
+  }
+
+  /** The reference's counting expressions mean what METRICS.md says; fails if DuckDB changes. */
+  @Test
+  void duckDbCountsTextAsTheMetricsDefineIt() throws SQLException {
+    Map<String, Object> counts =
+        single(
+            "SELECT "
+                + charsOf("'héllo'")
+                + " AS chars_hello, "
+                + charsOf("'日本語'")
+                + " AS chars_nihongo, "
+                + charsOf("'😀'")
+                + " AS chars_emoji, "
+                + bytesOf("'héllo'")
+                + " AS bytes_hello, "
+                + bytesOf("'日本語'")
+                + " AS bytes_nihongo, "
+                + bytesOf("'😀'")
+                + " AS bytes_emoji, "
+                + wordsOf("' a b '")
+                + " AS words_padded, "
+                + wordsOf("''")
+                + " AS words_empty, "
+                + wordsOf("'a' || chr(12288) || 'b'")
+                + " AS words_ideographic_space, "
+                + wordsOf("'a' || chr(160) || 'b'")
+                + " AS words_no_break_space, "
+                + wordsOf("'a' || chr(11) || chr(28) || chr(133) || 'b' || chr(8239) || 'c'")
+                + " AS words_rare_spaces, "
+                + wordsOf("'a' || chr(8203) || 'b' || chr(65279) || 'c'")
+                + " AS words_zero_width");
+    assertThat(counts)
+        .containsEntry("chars_hello", 5L)
+        .containsEntry("chars_nihongo", 3L)
+        .containsEntry("chars_emoji", 1L)
+        .containsEntry("bytes_hello", 6L)
+        .containsEntry("bytes_nihongo", 9L)
+        .containsEntry("bytes_emoji", 4L)
+        .containsEntry("words_padded", 4L)
+        .containsEntry("words_empty", 1L)
+        .containsEntry("words_ideographic_space", 2L)
+        .containsEntry("words_no_break_space", 2L)
+        .containsEntry("words_rare_spaces", 3L)
+        .containsEntry("words_zero_width", 1L);
+  }
+
+  @Test
+  void cleanCorpusMatchesDuckDbRowByRow() throws SQLException {
+    String input = tmp.resolve("shards").toString();
+    String output = tmp.resolve("out").toString();
+    DemoCorpusWriter.write(
+        spark, new DemoCorpusWriter.Shape(20_240_611L, 16, 300, 0), SEQUENCES, FILES, input);
+    ScoreJob.run(spark, new ScoreRequest(List.of(input), output, RUN_ID, JobConfig.defaults()));
+    defineInput(input);
+
+    Map<String, Object> shape =
+        single(
+            "SELECT count(*) AS rows_, count(DISTINCT filename) AS files,"
+                + " count(*) FILTER (WHERE reason IS NOT NULL) AS bad,"
+                + " count(*) FILTER (WHERE strpos(text, chr(12288)) > 0) AS with_ideographic_space,"
+                + " count(*) FILTER (WHERE strpos(text, chr(160)) > 0) AS with_no_break_space,"
+                + " count(*) FILTER (WHERE "
+                + bytesOf("text")
+                + " > "
+                + charsOf("text")
+                + ") AS multibyte FROM input");
+    assertThat(shape).containsEntry("rows_", SEQUENCES).containsEntry("files", (long) FILES);
+    assertThat(shape).as("DuckDB's count of bad input rows").containsEntry("bad", 0L);
+    assertThat((Long) shape.get("with_ideographic_space"))
+        .as("rows whose words only split right on U+3000")
+        .isPositive();
+    assertThat((Long) shape.get("with_no_break_space"))
+        .as("rows whose words only split right on U+00A0")
+        .isPositive();
+    assertThat((Long) shape.get("multibyte")).as("rows where bytes != chars").isPositive();
+
+    assertCorpusMatchesDuckDb(output);
+    assertSequencesMatchDuckDb(output);
+    assertThat(single("SELECT count(*) AS n FROM " + table(output, "rejected")))
+        .as("rows in rejected/")
+        .containsEntry("n", 0L);
+    assertRunRow(output, SEQUENCES, 0);
+  }
+
+  @Test
+  void badRowsAreRejectedAsDuckDbFindsThemAndTheRestStillMatches() throws SQLException {
+    String input = tmp.resolve("shards").toString();
+    String output = tmp.resolve("out").toString();
+    DemoCorpusWriter.write(
+        spark, new DemoCorpusWriter.Shape(97_531L, 16, 300, 97), SEQUENCES, FILES, input);
+    ScoreJob.run(spark, new ScoreRequest(List.of(input), output, RUN_ID, JobConfig.defaults()));
+    defineInput(input);
+
+    Map<String, Long> expectedByReason =
+        countsByReason("SELECT reason FROM input WHERE reason IS NOT NULL");
+    Map<String, Long> actualByReason =
+        countsByReason("SELECT reason FROM " + table(output, "rejected"));
+    assertThat(expectedByReason)
+        .as("DuckDB finds every kind of bad row in the input")
+        .containsOnlyKeys("NON_FINITE_LOGPROB", "EMPTY_LOGPROBS", "MISSING_TEXT_AND_COUNTS");
+    assertThat(actualByReason).as("rejected/ rows per reason").isEqualTo(expectedByReason);
+
+    Map<String, Map<String, Object>> expected =
+        rowsByKey(
+            "SELECT '"
+                + RUN_ID
+                + "' AS run_id, sequence_id, model, tokenizer, domain, file AS source_file,"
+                + " file_row_number AS source_row, reason FROM input WHERE reason IS NOT NULL",
+            "source_file",
+            "source_row");
+    Map<String, Map<String, Object>> actual =
+        rowsByKey(
+            "SELECT run_id, sequence_id, model, tokenizer, domain,"
+                + " parse_filename(source_file) AS source_file, source_row, reason FROM "
+                + table(output, "rejected"),
+            "source_file",
+            "source_row");
+    assertSameRows("rejected/", expected, actual);
+    assertThat(
+            single(
+                "SELECT count(*) FILTER (WHERE message IS NULL OR message = '') AS n FROM "
+                    + table(output, "rejected")))
+        .as("rejected/ rows without a message")
+        .containsEntry("n", 0L);
+
+    long rejected = expectedByReason.values().stream().mapToLong(Long::longValue).sum();
+    assertCorpusMatchesDuckDb(output);
+    assertSequencesMatchDuckDb(output);
+    assertRunRow(output, SEQUENCES - rejected, rejected);
+  }
+
+  /**
+   * The input shards as a view, each row with its file, row number and the reason DuckDB finds for
+   * not scoring it (null for a good row), in the job's documented order of precedence.
+   */
+  private void defineInput(String input) throws SQLException {
+    try (Statement s = duck.createStatement()) {
+      s.execute(
+          "CREATE OR REPLACE TEMP VIEW input AS SELECT *, parse_filename(filename) AS file,"
+              + " CASE WHEN token_logprobs IS NULL THEN 'MISSING_LOGPROBS'"
+              + " WHEN len(token_logprobs) = 0 THEN 'EMPTY_LOGPROBS'"
+              + " WHEN len(list_filter(token_logprobs, lambda x: x IS NULL)) > 0"
+              + " THEN 'NULL_LOGPROB'"
+              + " WHEN len(list_filter(token_logprobs, lambda x: isnan(x) OR isinf(x))) > 0"
+              + " THEN 'NON_FINITE_LOGPROB'"
+              + " WHEN len(list_filter(token_logprobs, lambda x: x > 0)) > 0"
+              + " THEN 'POSITIVE_LOGPROB'"
+              + " WHEN text IS NULL THEN 'MISSING_TEXT_AND_COUNTS' END AS reason"
+              + " FROM read_parquet('"
+              + input
+              + "/*.parquet', filename = true, file_row_number = true)");
+    }
+  }
+
+  /** Every column of corpus/, recomputed from the good input rows, equals the job's. */
+  private void assertCorpusMatchesDuckDb(String output) throws SQLException {
+    String sql =
+        "WITH seq AS ("
+            + "  SELECT model, tokenizer, domain,"
+            + "    -list_sum(token_logprobs::DOUBLE[]) AS nll,"
+            + "    len(token_logprobs) AS tokens,"
+            + ("    " + bytesOf("text") + " AS bytes,")
+            + ("    " + charsOf("text") + " AS chars,")
+            + ("    " + wordsOf("text") + " AS words")
+            + "  FROM input WHERE reason IS NULL),"
+            + " per_domain AS ("
+            + "  SELECT model, tokenizer, domain, count(*) AS sequences,"
+            + "    sum(tokens)::BIGINT AS tokens, sum(bytes)::BIGINT AS bytes,"
+            + "    sum(chars)::BIGINT AS chars, sum(words)::BIGINT AS words, fsum(nll) AS nll_sum"
+            + "  FROM seq GROUP BY model, tokenizer, domain),"
+            + " macro AS ("
+            + "  SELECT model, tokenizer, count(*) AS domains,"
+            + "    avg(nll_sum / tokens) AS macro_mean_nll,"
+            + ("    avg(nll_sum / (" + LN2 + " * bytes)) AS macro_bits_per_byte")
+            + "  FROM per_domain GROUP BY model, tokenizer),"
+            + " all_domains AS ("
+            + "  SELECT model, tokenizer, '__all__' AS domain, count(*) AS sequences,"
+            + "    sum(tokens)::BIGINT AS tokens, sum(bytes)::BIGINT AS bytes,"
+            + "    sum(chars)::BIGINT AS chars, sum(words)::BIGINT AS words, fsum(nll) AS nll_sum"
+            + "  FROM seq GROUP BY model, tokenizer),"
+            + " grouped AS ("
+            + "  SELECT *, NULL::BIGINT AS domains, NULL::DOUBLE AS macro_mean_nll,"
+            + "    NULL::DOUBLE AS macro_bits_per_byte FROM per_domain"
+            + "  UNION ALL"
+            + "  SELECT a.*, m.domains, m.macro_mean_nll, m.macro_bits_per_byte"
+            + "  FROM all_domains a JOIN macro m USING (model, tokenizer))"
+            + " SELECT '"
+            + RUN_ID
+            + "' AS run_id, model, tokenizer, domain, sequences, tokens, bytes, chars, words,"
+            + "  nll_sum,"
+            + "  nll_sum / tokens AS mean_nll,"
+            + "  exp(nll_sum / tokens) AS ppl_token,"
+            + ("  nll_sum / tokens / " + LN2 + " AS bits_per_token,")
+            + ("  nll_sum / (" + LN2 + " * bytes) AS bits_per_byte,")
+            + ("  nll_sum / (" + LN2 + " * chars) AS bits_per_char,")
+            + "  exp(nll_sum / bytes) AS ppl_byte,"
+            + "  exp(nll_sum / words) AS ppl_word,"
+            + "  domains, macro_mean_nll, macro_bits_per_byte"
+            + " FROM grouped";
+    Map<String, Map<String, Object>> expected = rowsByKey(sql, "model", "tokenizer", "domain");
+    Map<String, Map<String, Object>> actual =
+        rowsByKey("SELECT * FROM " + table(output, "corpus"), "model", "tokenizer", "domain");
+    assertThat(expected.keySet())
+        .as("DuckDB's groups: 2 models x 2 tokenizers x (3 domains + __all__)")
+        .hasSize(16);
+    assertSameRows("corpus/", expected, actual);
+  }
+
+  /** sequences/ has one row per good input row, with the counts and NLL that DuckDB computes. */
+  private void assertSequencesMatchDuckDb(String output) throws SQLException {
+    String sql =
+        "SELECT '"
+            + RUN_ID
+            + "' AS run_id, sequence_id, model, tokenizer, domain,"
+            + " len(token_logprobs) AS tokens,"
+            + " -list_sum(token_logprobs::DOUBLE[]) AS nll_sum,"
+            + " -list_sum(token_logprobs::DOUBLE[]) / len(token_logprobs) AS mean_nll,"
+            + " exp(-list_sum(token_logprobs::DOUBLE[]) / len(token_logprobs)) AS ppl,"
+            + (" " + bytesOf("text") + " AS bytes,")
+            + (" " + charsOf("text") + " AS chars,")
+            + (" " + wordsOf("text") + " AS words,")
+            + " file AS source_file"
+            + " FROM input WHERE reason IS NULL";
+    Map<String, Map<String, Object>> expected = rowsByKey(sql, "sequence_id", "model", "tokenizer");
+    Map<String, Map<String, Object>> actual =
+        rowsByKey(
+            "SELECT * REPLACE (parse_filename(source_file) AS source_file) FROM "
+                + table(output, "sequences"),
+            "sequence_id",
+            "model",
+            "tokenizer");
+    assertSameRows("sequences/", expected, actual);
+  }
+
+  private void assertRunRow(String output, long scored, long rejected) throws SQLException {
+    Map<String, Object> run =
+        single(
+            "SELECT run_id, status, rows_read, sequences_scored, rows_rejected, accounting_ok FROM "
+                + table(output, "runs"));
+    assertThat(run)
+        .as("the runs/ row")
+        .containsEntry("run_id", RUN_ID)
+        .containsEntry("status", "succeeded")
+        .containsEntry("rows_read", SEQUENCES)
+        .containsEntry("sequences_scored", scored)
+        .containsEntry("rows_rejected", rejected)
+        .containsEntry("accounting_ok", true);
+  }
+
+  private static String bytesOf(String text) {
+    return "strlen(" + text + ")";
+  }
+
+  private static String charsOf(String text) {
+    return "length(" + text + ")";
+  }
+
+  private static String wordsOf(String text) {
+    return "len(regexp_split_to_array(" + text + ", '" + PYTHON_WHITESPACE + "+'))";
+  }
+
+  private static String table(String output, String name) {
+    return "read_parquet('" + output + "/" + name + "/*.parquet')";
+  }
+
+  /**
+   * Compares two tables keyed alike: the same keys, the same columns, and in every cell the same
+   * value (exactly for strings, booleans and {@link #COUNTS}; to {@link #RELATIVE_TOLERANCE} for
+   * doubles; null only against null). Lists every difference by row and column.
+   */
+  private static void assertSameRows(
+      String table,
+      Map<String, Map<String, Object>> expected,
+      Map<String, Map<String, Object>> actual) {
+    Set<String> onlyInDuckDb = new TreeSet<>(expected.keySet());
+    onlyInDuckDb.removeAll(actual.keySet());
+    Set<String> onlyInJob = new TreeSet<>(actual.keySet());
+    onlyInJob.removeAll(expected.keySet());
+    assertThat(onlyInDuckDb).as("rows DuckDB expects that %s lacks", table).isEmpty();
+    assertThat(onlyInJob).as("rows of %s that DuckDB does not expect", table).isEmpty();
+    Set<String> expectedColumns = expected.values().iterator().next().keySet();
+    Set<String> actualColumns = actual.values().iterator().next().keySet();
+    assertThat(new TreeSet<>(actualColumns))
+        .as("columns of %s (the DuckDB reference computes each of them)", table)
+        .isEqualTo(new TreeSet<>(expectedColumns));
+    List<String> differences = new ArrayList<>();
+    for (Map.Entry<String, Map<String, Object>> row : expected.entrySet()) {
+      for (String column : expectedColumns) {
+        Object want = row.getValue().get(column);
+        Object got = actual.get(row.getKey()).get(column);
+        String problem = difference(column, want, got);
+        if (problem != null) {
+          differences.add(
+              String.format("%s row [%s] column %s: %s", table, row.getKey(), column, problem));
+        }
+      }
+    }
+    assertThat(differences)
+        .as("cells of %s that differ from DuckDB (%d rows compared)", table, expected.size())
+        .isEmpty();
+  }
+
+  /** Why {@code got} does not match {@code want} in a column, or null if it does. */
+  private static String difference(String column, Object want, Object got) {
+    if (want == null || got == null) {
+      return want == got ? null : "DuckDB " + want + ", job " + got;
+    }
+    if (COUNTS.contains(column)) {
+      if (!isIntegral(want) || !isIntegral(got)) {
+        return "count not an integer: DuckDB " + typed(want) + ", job " + typed(got);
+      }
+      return toBigInteger(want).equals(toBigInteger(got))
+          ? null
+          : "DuckDB " + want + ", job " + got;
+    }
+    if (want instanceof Double w) {
+      if (!(got instanceof Double g)) {
+        return "DuckDB " + typed(want) + ", job " + typed(got);
+      }
+      return closeTo(w, g)
+          ? null
+          : String.format(
+              "DuckDB %s, job %s (relative difference %.3e > %.0e)",
+              w, g, Math.abs(w - g) / Math.max(Math.abs(w), Math.abs(g)), RELATIVE_TOLERANCE);
+    }
+    return want.equals(got) ? null : "DuckDB " + typed(want) + ", job " + typed(got);
+  }
+
+  /** Equal to {@link #RELATIVE_TOLERANCE} of the larger magnitude; NaN only equals NaN. */
+  private static boolean closeTo(double want, double got) {
+    if (Double.isNaN(want) || Double.isNaN(got)) {
+      return Double.isNaN(want) && Double.isNaN(got);
+    }
+    if (want == got) {
+      return true;
+    }
+    return Math.abs(want - got) <= RELATIVE_TOLERANCE * Math.max(Math.abs(want), Math.abs(got));
+  }
+
+  private static boolean isIntegral(Object value) {
+    return value instanceof Long
+        || value instanceof Integer
+        || value instanceof Short
+        || value instanceof BigInteger;
+  }
+
+  private static BigInteger toBigInteger(Object value) {
+    return value instanceof BigInteger b ? b : BigInteger.valueOf(((Number) value).longValue());
+  }
+
+  private static String typed(Object value) {
+    return value + " (" + value.getClass().getSimpleName() + ")";
+  }
+
+  /** A query's rows by the values of its key columns, failing on a duplicate key. */
+  private Map<String, Map<String, Object>> rowsByKey(String sql, String... keyColumns)
+      throws SQLException {
+    Map<String, Map<String, Object>> rows = new TreeMap<>();
+    for (Map<String, Object> row : query(sql)) {
+      List<String> key = new ArrayList<>();
+      for (String column : keyColumns) {
+        key.add(column + "=" + row.get(column));
+      }
+      String name = String.join(", ", key);
+      assertThat(rows.put(name, row)).as("duplicate key [%s] in %s", name, sql).isNull();
+    }
+    assertThat(rows).as("rows of %s", sql).isNotEmpty();
+    return rows;
+  }
+
+  private Map<String, Object> single(String sql) throws SQLException {
+    List<Map<String, Object>> rows = query(sql);
+    assertThat(rows).as("rows of %s", sql).hasSize(1);
+    return rows.get(0);
+  }
+
+  private Map<String, Long> countsByReason(String sql) throws SQLException {
+    Map<String, Long> counts = new TreeMap<>();
+    for (Map<String, Object> row : query(sql)) {
+      counts.merge((String) row.get("reason"), 1L, Long::sum);
+    }
+    return counts;
+  }
+
+  private List<Map<String, Object>> query(String sql) throws SQLException {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    try (Statement s = duck.createStatement();
+        ResultSet r = s.executeQuery(sql)) {
+      ResultSetMetaData meta = r.getMetaData();
+      while (r.next()) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (int c = 1; c <= meta.getColumnCount(); c++) {
+          row.put(meta.getColumnName(c), r.getObject(c));
+        }
+        rows.add(row);
+      }
+    }
+    return rows;
+  }
+}
