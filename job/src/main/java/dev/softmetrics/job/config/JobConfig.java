@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import java.io.File;
@@ -108,8 +109,8 @@ public record JobConfig(
     Config merged =
         overrideConfig
             .withFallback(sparkOverrides.atPath("softmetrics.spark"))
-            .withFallback(site)
-            .withFallback(base)
+            .withFallback(flatSparkKeys(site))
+            .withFallback(flatSparkKeys(base))
             .resolve();
     try {
       return from(merged.getConfig("softmetrics"));
@@ -133,6 +134,28 @@ public record JobConfig(
         c.getInt("summary.max-rows"),
         spark,
         c.root().render(ConfigRenderOptions.concise()));
+  }
+
+  /**
+   * The {@code softmetrics.spark} block of one layer with every setting under its full Spark name
+   * as one quoted key: {@code spark { sql.shuffle.partitions = 3 }}, {@code
+   * spark.sql.shuffle.partitions = 3} at the top of a file and {@code
+   * "spark.sql.shuffle.partitions" = 3} all become the same key, so that the layers' precedence
+   * decides between them.
+   */
+  private static Config flatSparkKeys(Config layer) {
+    if (!layer.hasPath("softmetrics.spark")) {
+      return layer;
+    }
+    Config flat = ConfigFactory.empty();
+    for (Map.Entry<String, ConfigValue> e : layer.getConfig("softmetrics.spark").entrySet()) {
+      String key = String.join(".", ConfigUtil.splitPath(e.getKey()));
+      if (!key.startsWith("spark.")) {
+        key = "spark." + key;
+      }
+      flat = flat.withValue(ConfigUtil.joinPath("softmetrics", "spark", key), e.getValue());
+    }
+    return flat.withFallback(layer.withoutPath("softmetrics.spark"));
   }
 
   private static String quoted(String key) {

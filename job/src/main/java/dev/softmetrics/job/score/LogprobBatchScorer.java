@@ -181,7 +181,7 @@ final class LogprobBatchScorer {
       case MISSING_LOGPROBS, EMPTY_LOGPROBS ->
           "Invalid " + names.tokenLogprobs() + where + ": " + rejection.rule();
       case NULL_LOGPROB, NON_FINITE_LOGPROB, POSITIVE_LOGPROB -> {
-        int at = LogprobSumKernel.firstInvalidElement(logprobs, row, positiveTolerance);
+        int at = LogprobSumKernel.firstElementOf(logprobs, row, rejection, positiveTolerance);
         String value =
             at < 0 || logprobs.getDataVector().isNull(logprobs.getElementStartIndex(row) + at)
                 ? "null"

@@ -26,7 +26,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -212,9 +211,6 @@ class SoftMetricsCliTest {
    * ({@code conf/log4j2.properties}), whose stderr also receives what Spark logs.
    */
   @Test
-  @Disabled(
-      "bug: with conf/log4j2.properties a missing --input path prints Spark's FileStreamSink WARN"
-          + " with a full FileNotFoundException stack trace on stderr before the error line")
   void missingInputPathPrintsNoStackTraceOnTheStderrOfARealRun() throws Exception {
     Path logging = Path.of("..", "conf", "log4j2.properties").toAbsolutePath().normalize();
     assertThat(logging).exists();

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -183,9 +182,6 @@ class JobConfigTest {
   }
 
   @Test
-  @Disabled(
-      "bug: `spark.x.y = v` at the top of a --conf file becomes sparkConf entry \"x\" ="
-          + " \"{y=v}\" instead of \"spark.x.y\" = \"v\"")
   void sparkKeysAtTheTopOfAConfFileLandInSparkConfAsTheyAre() throws IOException {
     // reference.conf: "Keys in --set and in --conf are relative to `softmetrics` ..., except keys
     // that start with `spark.`, which go to Spark as they are."

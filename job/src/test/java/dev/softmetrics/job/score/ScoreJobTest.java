@@ -461,9 +461,6 @@ class ScoreJobTest {
   }
 
   @Test
-  @Disabled(
-      "bug: a row rejected as NON_FINITE_LOGPROB whose first invalid element is a positive value"
-          + " gets a message naming that element (token_logprobs[1] = 0.5) with the finite rule")
   void rejectionMessageNamesTheElementOfItsReason() {
     Row r = coreRejected.get((long) positionOf("rej-x19"));
     assertThat(r.<String>getAs("reason")).isEqualTo("NON_FINITE_LOGPROB");

@@ -118,24 +118,36 @@ public final class LogprobSumKernel {
   }
 
   /**
-   * The position within a row of its first invalid element: null, NaN, infinite, or {@code >
-   * positiveTolerance}. Meant for the error message of a rare rejected row; note that it picks the
-   * first invalid element by position, whereas {@link #apply} picks the reason by kind (a null
-   * element before a non-finite one before a positive one).
+   * The position within a row of its first element that breaks the rule of {@code reason}: a null
+   * element for {@link Rejection#NULL_LOGPROB}, NaN or an infinity for {@link
+   * Rejection#NON_FINITE_LOGPROB}, a finite value {@code > positiveTolerance} for {@link
+   * Rejection#POSITIVE_LOGPROB}. Meant for the error message of a rare rejected row, so that the
+   * message names the element its reason is about, whatever else the row holds.
    *
    * <p>Ownership: reads {@code logprobs}, which the caller owns. Cost: O(row length), no
    * allocation.
    *
    * @param logprobs the {@code token_logprobs} column: a list of float or double
    * @param row the row, in {@code [0, logprobs.getValueCount())}
+   * @param reason one of the three element-level reasons above
    * @param positiveTolerance the largest log-prob accepted; finite and {@code >= 0}
-   * @return the 0-based index within the row, or -1 if the row is null, empty or valid
-   * @throws IllegalArgumentException if the row is out of range, the tolerance is invalid or the
-   *     child is neither a {@link Float4Vector} nor a {@link Float8Vector}
+   * @return the 0-based index within the row, or -1 if the row is null or has no such element
+   * @throws IllegalArgumentException if the row is out of range, the reason is not about elements,
+   *     the tolerance is invalid or the child is neither a {@link Float4Vector} nor a {@link
+   *     Float8Vector}
    */
-  public static int firstInvalidElement(ListVector logprobs, int row, double positiveTolerance) {
+  public static int firstElementOf(
+      ListVector logprobs, int row, Rejection reason, double positiveTolerance) {
     checkTolerance(positiveTolerance);
     checkRow(logprobs, row);
+    if (reason != Rejection.NULL_LOGPROB
+        && reason != Rejection.NON_FINITE_LOGPROB
+        && reason != Rejection.POSITIVE_LOGPROB) {
+      throw new IllegalArgumentException(
+          String.format(
+              "Invalid reason: %s (must be NULL_LOGPROB, NON_FINITE_LOGPROB or POSITIVE_LOGPROB)",
+              reason));
+    }
     boolean floats = isFloat4(logprobs);
     if (logprobs.isNull(row)) {
       return -1;
@@ -145,11 +157,15 @@ public final class LogprobSumKernel {
     int start = logprobs.getElementStartIndex(row);
     int end = logprobs.getElementEndIndex(row);
     for (int j = start; j < end; j++) {
-      if (child.isNull(j)) {
-        return j - start;
-      }
-      double value = read(data, floats, j);
-      if (!Double.isFinite(value) || value > positiveTolerance) {
+      boolean isNull = child.isNull(j);
+      double value = isNull ? Double.NaN : read(data, floats, j);
+      boolean breaks =
+          switch (reason) {
+            case NULL_LOGPROB -> isNull;
+            case NON_FINITE_LOGPROB -> !isNull && !Double.isFinite(value);
+            default -> !isNull && Double.isFinite(value) && value > positiveTolerance;
+          };
+      if (breaks) {
         return j - start;
       }
     }

@@ -232,24 +232,38 @@ class LogprobSumKernelTest {
 
   @ParameterizedTest
   @EnumSource(Child.class)
-  void firstInvalidElementFindsEachKind(Child child) {
+  void firstElementOfFindsTheElementOfEachReason(Child child) {
     Double[][] rows = {
       {-1.0, null, -2.0},
       {-1.0, -2.0, -3.0, NAN},
       {INF},
       {-1.0, -INF},
       {-1.0, -2.0, 0.5, NAN},
+      {0.5, null},
       {-1.0, -2.0},
       null,
       {},
     };
-    int[] expected = {1, 3, 0, 1, 2, -1, -1, -1};
+    Rejection nul = Rejection.NULL_LOGPROB;
+    Rejection nonFinite = Rejection.NON_FINITE_LOGPROB;
+    Rejection positive = Rejection.POSITIVE_LOGPROB;
+    Object[][] cases = {
+      {0, nul, 1}, {0, nonFinite, -1}, {1, nonFinite, 3}, {2, nonFinite, 0}, {2, positive, -1},
+      {3, nonFinite, 1}, {4, nonFinite, 3}, {4, positive, 2}, {5, nul, 1}, {5, positive, 0},
+      {6, nul, -1}, {6, nonFinite, -1}, {6, positive, -1}, {7, nul, -1}, {8, nonFinite, -1},
+    };
     try (ListVector logprobs = lists(child, rows)) {
-      for (int row = 0; row < rows.length; row++) {
-        assertThat(LogprobSumKernel.firstInvalidElement(logprobs, row, TOLERANCE))
-            .as("row %d", row)
-            .isEqualTo(expected[row]);
+      for (Object[] c : cases) {
+        int row = (Integer) c[0];
+        Rejection reason = (Rejection) c[1];
+        assertThat(LogprobSumKernel.firstElementOf(logprobs, row, reason, TOLERANCE))
+            .as("row %d, %s", row, reason)
+            .isEqualTo(c[2]);
       }
+      assertThatThrownBy(
+              () -> LogprobSumKernel.firstElementOf(logprobs, 0, Rejection.EMPTY_LOGPROBS, 0))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("Invalid reason: EMPTY_LOGPROBS");
     }
   }
 
@@ -278,7 +292,9 @@ class LogprobSumKernelTest {
       assertThatThrownBy(() -> LogprobSumKernel.elementAsDouble(logprobs, 1, 0))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("Cannot read element 0 of row 1 of token_logprobs: the row is null");
-      assertThatThrownBy(() -> LogprobSumKernel.firstInvalidElement(logprobs, -1, TOLERANCE))
+      assertThatThrownBy(
+              () ->
+                  LogprobSumKernel.firstElementOf(logprobs, -1, Rejection.NULL_LOGPROB, TOLERANCE))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("Invalid row: -1 (must be in [0, 2) for token_logprobs)");
     }
@@ -305,7 +321,8 @@ class LogprobSumKernelTest {
       assertThatThrownBy(() -> LogprobSumKernel.apply(logprobs, TOLERANCE, tokens, nllSum, status))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage(message);
-      assertThatThrownBy(() -> LogprobSumKernel.firstInvalidElement(logprobs, 0, TOLERANCE))
+      assertThatThrownBy(
+              () -> LogprobSumKernel.firstElementOf(logprobs, 0, Rejection.NULL_LOGPROB, TOLERANCE))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage(message);
       assertThatThrownBy(() -> LogprobSumKernel.elementAsDouble(logprobs, 0, 0))
@@ -343,7 +360,8 @@ class LogprobSumKernelTest {
         assertThatThrownBy(() -> LogprobSumKernel.apply(logprobs, bad, tokens, nllSum, status))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessage("Invalid positiveTolerance: " + bad + " (must be finite and >= 0)");
-        assertThatThrownBy(() -> LogprobSumKernel.firstInvalidElement(logprobs, 0, bad))
+        assertThatThrownBy(
+                () -> LogprobSumKernel.firstElementOf(logprobs, 0, Rejection.NULL_LOGPROB, bad))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessage("Invalid positiveTolerance: " + bad + " (must be finite and >= 0)");
       }
