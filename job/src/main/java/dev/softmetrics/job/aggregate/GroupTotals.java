@@ -1,11 +1,11 @@
 package dev.softmetrics.job.aggregate;
 
-import java.math.BigDecimal;
+import dev.softmetrics.udfs.corpus.ExactSum;
 
 /**
- * The pooled sums of one (model, tokenizer, domain) group. {@code nllSum} is exact (a decimal sum
- * of the sequences' values), so totals do not depend on how Spark partitioned the data. {@code
- * chars} and {@code words} are null when some sequence of the group has no such count.
+ * The pooled sums of one (model, tokenizer, domain) group. {@code nllSum} is exact, so totals do
+ * not depend on how Spark partitioned the data. {@code chars} and {@code words} are null when some
+ * sequence of the group has no such count.
  */
 public record GroupTotals(
     String model,
@@ -16,10 +16,12 @@ public record GroupTotals(
     long bytes,
     Long chars,
     Long words,
-    BigDecimal nllSum) {
+    ExactSum nllSum) {
 
-  /** The sum of two groups' totals (labels of this one). */
+  /** The sum of two groups' totals (labels of this one); neither is changed. */
   GroupTotals plus(GroupTotals other) {
+    ExactSum nll = nllSum.copy();
+    nll.merge(other.nllSum);
     return new GroupTotals(
         model,
         tokenizer,
@@ -29,6 +31,6 @@ public record GroupTotals(
         bytes + other.bytes,
         chars == null || other.chars == null ? null : chars + other.chars,
         words == null || other.words == null ? null : words + other.words,
-        nllSum.add(other.nllSum));
+        nll);
   }
 }

@@ -1,10 +1,6 @@
 package dev.softmetrics.job.output;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-
 import dev.softmetrics.job.aggregate.CorpusRow;
-import dev.softmetrics.job.score.ScoredRows;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +24,36 @@ public final class OutputTables {
   public static final String CORPUS = "corpus";
   public static final String REJECTED = "rejected";
   public static final String RUNS = "runs";
+
+  /** Schema of {@code sequences/}: one row per scored sequence. */
+  public static final StructType SEQUENCES_SCHEMA =
+      new StructType()
+          .add("run_id", DataTypes.StringType, false)
+          .add("sequence_id", DataTypes.StringType, false)
+          .add("model", DataTypes.StringType, false)
+          .add("tokenizer", DataTypes.StringType, false)
+          .add("domain", DataTypes.StringType, false)
+          .add("tokens", DataTypes.LongType, false)
+          .add("nll_sum", DataTypes.DoubleType, false)
+          .add("mean_nll", DataTypes.DoubleType, false)
+          .add("ppl", DataTypes.DoubleType, false)
+          .add("bytes", DataTypes.LongType, false)
+          .add("chars", DataTypes.LongType, true)
+          .add("words", DataTypes.LongType, true)
+          .add("source_file", DataTypes.StringType, false);
+
+  /** Schema of {@code rejected/}: one row per input row that was not scored. */
+  public static final StructType REJECTED_SCHEMA =
+      new StructType()
+          .add("run_id", DataTypes.StringType, false)
+          .add("sequence_id", DataTypes.StringType, true)
+          .add("model", DataTypes.StringType, true)
+          .add("tokenizer", DataTypes.StringType, true)
+          .add("domain", DataTypes.StringType, true)
+          .add("source_file", DataTypes.StringType, false)
+          .add("source_row", DataTypes.LongType, false)
+          .add("reason", DataTypes.StringType, false)
+          .add("message", DataTypes.StringType, false);
 
   /** Schema of {@code corpus/}. */
   public static final StructType CORPUS_SCHEMA =
@@ -82,47 +108,9 @@ public final class OutputTables {
           .add("rows_rejected", DataTypes.LongType, false)
           .add("accounting_ok", DataTypes.BooleanType, false);
 
-  /** {@code sequences/}: the scored rows, with the run id. */
-  public static void writeSequences(Dataset<Row> scored, String output, String runId) {
-    scored
-        .filter(col(ScoredRows.REASON).isNull())
-        .select(
-            lit(runId).as("run_id"),
-            col(ScoredRows.SEQUENCE_ID),
-            col(ScoredRows.MODEL),
-            col(ScoredRows.TOKENIZER),
-            col(ScoredRows.DOMAIN),
-            col(ScoredRows.TOKENS),
-            col(ScoredRows.NLL_SUM),
-            col(ScoredRows.MEAN_NLL),
-            col(ScoredRows.PPL),
-            col(ScoredRows.BYTES),
-            col(ScoredRows.CHARS),
-            col(ScoredRows.WORDS),
-            col(ScoredRows.SOURCE_FILE))
-        .write()
-        .mode(SaveMode.Overwrite)
-        .parquet(path(output, SEQUENCES));
-  }
-
-  /** {@code rejected/}: every row that was not scored, with where it came from and why. */
-  public static void writeRejected(Dataset<Row> scored, String output, String runId) {
-    scored
-        .filter(col(ScoredRows.REASON).isNotNull())
-        .select(
-            lit(runId).as("run_id"),
-            col(ScoredRows.SEQUENCE_ID),
-            col(ScoredRows.MODEL),
-            col(ScoredRows.TOKENIZER),
-            col(ScoredRows.DOMAIN),
-            col(ScoredRows.SOURCE_FILE),
-            col(ScoredRows.SOURCE_ROW),
-            col(ScoredRows.REASON),
-            col(ScoredRows.MESSAGE))
-        .coalesce(1)
-        .write()
-        .mode(SaveMode.Overwrite)
-        .parquet(path(output, REJECTED));
+  /** Writes a table of the run, replacing the folder. */
+  public static void replace(Dataset<Row> table, String output, String name) {
+    table.write().mode(SaveMode.Overwrite).parquet(path(output, name));
   }
 
   /** {@code corpus/}: one small file. */

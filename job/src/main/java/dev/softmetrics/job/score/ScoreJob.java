@@ -1,12 +1,11 @@
 package dev.softmetrics.job.score;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
 
 import dev.softmetrics.job.aggregate.CorpusAggregation;
 import dev.softmetrics.job.aggregate.CorpusRow;
+import dev.softmetrics.job.aggregate.RunAccumulator;
+import dev.softmetrics.job.aggregate.RunTotals;
 import dev.softmetrics.job.io.ShardScan;
 import dev.softmetrics.job.output.OutputTables;
 import dev.softmetrics.job.output.RunRecord;
@@ -17,7 +16,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,7 +26,8 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * One scoring run: reads the shards, scores every row, writes {@code sequences/}, {@code
@@ -52,36 +51,41 @@ public final class ScoreJob {
     ShardScan.REQUIRED_SQL_CONF.forEach(spark.conf()::set);
     spark.conf().set("spark.sql.parquet.columnarReaderBatchSize", config.batchRows());
     var names = config.columns();
-    ShardScan scan = ShardScan.logprobs(spark, request.inputs(), names, config.format());
     ColumnLabels labels =
         new ColumnLabels(names.labels(), names.tokenLogprobs(), names.text(), names.numBytes());
-    JavaRDD<Row> rows =
-        scan.batches()
-            .mapPartitions(
-                new PartitionScorer(scan.columns(), labels, config.positiveLogprobTolerance()));
-    Dataset<Row> scored =
-        spark.createDataFrame(rows, ScoredRows.SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
+    String output = request.output();
+    String runId = request.runId();
     try {
-      String output = request.output();
-      String runId = request.runId();
+      ShardScan scan = ShardScan.logprobs(spark, request.inputs(), names, config.format());
+      RunAccumulator accumulator = new RunAccumulator();
+      spark.sparkContext().register(accumulator, "softmetrics run totals");
       spark.sparkContext().setJobDescription("score and write sequences/");
-      OutputTables.writeSequences(scored, output, runId);
+      PartitionScorer scoring =
+          new PartitionScorer(
+              scan.columns(),
+              labels,
+              config.positiveLogprobTolerance(),
+              runId,
+              PartitionScorer.Emit.SCORED,
+              accumulator);
+      OutputTables.replace(
+          frame(spark, scan.batches().mapPartitions(scoring), OutputTables.SEQUENCES_SCHEMA),
+          output,
+          OutputTables.SEQUENCES);
+      RunTotals totals = accumulator.value();
       spark.sparkContext().setJobDescription("write rejected/");
-      OutputTables.writeRejected(scored, output, runId);
-      spark.sparkContext().setJobDescription("aggregate corpus/");
-      List<CorpusRow> corpus =
-          CorpusAggregation.rows(
-              CorpusAggregation.totals(scored.filter(col(ScoredRows.REASON).isNull())));
+      writeRejected(spark, request, labels, totals);
+      List<CorpusRow> corpus = CorpusAggregation.rows(totals.groups());
       OutputTables.writeCorpus(spark, corpus, output, runId);
       spark.sparkContext().setJobDescription("account for every row");
-      List<InputFile> files = account(spark, request.inputs(), scored);
+      List<InputFile> files = account(spark, request.inputs(), totals);
       long read = 0;
-      long scoredCount = 0;
+      long scored = 0;
       long rejected = 0;
       boolean balanced = true;
       for (InputFile f : files) {
         read += f.rowsRead();
-        scoredCount += f.scored();
+        scored += f.scored();
         rejected += f.rejected();
         balanced &= f.balanced();
       }
@@ -100,7 +104,7 @@ public final class ScoreJob {
               System.getProperty("java.version"),
               spark.sparkContext().master(),
               read,
-              scoredCount,
+              scored,
               rejected,
               balanced);
       OutputTables.appendRun(spark, run, output);
@@ -114,8 +118,48 @@ public final class ScoreJob {
       return new RunResult(run, corpus);
     } finally {
       spark.sparkContext().setJobDescription(null);
-      scored.unpersist();
     }
+  }
+
+  /**
+   * {@code rejected/}: the rows the scoring pass counted as rejected, with their messages. Only the
+   * files that had rejected rows are read again; a clean run writes an empty table.
+   */
+  private static void writeRejected(
+      SparkSession spark, ScoreRequest request, ColumnLabels labels, RunTotals totals) {
+    List<String> files = new ArrayList<>();
+    totals
+        .files()
+        .forEach(
+            (file, counts) -> {
+              if (counts.rejected() > 0) {
+                files.add(file);
+              }
+            });
+    Dataset<Row> rejected;
+    if (files.isEmpty()) {
+      rejected = spark.createDataFrame(List.<Row>of(), OutputTables.REJECTED_SCHEMA);
+    } else {
+      var config = request.config();
+      ShardScan scan = ShardScan.logprobs(spark, files, config.columns(), config.format());
+      PartitionScorer messages =
+          new PartitionScorer(
+              scan.columns(),
+              labels,
+              config.positiveLogprobTolerance(),
+              request.runId(),
+              PartitionScorer.Emit.REJECTED,
+              null);
+      rejected = frame(spark, scan.batches().mapPartitions(messages), OutputTables.REJECTED_SCHEMA);
+    }
+    OutputTables.replace(rejected, request.output(), OutputTables.REJECTED);
+  }
+
+  /** A DataFrame over rows the job built itself, without converting them from external rows. */
+  private static Dataset<Row> frame(
+      SparkSession spark, JavaRDD<InternalRow> rows, StructType schema) {
+    return ((org.apache.spark.sql.classic.SparkSession) spark)
+        .internalCreateDataFrame(rows.rdd(), schema, false);
   }
 
   /**
@@ -123,16 +167,8 @@ public final class ScoreJob {
    * next to what the pass scored and rejected from each file.
    */
   private static List<InputFile> account(
-      SparkSession spark, List<String> inputs, Dataset<Row> scored) {
-    Map<String, long[]> outcome = new HashMap<>();
-    for (Row r :
-        scored
-            .groupBy(col(ScoredRows.SOURCE_FILE))
-            .agg(
-                count(when(col(ScoredRows.REASON).isNull(), lit(1))), count(col(ScoredRows.REASON)))
-            .collectAsList()) {
-      outcome.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2)});
-    }
+      SparkSession spark, List<String> inputs, RunTotals totals) {
+    Map<String, RunTotals.FileCounts> outcome = totals.files();
     Map<String, Long> read = new TreeMap<>();
     for (Row r :
         spark
@@ -147,7 +183,7 @@ public final class ScoreJob {
     List<InputFile> files = new ArrayList<>();
     var hadoop = spark.sparkContext().hadoopConfiguration();
     for (Map.Entry<String, Long> e : read.entrySet()) {
-      long[] o = outcome.getOrDefault(e.getKey(), new long[2]);
+      RunTotals.FileCounts counts = outcome.get(e.getKey());
       FileStatus status = status(e.getKey(), hadoop);
       files.add(
           new InputFile(
@@ -155,15 +191,15 @@ public final class ScoreJob {
               status.getLen(),
               Instant.ofEpochMilli(status.getModificationTime()),
               e.getValue(),
-              o[0],
-              o[1]));
+              counts == null ? 0 : counts.scored(),
+              counts == null ? 0 : counts.rejected()));
     }
-    for (String unread : outcome.keySet()) {
-      if (!read.containsKey(unread)) {
-        long[] o = outcome.get(unread);
-        files.add(new InputFile(unread, 0, null, 0, o[0], o[1]));
-      }
-    }
+    outcome.forEach(
+        (file, counts) -> {
+          if (!read.containsKey(file)) {
+            files.add(new InputFile(file, 0, null, 0, counts.scored(), counts.rejected()));
+          }
+        });
     return files;
   }
 

@@ -35,7 +35,6 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -759,9 +758,6 @@ class ScoreJobTest {
   // ---------------------------------------------------------------- extremes
 
   @Test
-  @Disabled(
-      "bug: a finite log-prob of -Float.MAX_VALUE makes the corpus sum's cast to decimal(38,18)"
-          + " throw NUMERIC_VALUE_OUT_OF_RANGE and the whole run fails")
   void hugeButFiniteLogprobIsScored() {
     // An engine that clamps ln 0 to -Float.MAX_VALUE ships a finite value <= 0: the kernel scores
     // it, and the run must complete with the figure it implies.

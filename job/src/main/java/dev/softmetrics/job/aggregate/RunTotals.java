@@ -1,0 +1,136 @@
+package dev.softmetrics.job.aggregate;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What one scoring pass saw: per-group sums of the scored sequences, and per input file how many
+ * rows were scored and rejected (by reason). A task fills its own instance; the driver merges them
+ * (see {@link RunAccumulator}). Merging is exact and order-independent.
+ */
+public final class RunTotals implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final Map<List<String>, GroupSums> groups = new HashMap<>();
+  private final Map<String, FileCounts> files = new HashMap<>();
+  private transient List<String> lastKey;
+  private transient GroupSums lastGroup;
+  private transient String lastFile;
+  private transient FileCounts lastCounts;
+
+  /** Scored and rejected rows of one input file, with the rejections by reason code. */
+  public static final class FileCounts implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    long scored;
+    long rejected;
+    final Map<String, Long> reasons = new TreeMap<>();
+
+    public long scored() {
+      return scored;
+    }
+
+    public long rejected() {
+      return rejected;
+    }
+
+    /** Rejected rows by reason code. */
+    public Map<String, Long> reasons() {
+      return reasons;
+    }
+
+    void merge(FileCounts other) {
+      scored += other.scored;
+      rejected += other.rejected;
+      other.reasons.forEach((reason, count) -> reasons.merge(reason, count, Long::sum));
+    }
+  }
+
+  /**
+   * Counts a scored sequence. Consecutive rows usually share their group and file, so those are
+   * looked up only when they change. {@code chars} and {@code words} are -1 when unknown.
+   */
+  public void addScored(
+      String model,
+      String tokenizer,
+      String domain,
+      String file,
+      long tokens,
+      double nllSum,
+      long bytes,
+      long chars,
+      long words) {
+    if (lastKey == null
+        || !lastKey.get(0).equals(model)
+        || !lastKey.get(1).equals(tokenizer)
+        || !lastKey.get(2).equals(domain)) {
+      lastKey = List.of(model, tokenizer, domain);
+      lastGroup = groups.computeIfAbsent(lastKey, k -> new GroupSums());
+    }
+    lastGroup.add(tokens, nllSum, bytes, chars, words);
+    counts(file).scored++;
+  }
+
+  /** Counts a rejected row. */
+  public void addRejected(String file, String reason) {
+    FileCounts counts = counts(file);
+    counts.rejected++;
+    counts.reasons.merge(reason, 1L, Long::sum);
+  }
+
+  private FileCounts counts(String file) {
+    if (!file.equals(lastFile)) {
+      lastFile = file;
+      lastCounts = files.computeIfAbsent(file, f -> new FileCounts());
+    }
+    return lastCounts;
+  }
+
+  /** Adds another pass's totals into this one. */
+  public void merge(RunTotals other) {
+    other.groups.forEach(
+        (key, sums) -> groups.computeIfAbsent(key, k -> new GroupSums()).merge(sums));
+    other.files.forEach(
+        (file, counts) -> files.computeIfAbsent(file, f -> new FileCounts()).merge(counts));
+    lastKey = null;
+    lastFile = null;
+  }
+
+  /** True when nothing was counted. */
+  public boolean isEmpty() {
+    return groups.isEmpty() && files.isEmpty();
+  }
+
+  /** A deep copy. */
+  public RunTotals copy() {
+    RunTotals copy = new RunTotals();
+    copy.merge(this);
+    return copy;
+  }
+
+  /** The groups' totals, sorted by model, tokenizer, domain. */
+  public List<GroupTotals> groups() {
+    List<GroupTotals> out = new ArrayList<>();
+    groups.forEach((key, sums) -> out.add(sums.totals(key.get(0), key.get(1), key.get(2))));
+    out.sort(
+        Comparator.comparing(GroupTotals::model)
+            .thenComparing(GroupTotals::tokenizer)
+            .thenComparing(GroupTotals::domain));
+    return out;
+  }
+
+  /** Per input file, its counts, sorted by path. */
+  public Map<String, FileCounts> files() {
+    return new TreeMap<>(files);
+  }
+
+  /** Rows rejected in all files. */
+  public long rejected() {
+    return files.values().stream().mapToLong(FileCounts::rejected).sum();
+  }
+}
