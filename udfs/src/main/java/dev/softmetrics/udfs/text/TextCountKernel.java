@@ -168,6 +168,7 @@ public final class TextCountKernel {
 
   private static final long ONES = 0x0101010101010101L;
   private static final long HIGHS = 0x8080808080808080L;
+  private static final long LOWS = 0x7F7F7F7F7F7F7F7FL;
 
   /** Code points in {@code [address, address + length)}: all bytes minus the continuation bytes. */
   private static long codePointsAt(long address, long length) {
@@ -187,106 +188,129 @@ public final class TextCountKernel {
   }
 
   /**
-   * Words in {@code [address, address + length)}. Eight bytes at a time while none of them can
-   * start a whitespace code point (none is at most 0x20, none is 0xC2 or 0xE0-0xE3): such a block
-   * is all non-whitespace and ends any run. Otherwise one code point at a time.
+   * Words in {@code [address, address + length)}: 1 + the number of whitespace code points that
+   * follow a code point that is not whitespace (or the start).
+   *
+   * <p>Eight bytes at a time, with masks holding one bit (the high bit) per byte: {@code starts}
+   * marks the bytes where a whitespace code point starts (recognised by its complete, shortest
+   * UTF-8 encoding, from this block and the next two bytes), {@code inside} every byte of such a
+   * code point. A run starts where a code point starts whose previous byte is not inside one. The
+   * last few bytes, too short for a block, go one at a time with the same rule.
    */
   private static long wordsAt(long address, long length) {
     long runs = 0;
-    boolean inRun = false;
+    long previous = 0;
+    long spill = 0;
     long p = 0;
-    while (p < length) {
-      if (p + Long.BYTES <= length) {
-        long w = MemoryUtil.getLong(address + p);
-        if (!mayStartWhitespace(w)) {
-          inRun = false;
-          p += Long.BYTES;
-          continue;
-        }
-      }
-      int width = whitespaceWidth(address, p, length);
-      if (width == 0) {
-        inRun = false;
-        p++;
+    for (; p + Long.BYTES + 2 <= length; p += Long.BYTES) {
+      long w = MemoryUtil.getLong(address + p);
+      long starts;
+      long inside;
+      if ((w & HIGHS) == 0) {
+        starts = asciiWhitespace(w);
+        inside = starts | spill;
+        spill = 0;
       } else {
-        if (!inRun) {
-          runs++;
-          inRun = true;
-        }
-        p += width;
+        long w1 = MemoryUtil.getLong(address + p + 1);
+        long w2 = MemoryUtil.getLong(address + p + 2);
+        long two = equal(w, 0xC2) & (equal(w1, 0x85) | equal(w1, 0xA0));
+        long e2 = equal(w, 0xE2);
+        long generalPunctuation =
+            (w2 & ~((w2 & LOWS) + 0x75 * ONES) & HIGHS)
+                | equal(w2, 0xA8)
+                | equal(w2, 0xA9)
+                | equal(w2, 0xAF);
+        long three =
+            (equal(w, 0xE1) & equal(w1, 0x9A) & equal(w2, 0x80))
+                | (equal(w, 0xE3) & equal(w1, 0x80) & equal(w2, 0x80))
+                | (e2 & equal(w1, 0x81) & equal(w2, 0x9F))
+                | (e2 & equal(w1, 0x80) & generalPunctuation);
+        starts = (asciiWhitespace(w & LOWS) & ~w) | two | three;
+        inside = starts | (two << 8) | (three << 8) | (three << 16) | spill;
+        spill = (two >>> 56) | (three >>> 56) | (three >>> 48);
+      }
+      runs += Long.bitCount(starts & ~((inside << 8) | (previous << 7)));
+      previous = inside >>> 63;
+    }
+    int insideLeft = Long.bitCount(spill);
+    for (; p < length; p++) {
+      int window = window(address, p, length);
+      long whitespace = whitespaceAt(window);
+      runs += whitespace & (previous ^ 1);
+      if (whitespace == 1) {
+        int b0 = window & 0xFF;
+        insideLeft = b0 < 0x80 ? 0 : b0 == 0xC2 ? 1 : 2;
+        previous = 1;
+      } else if (insideLeft > 0) {
+        insideLeft--;
+        previous = 1;
+      } else {
+        previous = 0;
       }
     }
     return runs + 1;
   }
 
-  /**
-   * True if some byte of {@code w} is at most 0x20, or 0xC2, or in 0xE0-0xE3 (false positives
-   * allowed).
-   */
-  private static boolean mayStartWhitespace(long w) {
-    long low = (w - 0x21 * ONES) & ~w & HIGHS;
-    long c2 = w ^ (0xC2 * ONES);
-    long e0 = (w & (0xFC * ONES)) ^ (0xE0 * ONES);
-    return (low | hasZeroByte(c2) | hasZeroByte(e0)) != 0;
-  }
-
-  private static long hasZeroByte(long v) {
-    return (v - ONES) & ~v & HIGHS;
+  /** The high bit of each byte of {@code w} that equals {@code b}, exactly (no false positives). */
+  private static long equal(long w, int b) {
+    long v = w ^ (b * ONES);
+    return ~(((v & LOWS) + LOWS) | v | LOWS);
   }
 
   /**
-   * The UTF-8 length of the whitespace code point starting at {@code p}, or 0 if none starts there.
-   * Non-whitespace advances one byte at a time; that is safe because no continuation byte
-   * (0x80-0xBF) is a lead byte of a whitespace code point.
+   * The high bit of each byte of {@code w} (all bytes below 0x80) that is ASCII whitespace in
+   * Python: 0x09-0x0D or 0x1C-0x20. For a byte b below 0x80, b + (0x80 - lo) has its high bit set
+   * iff b >= lo, and b + (0x7F - hi) iff b > hi; no sum carries into the next byte.
    */
-  private static int whitespaceWidth(long address, long p, long end) {
-    int b0 = byteAt(address, p);
-    if (b0 < 0x40) {
-      return (int) ((ASCII_WHITESPACE >>> b0) & 1);
+  private static long asciiWhitespace(long w) {
+    long atLeast09 = w + (0x80 - 0x09) * ONES;
+    long above0D = w + (0x7F - 0x0D) * ONES;
+    long atLeast1C = w + (0x80 - 0x1C) * ONES;
+    long above20 = w + (0x7F - 0x20) * ONES;
+    return ((atLeast09 & ~above0D) | (atLeast1C & ~above20)) & HIGHS;
+  }
+
+  /** Bytes {@code p..p+3} as a little-endian int, with 0 for bytes past the end. */
+  private static int window(long address, long p, long length) {
+    if (p + Integer.BYTES <= length) {
+      return MemoryUtil.getInt(address + p);
     }
-    switch (b0) {
-      case 0xC2: // U+0085 = C2 85, U+00A0 = C2 A0
-        {
-          int b1 = p + 1 < end ? byteAt(address, p + 1) : 0;
-          return b1 == 0x85 || b1 == 0xA0 ? 2 : 0;
-        }
-      case 0xE1: // U+1680 = E1 9A 80
-        return threeBytes(address, p, end, 0x9A, 0x80);
-      case 0xE2:
-        return generalPunctuationWidth(address, p, end);
-      case 0xE3: // U+3000 = E3 80 80
-        return threeBytes(address, p, end, 0x80, 0x80);
-      default:
-        return 0;
+    int window = 0;
+    for (long q = p; q < length; q++) {
+      window |= (MemoryUtil.getByte(address + q) & 0xFF) << (8 * (q - p));
     }
+    return window;
   }
 
   /**
-   * U+2000-U+200A = E2 80 80-8A; U+2028 = E2 80 A8; U+2029 = E2 80 A9; U+202F = E2 80 AF; U+205F =
-   * E2 81 9F.
+   * 1 if a Python whitespace code point starts at the first byte of {@code window}, by its complete
+   * shortest UTF-8 encoding: U+0085 = C2 85, U+00A0 = C2 A0, U+1680 = E1 9A 80, U+2000-U+200A = E2
+   * 80 80-8A, U+2028/9 = E2 80 A8/A9, U+202F = E2 80 AF, U+205F = E2 81 9F, U+3000 = E3 80 80.
    */
-  private static int generalPunctuationWidth(long address, long p, long end) {
-    if (p + 2 >= end) {
-      return 0;
-    }
-    int b1 = byteAt(address, p + 1);
-    int b2 = byteAt(address, p + 2);
-    if (b1 == 0x80) {
-      boolean space = (b2 >= 0x80 && b2 <= 0x8A) || b2 == 0xA8 || b2 == 0xA9 || b2 == 0xAF;
-      return space ? 3 : 0;
-    }
-    return b1 == 0x81 && b2 == 0x9F ? 3 : 0;
+  private static long whitespaceAt(int window) {
+    int b0 = window & 0xFF;
+    int two = window & 0xFFFF;
+    int three = window & 0xFFFFFF;
+    int b2 = (window >>> 16) & 0xFF;
+    boolean generalPunctuation =
+        two == 0x80E2 & ((b2 >= 0x80 & b2 <= 0x8A) | b2 == 0xA8 | b2 == 0xA9 | b2 == 0xAF);
+    boolean whitespace =
+        ASCII_WHITESPACE_BYTE[b0]
+            | two == 0x85C2
+            | two == 0xA0C2
+            | three == 0x809AE1
+            | three == 0x8080E3
+            | three == 0x9F81E2
+            | generalPunctuation;
+    return whitespace ? 1 : 0;
   }
 
-  private static int threeBytes(long address, long p, long end, int b1, int b2) {
-    if (p + 2 >= end) {
-      return 0;
-    }
-    return byteAt(address, p + 1) == b1 && byteAt(address, p + 2) == b2 ? 3 : 0;
-  }
+  private static final boolean[] ASCII_WHITESPACE_BYTE = new boolean[256];
 
-  private static int byteAt(long address, long p) {
-    return MemoryUtil.getByte(address + p) & 0xFF;
+  static {
+    for (int b = 0; b < 0x40; b++) {
+      ASCII_WHITESPACE_BYTE[b] = ((ASCII_WHITESPACE >>> b) & 1) != 0;
+    }
   }
 
   private static void checkRange(ArrowBuf buf, long start, long end) {
