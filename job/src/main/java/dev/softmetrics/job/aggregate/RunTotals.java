@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * What one scoring pass saw: per-group sums of the scored sequences, and per input file how many
@@ -18,7 +19,9 @@ public final class RunTotals implements Serializable {
 
   private final Map<List<String>, GroupSums> groups = new HashMap<>();
   private final Map<String, FileCounts> files = new HashMap<>();
-  private transient List<String> lastKey;
+  private transient UTF8String lastModel;
+  private transient UTF8String lastTokenizer;
+  private transient UTF8String lastDomain;
   private transient GroupSums lastGroup;
   private transient String lastFile;
   private transient FileCounts lastCounts;
@@ -52,25 +55,29 @@ public final class RunTotals implements Serializable {
   }
 
   /**
-   * Counts a scored sequence. Consecutive rows usually share their group and file, so those are
-   * looked up only when they change. {@code chars} and {@code words} are -1 when unknown.
+   * Counts a scored sequence. Consecutive rows usually share their group, so the labels are
+   * compared as bytes with the previous row's and turned into strings only when the group changes.
+   * {@code chars} and {@code words} are -1 when unknown.
    */
   public void addScored(
-      String model,
-      String tokenizer,
-      String domain,
+      UTF8String model,
+      UTF8String tokenizer,
+      UTF8String domain,
       String file,
       long tokens,
       double nllSum,
       long bytes,
       long chars,
       long words) {
-    if (lastKey == null
-        || !lastKey.get(0).equals(model)
-        || !lastKey.get(1).equals(tokenizer)
-        || !lastKey.get(2).equals(domain)) {
-      lastKey = List.of(model, tokenizer, domain);
-      lastGroup = groups.computeIfAbsent(lastKey, k -> new GroupSums());
+    if (lastGroup == null
+        || !lastModel.equals(model)
+        || !lastTokenizer.equals(tokenizer)
+        || !lastDomain.equals(domain)) {
+      lastModel = model;
+      lastTokenizer = tokenizer;
+      lastDomain = domain;
+      List<String> key = List.of(model.toString(), tokenizer.toString(), domain.toString());
+      lastGroup = groups.computeIfAbsent(key, k -> new GroupSums());
     }
     lastGroup.add(tokens, nllSum, bytes, chars, words);
     counts(file).scored++;
@@ -97,7 +104,7 @@ public final class RunTotals implements Serializable {
         (key, sums) -> groups.computeIfAbsent(key, k -> new GroupSums()).merge(sums));
     other.files.forEach(
         (file, counts) -> files.computeIfAbsent(file, f -> new FileCounts()).merge(counts));
-    lastKey = null;
+    lastGroup = null;
     lastFile = null;
   }
 

@@ -152,9 +152,9 @@ final class LogprobBatchScorer {
         UTF8String tokenizer = label(labels[2], row);
         UTF8String domain = label(labels[3], row);
         totals.addScored(
-            model.toString(),
-            tokenizer.toString(),
-            domain.toString(),
+            model,
+            tokenizer,
+            domain,
             sourceName,
             tokens.get(row),
             nllSum.get(row),

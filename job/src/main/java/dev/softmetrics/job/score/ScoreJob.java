@@ -1,27 +1,20 @@
 package dev.softmetrics.job.score;
 
-import static org.apache.spark.sql.functions.col;
-
 import dev.softmetrics.job.aggregate.CorpusAggregation;
 import dev.softmetrics.job.aggregate.CorpusRow;
 import dev.softmetrics.job.aggregate.RunAccumulator;
 import dev.softmetrics.job.aggregate.RunTotals;
+import dev.softmetrics.job.io.InputFiles;
 import dev.softmetrics.job.io.ShardScan;
 import dev.softmetrics.job.output.OutputTables;
 import dev.softmetrics.job.output.RunRecord;
 import dev.softmetrics.job.output.RunRecord.InputFile;
 import dev.softmetrics.job.score.LogprobBatchScorer.ColumnLabels;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -76,9 +69,9 @@ public final class ScoreJob {
       spark.sparkContext().setJobDescription("write rejected/");
       writeRejected(spark, request, labels, totals);
       List<CorpusRow> corpus = CorpusAggregation.rows(totals.groups());
+      spark.sparkContext().setJobDescription("write corpus/ and runs/");
       OutputTables.writeCorpus(spark, corpus, output, runId);
-      spark.sparkContext().setJobDescription("account for every row");
-      List<InputFile> files = account(spark, request.inputs(), totals);
+      List<InputFile> files = account(spark, scan, totals);
       long read = 0;
       long scored = 0;
       long rejected = 0;
@@ -163,54 +156,30 @@ public final class ScoreJob {
   }
 
   /**
-   * Rows read per file, counted independently of the scoring pass (from the Parquet row groups),
-   * next to what the pass scored and rejected from each file.
+   * Rows read per file from the Parquet footers (independent of the scoring pass), next to what the
+   * pass scored and rejected from each file.
    */
-  private static List<InputFile> account(
-      SparkSession spark, List<String> inputs, RunTotals totals) {
-    Map<String, RunTotals.FileCounts> outcome = totals.files();
-    Map<String, Long> read = new TreeMap<>();
-    for (Row r :
-        spark
-            .read()
-            .parquet(inputs.toArray(new String[0]))
-            .select(col("_metadata.file_path").as("file"))
-            .groupBy("file")
-            .count()
-            .collectAsList()) {
-      read.put(r.getString(0), r.getLong(1));
-    }
-    List<InputFile> files = new ArrayList<>();
+  private static List<InputFile> account(SparkSession spark, ShardScan scan, RunTotals totals) {
     var hadoop = spark.sparkContext().hadoopConfiguration();
-    for (Map.Entry<String, Long> e : read.entrySet()) {
-      RunTotals.FileCounts counts = outcome.get(e.getKey());
-      FileStatus status = status(e.getKey(), hadoop);
+    Map<String, RunTotals.FileCounts> outcome = new TreeMap<>();
+    totals
+        .files()
+        .forEach((file, counts) -> outcome.put(InputFiles.qualified(file, hadoop), counts));
+    List<InputFile> files = new ArrayList<>();
+    for (InputFiles.InputFile f : InputFiles.describe(scan.files(), hadoop)) {
+      RunTotals.FileCounts counts = outcome.remove(f.path());
       files.add(
           new InputFile(
-              e.getKey(),
-              status.getLen(),
-              Instant.ofEpochMilli(status.getModificationTime()),
-              e.getValue(),
+              f.path(),
+              f.bytes(),
+              f.modifiedAt(),
+              f.rows(),
               counts == null ? 0 : counts.scored(),
               counts == null ? 0 : counts.rejected()));
     }
     outcome.forEach(
-        (file, counts) -> {
-          if (!read.containsKey(file)) {
-            files.add(new InputFile(file, 0, null, 0, counts.scored(), counts.rejected()));
-          }
-        });
+        (file, counts) ->
+            files.add(new InputFile(file, 0, null, 0, counts.scored(), counts.rejected())));
     return files;
-  }
-
-  private static FileStatus status(String file, org.apache.hadoop.conf.Configuration hadoop) {
-    try {
-      Path path = new Path(new URI(file));
-      return FileSystem.get(path.toUri(), hadoop).getFileStatus(path);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot stat input file " + file, e);
-    } catch (java.net.URISyntaxException e) {
-      throw new IllegalStateException("Spark reported an input path that is not a URI: " + file, e);
-    }
   }
 }
