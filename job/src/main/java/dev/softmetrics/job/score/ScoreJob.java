@@ -15,6 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -66,12 +70,34 @@ public final class ScoreJob {
           output,
           OutputTables.SEQUENCES);
       RunTotals totals = accumulator.value();
-      spark.sparkContext().setJobDescription("write rejected/");
-      writeRejected(spark, request, labels, totals);
       List<CorpusRow> corpus = CorpusAggregation.rows(totals.groups());
-      spark.sparkContext().setJobDescription("write corpus/ and runs/");
-      OutputTables.writeCorpus(spark, corpus, output, runId);
-      List<InputFile> files = account(spark, scan, totals);
+      // rejected/, corpus/ and the footer counts are independent: each small Spark write costs
+      // about
+      // 0.1 s of fixed overhead, so they overlap. runs/ comes last, once all of them are done.
+      List<InputFile> files;
+      ExecutorService writers = Executors.newFixedThreadPool(2);
+      try {
+        CompletableFuture<Void> rejectedWrite =
+            CompletableFuture.runAsync(
+                () -> {
+                  spark.sparkContext().setJobDescription("write rejected/");
+                  writeRejected(spark, request, labels, totals);
+                },
+                writers);
+        CompletableFuture<Void> corpusWrite =
+            CompletableFuture.runAsync(
+                () -> {
+                  spark.sparkContext().setJobDescription("write corpus/");
+                  OutputTables.writeCorpus(spark, corpus, output, runId);
+                },
+                writers);
+        files = account(spark, scan, totals);
+        await(rejectedWrite);
+        await(corpusWrite);
+      } finally {
+        writers.shutdownNow();
+      }
+      spark.sparkContext().setJobDescription("write runs/");
       long read = 0;
       long scored = 0;
       long rejected = 0;
@@ -146,6 +172,18 @@ public final class ScoreJob {
       rejected = frame(spark, scan.batches().mapPartitions(messages), OutputTables.REJECTED_SCHEMA);
     }
     OutputTables.replace(rejected, request.output(), OutputTables.REJECTED);
+  }
+
+  /** Waits for a write; its failure is rethrown as it was thrown. */
+  private static void await(CompletableFuture<Void> write) {
+    try {
+      write.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw e;
+    }
   }
 
   /** A DataFrame over rows the job built itself, without converting them from external rows. */
