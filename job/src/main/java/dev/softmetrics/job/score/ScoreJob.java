@@ -1,5 +1,6 @@
 package dev.softmetrics.job.score;
 
+import dev.softmetrics.job.aggregate.Accounting;
 import dev.softmetrics.job.aggregate.CorpusAggregation;
 import dev.softmetrics.job.aggregate.CorpusRow;
 import dev.softmetrics.job.aggregate.RunAccumulator;
@@ -8,7 +9,6 @@ import dev.softmetrics.job.io.InputFiles;
 import dev.softmetrics.job.io.ShardScan;
 import dev.softmetrics.job.output.OutputTables;
 import dev.softmetrics.job.output.RunRecord;
-import dev.softmetrics.job.output.RunRecord.InputFile;
 import dev.softmetrics.job.score.LogprobBatchScorer.ColumnLabels;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -74,7 +74,7 @@ public final class ScoreJob {
       // rejected/, corpus/ and the footer counts are independent: each small Spark write costs
       // about
       // 0.1 s of fixed overhead, so they overlap. runs/ comes last, once all of them are done.
-      List<InputFile> files;
+      Accounting accounting;
       ExecutorService writers = Executors.newFixedThreadPool(2);
       try {
         CompletableFuture<Void> rejectedWrite =
@@ -91,48 +91,39 @@ public final class ScoreJob {
                   OutputTables.writeCorpus(spark, corpus, output, runId);
                 },
                 writers);
-        files = account(spark, scan, totals);
+        accounting = account(spark, scan, totals);
         await(rejectedWrite);
         await(corpusWrite);
       } finally {
         writers.shutdownNow();
       }
       spark.sparkContext().setJobDescription("write runs/");
-      long read = 0;
-      long scored = 0;
-      long rejected = 0;
-      boolean balanced = true;
-      for (InputFile f : files) {
-        read += f.rowsRead();
-        scored += f.scored();
-        rejected += f.rejected();
-        balanced &= f.balanced();
-      }
       RunRecord run =
           new RunRecord(
               runId,
               started,
               Instant.now(),
-              balanced ? "succeeded" : "failed: accounting",
+              accounting.balanced() ? "succeeded" : "failed: accounting",
               "logprobs",
               request.inputs(),
-              files,
+              accounting.files(),
               config.rendered(),
               Versions.softmetrics(),
               spark.version(),
               System.getProperty("java.version"),
               spark.sparkContext().master(),
-              read,
-              scored,
-              rejected,
-              balanced);
+              accounting.rowsRead(),
+              accounting.scored(),
+              accounting.rejected(),
+              accounting.balanced());
       OutputTables.appendRun(spark, run, output);
-      if (!balanced) {
+      if (!accounting.balanced()) {
         throw new IllegalStateException(
             "Accounting failed for run "
                 + runId
                 + ": rows read != scored + rejected for "
-                + files.stream().filter(f -> !f.balanced()).map(InputFile::path).toList());
+                + String.join(", ", accounting.unbalanced())
+                + " (the tables are written and runs/ marks the run failed; please report this)");
       }
       return new RunResult(run, corpus);
     } finally {
@@ -194,30 +185,15 @@ public final class ScoreJob {
   }
 
   /**
-   * Rows read per file from the Parquet footers (independent of the scoring pass), next to what the
-   * pass scored and rejected from each file.
+   * Rows per file from the Parquet footers (independent of the scoring pass), reconciled with its
+   * counts.
    */
-  private static List<InputFile> account(SparkSession spark, ShardScan scan, RunTotals totals) {
+  private static Accounting account(SparkSession spark, ShardScan scan, RunTotals totals) {
     var hadoop = spark.sparkContext().hadoopConfiguration();
     Map<String, RunTotals.FileCounts> outcome = new TreeMap<>();
     totals
         .files()
         .forEach((file, counts) -> outcome.put(InputFiles.qualified(file, hadoop), counts));
-    List<InputFile> files = new ArrayList<>();
-    for (InputFiles.InputFile f : InputFiles.describe(scan.files(), hadoop)) {
-      RunTotals.FileCounts counts = outcome.remove(f.path());
-      files.add(
-          new InputFile(
-              f.path(),
-              f.bytes(),
-              f.modifiedAt(),
-              f.rows(),
-              counts == null ? 0 : counts.scored(),
-              counts == null ? 0 : counts.rejected()));
-    }
-    outcome.forEach(
-        (file, counts) ->
-            files.add(new InputFile(file, 0, null, 0, counts.scored(), counts.rejected())));
-    return files;
+    return Accounting.reconcile(InputFiles.describe(scan.files(), hadoop), outcome);
   }
 }
