@@ -368,6 +368,25 @@ class LogprobSumKernelTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(Child.class)
+  void offsetsBeyondTheDataBufferAreRefusedBeforeAnyRead(Child child) {
+    try (ListVector logprobs = lists(child, new Double[][] {{-1.0, -2.0}, {-3.0}});
+        BigIntVector tokens = new BigIntVector("tokens", allocator);
+        Float8Vector nll = new Float8Vector("nll", allocator);
+        IntVector status = new IntVector("status", allocator)) {
+      status.allocateNew(2);
+      status.setValueCount(2);
+      long capacity = logprobs.getDataVector().getDataBuffer().capacity();
+      logprobs.getOffsetBuffer().setInt(2L * Integer.BYTES, (int) capacity);
+
+      assertThatThrownBy(() -> LogprobSumKernel.apply(logprobs, TOLERANCE, tokens, nll, status))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("Invalid list vector " + logprobs.getName())
+          .hasMessageContaining("within the " + capacity + " bytes");
+    }
+  }
+
   private Result run(Child child, Double[][] rows, int[] priorStatus) {
     return run(child, rows, priorStatus, TOLERANCE);
   }
