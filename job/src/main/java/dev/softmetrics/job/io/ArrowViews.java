@@ -115,7 +115,9 @@ public final class ArrowViews {
     int nullRows;
     int elements;
     int nullElements;
-    boolean dictionary;
+
+    /** A dictionary-encoded string column's values, decoded once; null otherwise. */
+    byte[][] decoded;
 
     private Layout(int rows) {
       this.rows = rows;
@@ -163,6 +165,7 @@ public final class ArrowViews {
      * A dictionary-encoded string column: lengths come from the decoded values, there are no runs.
      */
     private static Layout ofDictionary(WritableColumnVector column, int rows, Layout layout) {
+      layout.decoded = new byte[rows][];
       int packed = 0;
       for (int row = 0; row < rows; row++) {
         layout.arrowOffsets[row] = packed;
@@ -170,12 +173,12 @@ public final class ArrowViews {
           layout.nullRow[row] = true;
           layout.nullRows++;
         } else {
-          packed += column.getBinary(row).length;
+          layout.decoded[row] = column.getBinary(row);
+          packed += layout.decoded[row].length;
         }
       }
       layout.arrowOffsets[rows] = packed;
       layout.elements = packed;
-      layout.dictionary = true;
       return layout;
     }
 
@@ -203,14 +206,14 @@ public final class ArrowViews {
 
     /** The packed bytes of a string column. */
     ArrowBuf stringData(WritableColumnVector column, BufferAllocator allocator) {
-      if (!dictionary) {
+      if (decoded == null) {
         return packed(column.arrayData(), 1, allocator);
       }
       // Parquet dictionary pages (repeated texts): Spark keeps ids, so decode row by row.
       ArrowBuf buf = allocator.buffer(Math.max(elements, 1));
       for (int row = 0; row < rows; row++) {
         if (!nullRow[row]) {
-          buf.setBytes(arrowOffsets[row], column.getBinary(row));
+          buf.setBytes(arrowOffsets[row], decoded[row]);
         }
       }
       return buf;
