@@ -4,6 +4,7 @@ import dev.softmetrics.job.aggregate.CorpusRow;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -110,8 +111,19 @@ public final class OutputTables {
 
   /** Writes a table of the run, replacing the folder. */
   public static void replace(Dataset<Row> table, String output, String name) {
-    table.write().mode(SaveMode.Overwrite).parquet(path(output, name));
+    DataFrameWriter<Row> writer = table.write().mode(SaveMode.Overwrite);
+    // Values that are unique per row never compress by dictionary; Parquet would build one and
+    // throw it away.
+    for (String column : UNIQUE_PER_ROW) {
+      if (List.of(table.columns()).contains(column)) {
+        writer = writer.option("parquet.enable.dictionary#" + column, "false");
+      }
+    }
+    writer.parquet(path(output, name));
   }
+
+  private static final List<String> UNIQUE_PER_ROW =
+      List.of("sequence_id", "nll_sum", "mean_nll", "ppl", "message");
 
   /** {@code corpus/}: one small file. */
   public static void writeCorpus(
