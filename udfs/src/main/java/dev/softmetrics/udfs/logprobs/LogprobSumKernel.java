@@ -344,15 +344,8 @@ public final class LogprobSumKernel {
      * comparison, so it does not reach {@code max}; the caller catches it through {@code sum}.
      */
     void accumulate(ArrowBuf data, boolean floats, int start, int end) {
-      if (floats) {
-        accumulate(data.memoryAddress(), true, start, end);
-      } else {
-        accumulate(data.memoryAddress(), false, start, end);
-      }
-    }
-
-    /** Called with a constant {@code floats}, so the JIT compiles one loop per element type. */
-    private void accumulate(long address, boolean floats, int start, int end) {
+      // floats is loop-invariant, so the JIT can unswitch the loop into one per element type.
+      long address = data.memoryAddress();
       double a0 = 0;
       double a1 = 0;
       double a2 = 0;
