@@ -5,7 +5,7 @@
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$home"
-mvn -B -q -Dstyle.color=never -DskipTests -Dspotless.check.skip=true -pl bench -am package >&2
+mvn -B -q -DskipTests -Dspotless.check.skip=true -pl bench -am package >&2
 opens=$(sed -n 's:.*<java17.opens>\(.*\)</java17.opens>.*:\1:p' pom.xml)
 # shellcheck disable=SC2086
 exec java $opens ${JAVA_OPTS:--Xmx8g} -Dlog4j2.configurationFile="$home/conf/log4j2.properties" \

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "softmetrics",
     mixinStandardHelpOptions = true,
+    versionProvider = Versions.class,
     description = "Soft metrics of language models over Parquet shards, on Spark.",
     subcommands = {ScoreCommand.class, DemoCommand.class})
 public final class SoftMetrics {

@@ -1,5 +1,6 @@
 package dev.softmetrics.job.cli;
 
+import dev.softmetrics.job.Versions;
 import dev.softmetrics.job.config.JobConfig;
 import dev.softmetrics.job.demo.DemoCorpusWriter;
 import dev.softmetrics.job.score.ScoreRequest;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
+    versionProvider = Versions.class,
     description = "Make a sample corpus of log-prob shards, score it and print the summary.")
 public final class DemoCommand implements Callable<Integer> {
   /** Documents in the demo corpus; each is scored by 2 models under 2 tokenizers. */

@@ -1,5 +1,6 @@
 package dev.softmetrics.job.cli;
 
+import dev.softmetrics.job.Versions;
 import dev.softmetrics.job.config.JobConfig;
 import dev.softmetrics.job.progress.ProgressReporter;
 import dev.softmetrics.job.report.RunSummary;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "score",
     mixinStandardHelpOptions = true,
+    versionProvider = Versions.class,
     description =
         "Score Parquet shards of model outputs and write sequences/, corpus/, rejected/, runs/.")
 public final class ScoreCommand implements Callable<Integer> {

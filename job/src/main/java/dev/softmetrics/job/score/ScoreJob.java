@@ -1,5 +1,6 @@
 package dev.softmetrics.job.score;
 
+import dev.softmetrics.job.Versions;
 import dev.softmetrics.job.aggregate.Accounting;
 import dev.softmetrics.job.aggregate.CorpusAggregation;
 import dev.softmetrics.job.aggregate.CorpusRow;

@@ -321,6 +321,17 @@ class SoftMetricsCliTest {
 
   // ---------------------------------------------------------------- helpers
 
+  @Test
+  void versionNamesSoftmetricsSparkAndJava() {
+    Outcome run = execute("--version");
+
+    assertThat(run.status()).isZero();
+    assertThat(run.out())
+        .contains("softmetrics ")
+        .contains("Spark " + org.apache.spark.package$.MODULE$.SPARK_VERSION())
+        .contains("Java " + System.getProperty("java.version"));
+  }
+
   private static Outcome execute(String... args) {
     PrintStream out = System.out;
     PrintStream err = System.err;
