@@ -57,6 +57,21 @@ public record ShardScan(
    */
   public static ShardScan logprobs(
       SparkSession spark, List<String> inputs, ColumnNames names, InputFormat format) {
+    return logprobs(spark, inputs, names, format, List.of());
+  }
+
+  /**
+   * Plans the scan of the log-prob layout, restricted to some of the inputs' files (as {@code
+   * _metadata.file_path} spells them); all files when {@code onlyFiles} is empty. The inputs are
+   * read as given, so partition columns of Hive-style folders ({@code model=x/}) stay columns;
+   * Spark prunes the other files by the metadata filter.
+   */
+  public static ShardScan logprobs(
+      SparkSession spark,
+      List<String> inputs,
+      ColumnNames names,
+      InputFormat format,
+      List<String> onlyFiles) {
     Dataset<Row> raw = read(spark, inputs);
     StructType schema = raw.schema();
     InputFormat layout = detect(schema, names, format, inputs);
@@ -109,7 +124,11 @@ public record ShardScan(
     }
     select.add(functions.col("_metadata.file_path"));
     select.add(functions.col("_metadata.row_index"));
-    Dataset<Row> projected = raw.select(select.toArray(new Column[0]));
+    Dataset<Row> source =
+        onlyFiles.isEmpty()
+            ? raw
+            : raw.filter(functions.col("_metadata.file_path").isin(onlyFiles.toArray()));
+    Dataset<Row> projected = source.select(select.toArray(new Column[0]));
     FileSourceScanExec scan = findScan(projected.queryExecution().executedPlan());
     if (!scan.supportsColumnar()) {
       throw new IllegalStateException(

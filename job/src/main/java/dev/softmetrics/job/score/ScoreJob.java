@@ -152,7 +152,8 @@ public final class ScoreJob {
       rejected = spark.createDataFrame(List.<Row>of(), OutputTables.REJECTED_SCHEMA);
     } else {
       var config = request.config();
-      ShardScan scan = ShardScan.logprobs(spark, files, config.columns(), config.format());
+      ShardScan scan =
+          ShardScan.logprobs(spark, request.inputs(), config.columns(), config.format(), files);
       PartitionScorer messages =
           new PartitionScorer(
               scan.columns(),
