@@ -21,11 +21,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.apache.spark.sql.SparkSession;
 import org.duckdb.DuckDBDriver;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * per-sequence columns of {@code sequences/}) in DuckDB SQL straight from the input shards, from
  * the definitions in METRICS.md and none of our code, and compares the two row by row.
  */
-class DuckDbCrossCheckTest {
+class DuckDbCrossCheckTest extends LocalSparkTest {
 
   private static final long SEQUENCES = 2_400;
   private static final int FILES = 5;
@@ -58,21 +55,9 @@ class DuckDbCrossCheckTest {
   private static final Set<String> COUNTS =
       Set.of("sequences", "tokens", "bytes", "chars", "words", "domains", "source_row");
 
-  private static SparkSession spark;
-
   @TempDir Path tmp;
 
   private Connection duck;
-
-  @BeforeAll
-  static void startSpark() {
-    spark = LocalSpark.start();
-  }
-
-  @AfterAll
-  static void stopSpark() {
-    spark.stop();
-  }
 
   @BeforeEach
   void openDuckDb() throws SQLException {

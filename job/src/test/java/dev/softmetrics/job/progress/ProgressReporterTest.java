@@ -2,30 +2,16 @@ package dev.softmetrics.job.progress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.softmetrics.job.LocalSpark;
+import dev.softmetrics.job.LocalSparkTest;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class ProgressReporterTest {
-  private static SparkSession spark;
-
-  @BeforeAll
-  static void start() {
-    spark = LocalSpark.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    spark.stop();
-  }
+class ProgressReporterTest extends LocalSparkTest {
 
   @Test
   void aLongJobPrintsPlainLinesWithStageTasksRowsAndElapsed() {

@@ -2,15 +2,12 @@ package dev.softmetrics.job.score;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.softmetrics.job.LocalSpark;
+import dev.softmetrics.job.LocalSparkTest;
 import dev.softmetrics.job.config.JobConfig;
 import dev.softmetrics.job.demo.DemoCorpusWriter;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,18 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * whole files or in splits of a few kilobytes with batches of 7 rows, give the same corpus/ to the
  * last bit.
  */
-class DeterminismTest {
-  private static SparkSession spark;
-
-  @BeforeAll
-  static void start() {
-    spark = LocalSpark.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    spark.stop();
-  }
+class DeterminismTest extends LocalSparkTest {
 
   @Test
   void corpusIsBitIdenticalHoweverTheInputIsSplit(@TempDir Path tmp) {

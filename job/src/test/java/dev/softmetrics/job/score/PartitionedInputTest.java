@@ -5,15 +5,12 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.softmetrics.job.LocalSpark;
+import dev.softmetrics.job.LocalSparkTest;
 import dev.softmetrics.job.config.JobConfig;
 import dev.softmetrics.job.demo.DemoCorpusWriter;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,18 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * paths: the job reads them as string columns, in the scoring pass and in the pass that re-reads
  * files with rejected rows.
  */
-class PartitionedInputTest {
-  private static SparkSession spark;
-
-  @BeforeAll
-  static void start() {
-    spark = LocalSpark.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    spark.stop();
-  }
+class PartitionedInputTest extends LocalSparkTest {
 
   @Test
   void labelsFromFolderNamesAreScoredRejectedAndPooledAsFromColumns(@TempDir Path tmp) {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.softmetrics.job.LocalSpark;
+import dev.softmetrics.job.LocalSparkTest;
 import dev.softmetrics.job.config.JobConfig;
 import java.io.File;
 import java.io.IOException;
@@ -30,10 +30,8 @@ import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,13 +47,11 @@ import org.junit.jupiter.api.io.TempDir;
  * Each test of those owns its own model label in the fixture, so its groups in {@code corpus/} hold
  * only its rows. Tests that need another configuration or layout write their own input.
  */
-class ScoreJobTest {
+class ScoreJobTest extends LocalSparkTest {
 
   private static final double LN2 = Math.log(2);
   private static final double LN8 = Math.log(8);
   private static final double EPS = 1e-12;
-
-  private static SparkSession spark;
 
   @TempDir static Path shared;
 
@@ -79,8 +75,6 @@ class ScoreJobTest {
 
   @BeforeAll
   static void scoreSharedFixtures() {
-    spark = LocalSpark.start();
-
     addPerSequenceRows();
     addMetricsExampleRows();
     addTwoDomainRows();
@@ -102,13 +96,6 @@ class ScoreJobTest {
     noTextResult = run(List.of(noText), noTextOut, JobConfig.defaults());
     noTextSequences = sequences(noTextOut);
     noTextCorpus = corpus(noTextOut);
-  }
-
-  @AfterAll
-  static void stopSpark() {
-    if (spark != null) {
-      spark.stop();
-    }
   }
 
   // ---------------------------------------------------------------- per-sequence figures
