@@ -30,14 +30,58 @@ import scala.jdk.javaapi.CollectionConverters;
  * <p>The scan reads files, folders, globs and any Hadoop URI that {@code spark.read().parquet}
  * takes. Besides the columns the layout needs it reads {@code _metadata.file_path} and {@code
  * _metadata.row_index}, so every rejected row can be named by file and row.
- *
- * @param batches the reader's batches, one partition per file split
- * @param columns where each input column sits in a batch
- * @param files the input files that Spark resolved
- * @param schema the input schema as Spark read it
  */
-public record ShardScan(
-    JavaRDD<ColumnarBatch> batches, ScanColumns columns, List<String> files, StructType schema) {
+public final class ShardScan {
+  private final JavaRDD<ColumnarBatch> batches;
+  private final ScanColumns columns;
+  private final Dataset<Row> raw;
+  private final Column[] select;
+  private final ColumnNames names;
+  private final List<String> inputs;
+
+  private ShardScan(
+      JavaRDD<ColumnarBatch> batches,
+      ScanColumns columns,
+      Dataset<Row> raw,
+      Column[] select,
+      ColumnNames names,
+      List<String> inputs) {
+    this.batches = batches;
+    this.columns = columns;
+    this.raw = raw;
+    this.select = select;
+    this.names = names;
+    this.inputs = inputs;
+  }
+
+  /** The reader's batches, one partition per file split. */
+  public JavaRDD<ColumnarBatch> batches() {
+    return batches;
+  }
+
+  /** Where each input column sits in a batch. */
+  public ScanColumns columns() {
+    return columns;
+  }
+
+  /** The input files that Spark resolved. */
+  public List<String> files() {
+    return List.of(raw.inputFiles());
+  }
+
+  /**
+   * The same scan restricted to some of its files (as {@code _metadata.file_path} spells them). The
+   * inputs are neither listed nor their schema read again; partition columns of Hive-style folders
+   * ({@code model=x/}) stay columns, and Spark prunes the other files by the metadata filter.
+   */
+  public ShardScan onlyFiles(List<String> files) {
+    return plan(
+        raw.filter(functions.col("_metadata.file_path").isin(files.toArray())),
+        raw,
+        select,
+        names,
+        inputs);
+  }
 
   /**
    * Spark settings the columnar path depends on; the job sets them on its session before it plans.
@@ -57,21 +101,6 @@ public record ShardScan(
    */
   public static ShardScan logprobs(
       SparkSession spark, List<String> inputs, ColumnNames names, InputFormat format) {
-    return logprobs(spark, inputs, names, format, List.of());
-  }
-
-  /**
-   * Plans the scan of the log-prob layout, restricted to some of the inputs' files (as {@code
-   * _metadata.file_path} spells them); all files when {@code onlyFiles} is empty. The inputs are
-   * read as given, so partition columns of Hive-style folders ({@code model=x/}) stay columns;
-   * Spark prunes the other files by the metadata filter.
-   */
-  public static ShardScan logprobs(
-      SparkSession spark,
-      List<String> inputs,
-      ColumnNames names,
-      InputFormat format,
-      List<String> onlyFiles) {
     Dataset<Row> raw = read(spark, inputs);
     StructType schema = raw.schema();
     InputFormat layout = detect(schema, names, format, inputs);
@@ -124,11 +153,16 @@ public record ShardScan(
     }
     select.add(functions.col("_metadata.file_path"));
     select.add(functions.col("_metadata.row_index"));
-    Dataset<Row> source =
-        onlyFiles.isEmpty()
-            ? raw
-            : raw.filter(functions.col("_metadata.file_path").isin(onlyFiles.toArray()));
-    Dataset<Row> projected = source.select(select.toArray(new Column[0]));
+    return plan(raw, raw, select.toArray(new Column[0]), names, inputs);
+  }
+
+  private static ShardScan plan(
+      Dataset<Row> source,
+      Dataset<Row> raw,
+      Column[] select,
+      ColumnNames names,
+      List<String> inputs) {
+    Dataset<Row> projected = source.select(select);
     FileSourceScanExec scan = findScan(projected.queryExecution().executedPlan());
     if (!scan.supportsColumnar()) {
       throw new IllegalStateException(
@@ -137,8 +171,7 @@ public record ShardScan(
               + " as columnar batches: Spark planned a row-based Parquet scan");
     }
     ScanColumns columns = ScanColumns.of(CollectionConverters.asJava(scan.output()), names);
-    return new ShardScan(
-        scan.executeColumnar().toJavaRDD(), columns, List.of(raw.inputFiles()), schema);
+    return new ShardScan(scan.executeColumnar().toJavaRDD(), columns, raw, select, names, inputs);
   }
 
   private static Dataset<Row> read(SparkSession spark, List<String> inputs) {

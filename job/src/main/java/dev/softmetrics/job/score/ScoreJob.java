@@ -82,7 +82,7 @@ public final class ScoreJob {
             CompletableFuture.runAsync(
                 () -> {
                   spark.sparkContext().setJobDescription("write rejected/");
-                  writeRejected(spark, request, labels, totals);
+                  writeRejected(spark, scan, request, labels, totals);
                 },
                 writers);
         CompletableFuture<Void> corpusWrite =
@@ -137,7 +137,11 @@ public final class ScoreJob {
    * files that had rejected rows are read again; a clean run writes an empty table.
    */
   private static void writeRejected(
-      SparkSession spark, ScoreRequest request, ColumnLabels labels, RunTotals totals) {
+      SparkSession spark,
+      ShardScan scoring,
+      ScoreRequest request,
+      ColumnLabels labels,
+      RunTotals totals) {
     List<String> files = new ArrayList<>();
     totals
         .files()
@@ -152,8 +156,7 @@ public final class ScoreJob {
       rejected = spark.createDataFrame(List.<Row>of(), OutputTables.REJECTED_SCHEMA);
     } else {
       var config = request.config();
-      ShardScan scan =
-          ShardScan.logprobs(spark, request.inputs(), config.columns(), config.format(), files);
+      ShardScan scan = scoring.onlyFiles(files);
       PartitionScorer messages =
           new PartitionScorer(
               scan.columns(),
