@@ -88,7 +88,7 @@ public record JobConfig(
       String key = pair.substring(0, eq).trim();
       ConfigValue value = ConfigValueFactory.fromAnyRef(pair.substring(eq + 1).trim());
       if (key.startsWith("spark.")) {
-        sparkOverrides = sparkOverrides.withValue(quoted(key), value);
+        sparkOverrides = sparkOverrides.withValue(ConfigUtil.quoteString(key), value);
       } else {
         String path = key.startsWith("softmetrics.") ? key : "softmetrics." + key;
         overrideConfig = overrideConfig.withValue(path, value);
@@ -156,9 +156,5 @@ public record JobConfig(
       flat = flat.withValue(ConfigUtil.joinPath("softmetrics", "spark", key), e.getValue());
     }
     return flat.withFallback(layer.withoutPath("softmetrics.spark"));
-  }
-
-  private static String quoted(String key) {
-    return "\"" + key.replace("\"", "\\\"") + "\"";
   }
 }
