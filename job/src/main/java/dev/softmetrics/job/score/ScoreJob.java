@@ -54,7 +54,14 @@ public final class ScoreJob {
     String output = request.output();
     String runId = request.runId();
     try {
-      ShardScan scan = ShardScan.logprobs(spark, request.inputs(), names, config.format());
+      ShardScan scan =
+          ShardScan.logprobs(
+              spark,
+              request.inputs(),
+              names,
+              config.format(),
+              config.readEngine(),
+              config.batchRows());
       RunAccumulator accumulator = new RunAccumulator();
       spark.sparkContext().register(accumulator, "softmetrics run totals");
       spark.sparkContext().setJobDescription("score and write sequences/");
