@@ -25,7 +25,6 @@ import java.util.TreeMap;
  * @param columns where each input column is found
  * @param positiveLogprobTolerance log-probs above 0 by more than this are rejected
  * @param batchRows rows per columnar batch read from Parquet
- * @param readEngine which Parquet reader feeds the kernels
  * @param progressAfter runs longer than this print progress lines
  * @param progressInterval time between progress lines
  * @param summaryMaxRows rows of the printed summary table
@@ -38,7 +37,6 @@ public record JobConfig(
     ColumnNames columns,
     double positiveLogprobTolerance,
     int batchRows,
-    ReadEngine readEngine,
     Duration progressAfter,
     Duration progressInterval,
     int summaryMaxRows,
@@ -131,7 +129,6 @@ public record JobConfig(
         ColumnNames.from(c.getConfig("columns")),
         c.getDouble("validation.positive-logprob-tolerance"),
         c.getInt("read.batch-rows"),
-        ReadEngine.parse(c.getString("read.engine")),
         c.getDuration("progress.after"),
         c.getDuration("progress.interval"),
         c.getInt("summary.max-rows"),

@@ -7,25 +7,21 @@ import org.apache.arrow.memory.ReferenceManager;
 import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.ValueVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.FieldType;
-import org.apache.spark.sql.execution.vectorized.ConstantColumnVector;
 import org.apache.spark.sql.execution.vectorized.OffHeapColumnVector;
 import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.vectorized.ArrowColumnVector;
-import org.apache.spark.sql.vectorized.ColumnVector;
 
 /**
- * Arrow vectors over the columns of a batch, with bulk copies at most. Batches from Arrow's native
- * reader already hold Arrow vectors; this class matters for Spark's vectorized Parquet reader.
+ * Arrow vectors over the columns of a batch from Spark's vectorized Parquet reader, with bulk
+ * copies at most.
  *
  * <p>Spark's off-heap vectors keep a variable-width column as (offset, length) per row over one
  * child buffer. Within a batch the rows usually follow each other without gaps; then the Arrow
@@ -39,75 +35,6 @@ import org.apache.spark.sql.vectorized.ColumnVector;
  */
 public final class ArrowViews {
   private ArrowViews() {}
-
-  /**
-   * An Arrow vector for a column of either reader, and whether this view owns it.
-   *
-   * @param vector the vector
-   * @param owned true when the view allocated it (close releases it); false when it is the reader's
-   *     own vector (close leaves it alone)
-   */
-  public record View<V extends ValueVector>(V vector, boolean owned) implements AutoCloseable {
-    @Override
-    public void close() {
-      if (owned) {
-        vector.close();
-      }
-    }
-  }
-
-  /**
-   * A list of float or double column as an Arrow {@link ListVector} of Float4 or Float8: Arrow's
-   * reader's own vector as it is, a view of Spark's, or all nulls for a column absent from the
-   * file.
-   */
-  public static View<ListVector> floatingList(
-      ColumnVector column, int rows, String name, BufferAllocator allocator) {
-    if (column instanceof ArrowColumnVector arrow) {
-      return new View<>((ListVector) arrow.getValueVector(), false);
-    }
-    if (column instanceof ConstantColumnVector) {
-      requireNulls(column, name);
-      ListVector list = ListVector.empty(name, allocator);
-      DataType element = ((ArrayType) column.dataType()).elementType();
-      list.addOrGetVector(
-          FieldType.nullable(
-              new ArrowType.FloatingPoint(
-                  element.equals(DataTypes.DoubleType)
-                      ? FloatingPointPrecision.DOUBLE
-                      : FloatingPointPrecision.SINGLE)));
-      list.setInitialCapacity(rows);
-      list.allocateNew();
-      list.setValueCount(rows);
-      return new View<>(list, true);
-    }
-    return new View<>(floatingList((WritableColumnVector) column, rows, name, allocator), true);
-  }
-
-  /**
-   * A string column as an Arrow {@link VarCharVector}: Arrow's reader's own vector as it is, a view
-   * of Spark's, or all nulls for a column absent from the file.
-   */
-  public static View<VarCharVector> utf8(
-      ColumnVector column, int rows, String name, BufferAllocator allocator) {
-    if (column instanceof ArrowColumnVector arrow) {
-      return new View<>((VarCharVector) arrow.getValueVector(), false);
-    }
-    if (column instanceof ConstantColumnVector) {
-      requireNulls(column, name);
-      VarCharVector vector = new VarCharVector(name, allocator);
-      vector.allocateNew(rows);
-      vector.setValueCount(rows);
-      return new View<>(vector, true);
-    }
-    return new View<>(utf8((WritableColumnVector) column, rows, name, allocator), true);
-  }
-
-  private static void requireNulls(ColumnVector column, String name) {
-    if (!column.isNullAt(0)) {
-      throw new IllegalStateException("Cannot view the constant column " + name + " as Arrow");
-    }
-  }
 
   /** A list of float or double column as an Arrow {@link ListVector} of Float4 or Float8. */
   public static ListVector floatingList(

@@ -2,105 +2,61 @@ package dev.softmetrics.job.io;
 
 import dev.softmetrics.job.config.ColumnNames;
 import dev.softmetrics.job.config.InputFormat;
-import dev.softmetrics.job.config.ReadEngine;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.execution.FileSourceScanExec;
 import org.apache.spark.sql.execution.SparkPlan;
-import org.apache.spark.sql.execution.datasources.FilePartition;
-import org.apache.spark.sql.execution.datasources.FileScanRDD;
-import org.apache.spark.sql.execution.datasources.PartitionedFile;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * Opens the input shards as columnar batches for the kernels, from Spark's own Parquet scan or from
- * Arrow's native reader ({@link NativeShards}) over the files that scan planned.
+ * Opens the input shards as Spark's own columnar Parquet scan, so that the kernels receive the
+ * reader's batches instead of rows.
  *
  * <p>The scan reads files, folders, globs and any Hadoop URI that {@code spark.read().parquet}
  * takes. Besides the columns the layout needs it reads {@code _metadata.file_path} and {@code
  * _metadata.row_index}, so every rejected row can be named by file and row.
  */
 public final class ShardScan {
-  private static final Logger LOG = LoggerFactory.getLogger(ShardScan.class);
-
-  private final SparkSession spark;
-  private final FileSourceScanExec scan;
+  private final JavaRDD<ColumnarBatch> batches;
   private final ScanColumns columns;
   private final Dataset<Row> raw;
   private final Column[] select;
   private final ColumnNames names;
   private final List<String> inputs;
-  private final ReadEngine engine;
-  private final NativeShards.Slots slots;
-  private final List<NativeShards.ShardFile> shardFiles;
-  private final int batchRows;
 
   private ShardScan(
-      SparkSession spark,
-      FileSourceScanExec scan,
+      JavaRDD<ColumnarBatch> batches,
       ScanColumns columns,
       Dataset<Row> raw,
       Column[] select,
       ColumnNames names,
-      List<String> inputs,
-      ReadEngine engine,
-      NativeShards.Slots slots,
-      List<NativeShards.ShardFile> shardFiles,
-      int batchRows) {
-    this.spark = spark;
-    this.scan = scan;
+      List<String> inputs) {
+    this.batches = batches;
     this.columns = columns;
     this.raw = raw;
     this.select = select;
     this.names = names;
     this.inputs = inputs;
-    this.engine = engine;
-    this.slots = slots;
-    this.shardFiles = shardFiles;
-    this.batchRows = batchRows;
   }
 
-  /** The reader that feeds the batches: {@link ReadEngine#ARROW} or {@link ReadEngine#SPARK}. */
-  public ReadEngine engine() {
-    return engine;
-  }
-
-  /**
-   * The batches of the scan, laid out as {@link #columns()} says. Spark's reader makes one
-   * partition per file split; Arrow's reads whole files, spread over up to three tasks per core.
-   */
+  /** The reader's batches, one partition per file split. */
   public JavaRDD<ColumnarBatch> batches() {
-    if (engine == ReadEngine.SPARK) {
-      return scan.executeColumnar().toJavaRDD();
-    }
-    int tasks = 3 * spark.sparkContext().defaultParallelism();
-    List<List<NativeShards.ShardFile>> groups = NativeShards.groups(shardFiles, tasks);
-    return JavaSparkContext.fromSparkContext(spark.sparkContext())
-        .parallelize(groups, Math.max(1, groups.size()))
-        .mapPartitions(new NativeShards.Reader(slots, batchRows));
+    return batches;
   }
 
   /** Where each input column sits in a batch. */
@@ -120,14 +76,11 @@ public final class ShardScan {
    */
   public ShardScan onlyFiles(List<String> files) {
     return plan(
-        spark,
         raw.filter(functions.col("_metadata.file_path").isin(files.toArray())),
         raw,
         select,
         names,
-        inputs,
-        engine,
-        batchRows);
+        inputs);
   }
 
   /**
@@ -147,12 +100,7 @@ public final class ShardScan {
    *     wrong type
    */
   public static ShardScan logprobs(
-      SparkSession spark,
-      List<String> inputs,
-      ColumnNames names,
-      InputFormat format,
-      ReadEngine engine,
-      int batchRows) {
+      SparkSession spark, List<String> inputs, ColumnNames names, InputFormat format) {
     Dataset<Row> raw = read(spark, inputs);
     StructType schema = raw.schema();
     InputFormat layout = detect(schema, names, format, inputs);
@@ -205,18 +153,15 @@ public final class ShardScan {
     }
     select.add(functions.col("_metadata.file_path"));
     select.add(functions.col("_metadata.row_index"));
-    return plan(spark, raw, raw, select.toArray(new Column[0]), names, inputs, engine, batchRows);
+    return plan(raw, raw, select.toArray(new Column[0]), names, inputs);
   }
 
   private static ShardScan plan(
-      SparkSession spark,
       Dataset<Row> source,
       Dataset<Row> raw,
       Column[] select,
       ColumnNames names,
-      List<String> inputs,
-      ReadEngine engine,
-      int batchRows) {
+      List<String> inputs) {
     Dataset<Row> projected = source.select(select);
     FileSourceScanExec scan = findScan(projected.queryExecution().executedPlan());
     if (!scan.supportsColumnar()) {
@@ -225,122 +170,8 @@ public final class ShardScan {
               + String.join(",", inputs)
               + " as columnar batches: Spark planned a row-based Parquet scan");
     }
-    List<Attribute> output = CollectionConverters.asJava(scan.output());
-    ScanColumns columns = ScanColumns.of(output, names);
-    NativeShards.Slots slots = slots(output, scan.relation().partitionSchema());
-    List<NativeShards.ShardFile> files = shardFiles(scan);
-    ReadEngine resolved = ReadEngine.SPARK;
-    if (engine != ReadEngine.SPARK) {
-      Optional<String> obstacle =
-          nativeObstacle(
-              files, slots, spark.sparkContext().isLocal() || engine == ReadEngine.ARROW);
-      if (obstacle.isEmpty()) {
-        resolved = ReadEngine.ARROW;
-      } else if (engine == ReadEngine.ARROW) {
-        throw new IllegalArgumentException(
-            "Cannot read with read.engine=arrow: "
-                + obstacle.get()
-                + " (set read.engine to auto or spark)");
-      } else {
-        LOG.info("Reading with Spark's Parquet reader: {}", obstacle.get());
-      }
-    }
-    return new ShardScan(
-        spark, scan, columns, raw, select, names, inputs, resolved, slots, files, batchRows);
-  }
-
-  /** Why Arrow's reader cannot read these files, or empty when it can. */
-  private static Optional<String> nativeObstacle(
-      List<NativeShards.ShardFile> files, NativeShards.Slots slots, boolean onThisMachine) {
-    for (NativeShards.ShardFile file : files) {
-      if (!file.uri().startsWith("file:")) {
-        return Optional.of(file.path() + " is not on the local file system");
-      }
-    }
-    if (!onThisMachine) {
-      // Executors may run on other machines and architectures than the driver, and the check of
-      // the native library below speaks for this one only: auto takes Arrow's reader on a local
-      // master, read.engine=arrow anywhere.
-      return Optional.of("the master is not local");
-    }
-    Optional<String> unavailable = NativeShards.unavailableReason();
-    if (unavailable.isPresent() || files.isEmpty()) {
-      return unavailable;
-    }
-    return NativeShards.unsupportedColumns(files.get(0), slots);
-  }
-
-  /**
-   * A file's URI as Spark's {@code _metadata.file_path} spells it: percent-encoded, and without the
-   * empty authority ({@code file:/a%20b/c.parquet}, not {@code file:///a%20b/c.parquet}).
-   */
-  static String metadataFilePath(URI uri) {
-    try {
-      String authority = uri.getRawAuthority();
-      return new URI(
-              uri.getScheme(),
-              authority == null || authority.isEmpty() ? null : uri.getAuthority(),
-              uri.getPath(),
-              null,
-              null)
-          .toString();
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("Invalid input path: " + uri, e);
-    }
-  }
-
-  /** What fills each position of the scan's output, for Arrow's reader. */
-  private static NativeShards.Slots slots(List<Attribute> output, StructType partitionSchema) {
-    int n = output.size();
-    String[] slotNames = new String[n];
-    NativeShards.Kind[] kinds = new NativeShards.Kind[n];
-    DataType[] types = new DataType[n];
-    int[] partitionIndex = new int[n];
-    List<String> partitions = List.of(partitionSchema.fieldNames());
-    for (int i = 0; i < n; i++) {
-      Attribute attribute = output.get(i);
-      slotNames[i] = attribute.name();
-      types[i] = attribute.dataType();
-      partitionIndex[i] = partitions.indexOf(attribute.name());
-      if (attribute.name().equals(ScanColumns.FILE_PATH)) {
-        kinds[i] = NativeShards.Kind.FILE_PATH;
-      } else if (attribute.name().equals(ScanColumns.ROW_INDEX)) {
-        kinds[i] = NativeShards.Kind.ROW_INDEX;
-      } else if (partitionIndex[i] >= 0) {
-        kinds[i] = NativeShards.Kind.PARTITION;
-      } else {
-        kinds[i] = NativeShards.Kind.DATA;
-      }
-    }
-    return new NativeShards.Slots(slotNames, kinds, types, partitionIndex);
-  }
-
-  /**
-   * The files Spark planned, each once (Spark splits large files into byte ranges), with their
-   * partition values, in Spark's order.
-   */
-  private static List<NativeShards.ShardFile> shardFiles(FileSourceScanExec scan) {
-    Map<String, NativeShards.ShardFile> files = new LinkedHashMap<>();
-    int partitionColumns = scan.relation().partitionSchema().size();
-    FileScanRDD rdd = (FileScanRDD) scan.inputRDD();
-    for (FilePartition partition : CollectionConverters.asJava(rdd.filePartitions())) {
-      for (PartitionedFile file : partition.files()) {
-        String path = metadataFilePath(file.filePath().toUri());
-        if (files.containsKey(path)) {
-          continue;
-        }
-        String[] values = new String[partitionColumns];
-        InternalRow row = file.partitionValues();
-        for (int p = 0; p < partitionColumns; p++) {
-          values[p] = row.isNullAt(p) ? null : row.getUTF8String(p).toString();
-        }
-        files.put(
-            path,
-            new NativeShards.ShardFile(
-                path, file.filePath().toUri().toString(), file.fileSize(), values));
-      }
-    }
-    return new ArrayList<>(files.values());
+    ScanColumns columns = ScanColumns.of(CollectionConverters.asJava(scan.output()), names);
+    return new ShardScan(scan.executeColumnar().toJavaRDD(), columns, raw, select, names, inputs);
   }
 
   private static Dataset<Row> read(SparkSession spark, List<String> inputs) {
@@ -456,12 +287,6 @@ public final class ShardScan {
     /** -1 for a column the input does not have. */
     public static final int ABSENT = -1;
 
-    /** The name of {@code _metadata.file_path} in the scan's output. */
-    static final String FILE_PATH = "file_path";
-
-    /** The name of {@code _metadata.row_index} in the scan's output. */
-    static final String ROW_INDEX = "_tmp_metadata_row_index";
-
     static ScanColumns of(List<Attribute> output, ColumnNames names) {
       Map<String, Integer> index = new HashMap<>();
       for (int i = 0; i < output.size(); i++) {
@@ -477,8 +302,8 @@ public final class ShardScan {
           index.getOrDefault(names.numBytes(), ABSENT),
           index.getOrDefault(names.numChars(), ABSENT),
           index.getOrDefault(names.numWords(), ABSENT),
-          metadata(index, FILE_PATH),
-          metadata(index, ROW_INDEX));
+          metadata(index, "file_path"),
+          metadata(index, "_tmp_metadata_row_index"));
     }
 
     private static int metadata(Map<String, Integer> index, String name) {

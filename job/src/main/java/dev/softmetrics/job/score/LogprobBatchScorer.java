@@ -17,6 +17,7 @@ import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
 import org.apache.spark.sql.types.IntegerType;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
@@ -74,13 +75,20 @@ final class LogprobBatchScorer {
     }
     ColumnVector file = batch.column(columns.filePath());
     ColumnVector rowIndex = batch.column(columns.rowIndex());
-    try (ArrowViews.View<ListVector> logprobsView =
+    try (ListVector logprobs =
             ArrowViews.floatingList(
-                batch.column(columns.tokenLogprobs()), n, names.tokenLogprobs(), allocator);
-        ArrowViews.View<VarCharVector> textView =
+                (WritableColumnVector) batch.column(columns.tokenLogprobs()),
+                n,
+                names.tokenLogprobs(),
+                allocator);
+        VarCharVector text =
             columns.text() == ScanColumns.ABSENT
                 ? null
-                : ArrowViews.utf8(batch.column(columns.text()), n, names.text(), allocator);
+                : ArrowViews.utf8(
+                    (WritableColumnVector) batch.column(columns.text()),
+                    n,
+                    names.text(),
+                    allocator);
         IntVector status = new IntVector("status", allocator);
         BigIntVector tokens = new BigIntVector("tokens", allocator);
         Float8Vector nllSum = new Float8Vector("nll_sum", allocator);
@@ -89,8 +97,6 @@ final class LogprobBatchScorer {
         BigIntVector textBytes = new BigIntVector("bytes", allocator);
         BigIntVector textChars = new BigIntVector("chars", allocator);
         BigIntVector textWords = new BigIntVector("words", allocator)) {
-      ListVector logprobs = logprobsView.vector();
-      VarCharVector text = textView == null ? null : textView.vector();
       status.allocateNew(n);
       status.zeroVector();
       status.setValueCount(n);

@@ -54,14 +54,7 @@ public final class ScoreJob {
     String output = request.output();
     String runId = request.runId();
     try {
-      ShardScan scan =
-          ShardScan.logprobs(
-              spark,
-              request.inputs(),
-              names,
-              config.format(),
-              config.readEngine(),
-              config.batchRows());
+      ShardScan scan = ShardScan.logprobs(spark, request.inputs(), names, config.format());
       RunAccumulator accumulator = new RunAccumulator();
       spark.sparkContext().register(accumulator, "softmetrics run totals");
       spark.sparkContext().setJobDescription("score and write sequences/");
