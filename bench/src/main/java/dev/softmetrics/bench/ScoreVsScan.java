@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.sum;
 
 import dev.softmetrics.job.config.JobConfig;
 import dev.softmetrics.job.demo.DemoCorpusWriter;
+import dev.softmetrics.job.io.ShardScan;
 import dev.softmetrics.job.score.ScoreJob;
 import dev.softmetrics.job.score.ScoreRequest;
 import java.io.File;
@@ -19,13 +20,16 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The job's scoring wall time next to a bare Spark scan of the same column ({@code
- * sum(size(token_logprobs))}), in one JVM and one Spark session, alternating the two so that both
- * see the same machine state. Prints each iteration, the warm medians and their ratio.
+ * The job's scoring wall time, with each of its two Parquet readers, next to a bare Spark scan of
+ * the log-prob column ({@code sum(size(token_logprobs))}) and bare reads of all the columns the job
+ * reads (by Spark, and by Arrow's native reader), in one JVM and one Spark session, alternating the
+ * steps so that all see the same machine state. Prints each iteration, the warm medians and their
+ * ratios.
  *
  * <p>Arguments: {@code --mb N} (log-prob megabytes, default 400), {@code --work DIR} (corpus cache
  * and outputs, default bench/work), {@code --iterations N} (default 5; the first is the cold run,
@@ -85,75 +89,88 @@ public final class ScoreVsScan {
           sequences * TOKENS * 4 / 1e6,
           du(corpus.toPath()) / 1e6,
           Runtime.getRuntime().availableProcessors());
-      List<Double> scans = new ArrayList<>();
-      List<Double> reads = new ArrayList<>();
-      List<Double> scores = new ArrayList<>();
-      for (int i = 0; i < iterations; i++) {
-        long t0 = System.nanoTime();
-        long tokens =
-            spark
-                .read()
-                .parquet(corpus.getAbsolutePath())
-                .select(sum(size(col("token_logprobs"))))
-                .first()
-                .getLong(0);
-        double scan = (System.nanoTime() - t0) / 1e9;
-        t0 = System.nanoTime();
-        spark
-            .read()
-            .parquet(corpus.getAbsolutePath())
-            .select(
-                sum(size(col("token_logprobs"))),
-                sum(octet_length(col("text"))),
-                count(col("sequence_id")),
-                count(col("model")),
-                count(col("tokenizer")),
-                count(col("domain")))
-            .first();
-        double read = (System.nanoTime() - t0) / 1e9;
-        String out = new File(work, "out").getAbsolutePath();
-        t0 = System.nanoTime();
-        ScoreJob.run(
-            spark, new ScoreRequest(List.of(corpus.getAbsolutePath()), out, "bench-" + i, config));
-        double score = (System.nanoTime() - t0) / 1e9;
-        System.out.printf(
-            Locale.ROOT,
-            "iteration %d%s: bare scan %.2f s (%,d tokens), bare read of the job's columns %.2f s,"
-                + " score %.2f s, ratio %.2f%n",
-            i,
-            i == 0 ? " (cold)" : "",
-            scan,
-            tokens,
-            read,
-            score,
-            score / scan);
-        if (i > 0) {
-          scans.add(scan);
-          reads.add(read);
-          scores.add(score);
-        }
+      String input = corpus.getAbsolutePath();
+      String out = new File(work, "out").getAbsolutePath();
+      ShardScan.REQUIRED_SQL_CONF.forEach(spark.conf()::set);
+      List<Step> steps =
+          List.of(
+              new Step(
+                  "bare Spark scan of token_logprobs",
+                  () ->
+                      spark
+                          .read()
+                          .parquet(input)
+                          .select(sum(size(col("token_logprobs"))))
+                          .first()
+                          .getLong(0)),
+              new Step(
+                  "bare Spark SQL read of the job's columns",
+                  () ->
+                      spark
+                          .read()
+                          .parquet(input)
+                          .select(
+                              sum(size(col("token_logprobs"))),
+                              sum(octet_length(col("text"))),
+                              count(col("sequence_id")),
+                              count(col("model")),
+                              count(col("tokenizer")),
+                              count(col("domain")))
+                          .first()
+                          .getLong(0)),
+              new Step(
+                  "the job's reader alone: its columnar batches, counted",
+                  () ->
+                      ShardScan.logprobs(spark, List.of(input), config.columns(), config.format())
+                          .batches()
+                          .count()),
+              new Step(
+                  "score (the whole run)",
+                  () ->
+                      ScoreJob.run(spark, new ScoreRequest(List.of(input), out, "bench", config))
+                          .run()
+                          .sequencesScored()));
+      List<List<Double>> warm = new ArrayList<>();
+      for (int s = 0; s < steps.size(); s++) {
+        warm.add(new ArrayList<>());
       }
-      double scan = median(scans);
-      double read = median(reads);
-      double score = median(scores);
+      for (int i = 0; i < iterations; i++) {
+        StringBuilder line = new StringBuilder("iteration " + i + (i == 0 ? " (cold):" : ":"));
+        for (int s = 0; s < steps.size(); s++) {
+          long t0 = System.nanoTime();
+          long value = steps.get(s).run().getAsLong();
+          double seconds = (System.nanoTime() - t0) / 1e9;
+          line.append(String.format(Locale.ROOT, " %.2f s (%,d)", seconds, value));
+          if (i > 0) {
+            warm.get(s).add(seconds);
+          }
+        }
+        System.out.println(line);
+      }
+      double scan = median(warm.get(0));
       System.out.printf(
           Locale.ROOT,
-          "warm median over %d iterations: bare scan of token_logprobs %.2f s, bare read of the job's"
-              + " columns %.2f s, score %.2f s%n",
-          scans.size(),
-          scan,
-          read,
-          score);
+          "warm medians over %d iterations, and each / the bare Spark scan:%n",
+          iterations - 1);
+      for (int s = 0; s < steps.size(); s++) {
+        double median = median(warm.get(s));
+        System.out.printf(
+            Locale.ROOT, "  %-62s %6.2f s  %5.2f%n", steps.get(s).name(), median, median / scan);
+      }
+      double score = median(warm.get(3));
       System.out.printf(
           Locale.ROOT,
-          "ratio score / bare scan of token_logprobs: %.2f; score / bare read of the job's columns:"
+          "ratio score / bare Spark scan of token_logprobs: %.2f; score / the job's reader alone:"
               + " %.2f%n",
           score / scan,
-          score / read);
+          score / median(warm.get(2)));
     } finally {
       spark.stop();
     }
   }
+
+  /** One timed step; returns a count so that the work cannot be skipped. */
+  private record Step(String name, LongSupplier run) {}
 
   private static double median(List<Double> values) {
     List<Double> sorted = new ArrayList<>(values);
