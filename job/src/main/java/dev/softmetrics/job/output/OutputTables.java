@@ -125,7 +125,12 @@ public final class OutputTables {
   private static final List<String> UNIQUE_PER_ROW =
       List.of("sequence_id", "nll_sum", "mean_nll", "ppl", "message");
 
-  /** {@code corpus/}: one small file. */
+  /** {@code rejected/} of a run without rejected rows: the empty table, with its schema. */
+  public static void writeNoRejected(SparkSession spark, String output) {
+    SmallTables.replace(spark, List.of(), REJECTED_SCHEMA, path(output, REJECTED));
+  }
+
+  /** {@code corpus/}: one small file, written from the driver. */
   public static void writeCorpus(
       SparkSession spark, List<CorpusRow> corpus, String output, String runId) {
     List<Row> rows = new ArrayList<>(corpus.size());
@@ -153,12 +158,7 @@ public final class OutputTables {
               c.macroMeanNll(),
               c.macroBitsPerByte()));
     }
-    spark
-        .createDataFrame(rows, CORPUS_SCHEMA)
-        .coalesce(1)
-        .write()
-        .mode(SaveMode.Overwrite)
-        .parquet(path(output, CORPUS));
+    SmallTables.replace(spark, rows, CORPUS_SCHEMA, path(output, CORPUS));
   }
 
   /** Appends the run's row to {@code runs/}. */
@@ -192,12 +192,7 @@ public final class OutputTables {
             run.sequencesScored(),
             run.rowsRejected(),
             run.accountingOk());
-    spark
-        .createDataFrame(List.of(row), RUNS_SCHEMA)
-        .coalesce(1)
-        .write()
-        .mode(SaveMode.Append)
-        .parquet(path(output, RUNS));
+    SmallTables.append(spark, List.of(row), RUNS_SCHEMA, path(output, RUNS));
   }
 
   /** The folder of one table under the output folder. */

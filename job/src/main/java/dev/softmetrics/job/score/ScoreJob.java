@@ -72,9 +72,8 @@ public final class ScoreJob {
           OutputTables.SEQUENCES);
       RunTotals totals = accumulator.value();
       List<CorpusRow> corpus = CorpusAggregation.rows(totals.groups());
-      // rejected/, corpus/ and the footer counts are independent: each small Spark write costs
-      // about
-      // 0.1 s of fixed overhead, so they overlap. runs/ comes last, once all of them are done.
+      // rejected/ (a Spark job when rows were rejected), corpus/ and the footer counts are
+      // independent, so they overlap. runs/ comes last, once all of them are done.
       Accounting accounting;
       ExecutorService writers = Executors.newFixedThreadPool(2);
       try {
@@ -151,23 +150,24 @@ public final class ScoreJob {
                 files.add(file);
               }
             });
-    Dataset<Row> rejected;
     if (files.isEmpty()) {
-      rejected = spark.createDataFrame(List.<Row>of(), OutputTables.REJECTED_SCHEMA);
-    } else {
-      var config = request.config();
-      ShardScan scan = scoring.onlyFiles(files);
-      PartitionScorer messages =
-          new PartitionScorer(
-              scan.columns(),
-              labels,
-              config.positiveLogprobTolerance(),
-              request.runId(),
-              PartitionScorer.Emit.REJECTED,
-              null);
-      rejected = frame(spark, scan.batches().mapPartitions(messages), OutputTables.REJECTED_SCHEMA);
+      OutputTables.writeNoRejected(spark, request.output());
+      return;
     }
-    OutputTables.replace(rejected, request.output(), OutputTables.REJECTED);
+    var config = request.config();
+    ShardScan scan = scoring.onlyFiles(files);
+    PartitionScorer messages =
+        new PartitionScorer(
+            scan.columns(),
+            labels,
+            config.positiveLogprobTolerance(),
+            request.runId(),
+            PartitionScorer.Emit.REJECTED,
+            null);
+    OutputTables.replace(
+        frame(spark, scan.batches().mapPartitions(messages), OutputTables.REJECTED_SCHEMA),
+        request.output(),
+        OutputTables.REJECTED);
   }
 
   /** Waits for a write; its failure is rethrown as it was thrown. */

@@ -1,0 +1,119 @@
+package dev.softmetrics.job.output;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.mapreduce.Job;
+import org.apache.hadoop.mapreduce.TaskAttemptContext;
+import org.apache.hadoop.mapreduce.TaskAttemptID;
+import org.apache.hadoop.mapreduce.TaskType;
+import org.apache.hadoop.mapreduce.task.TaskAttemptContextImpl;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.CatalystTypeConverters;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.execution.datasources.OutputWriter;
+import org.apache.spark.sql.execution.datasources.OutputWriterFactory;
+import org.apache.spark.sql.execution.datasources.parquet.ParquetFileFormat;
+import org.apache.spark.sql.types.StructType;
+import scala.Function1;
+
+/**
+ * Writes a table of a few rows from the driver, without a Spark job.
+ *
+ * <p>A Spark write of even an empty table schedules a job and runs the commit protocol: 50-130 ms
+ * each, most of a small run's fixed cost. The rows here are already on the driver, so they go
+ * through the same Parquet writer a Spark task would use ({@link ParquetFileFormat}'s, prepared by
+ * Spark from the session's settings), into one file, and the table reads back exactly as if Spark
+ * had written it. Files are written under hidden names and renamed into place, so a reader never
+ * sees a half-written file.
+ */
+public final class SmallTables {
+  private SmallTables() {}
+
+  /** Replaces the folder {@code dir} with one file holding {@code rows}, and {@code _SUCCESS}. */
+  public static void replace(SparkSession spark, List<Row> rows, StructType schema, String dir) {
+    Path target = new Path(dir);
+    Path staging =
+        new Path(target.getParent(), "." + target.getName() + "-" + UUID.randomUUID() + ".tmp");
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    try {
+      FileSystem fs = target.getFileSystem(hadoop);
+      try {
+        write(spark, rows, schema, new Path(staging, fileName()));
+        fs.create(new Path(staging, "_SUCCESS"), true).close();
+        if (fs.exists(target) && !fs.delete(target, true)) {
+          throw new IOException("cannot delete " + target);
+        }
+        if (!fs.rename(staging, target)) {
+          throw new IOException("cannot rename " + staging + " to " + target);
+        }
+      } finally {
+        if (fs.exists(staging)) {
+          fs.delete(staging, true);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Adds one file holding {@code rows} to the folder {@code dir}, creating it if needed. */
+  public static void append(SparkSession spark, List<Row> rows, StructType schema, String dir) {
+    Path target = new Path(dir);
+    String name = fileName();
+    Path staging = new Path(target, "." + name + ".tmp");
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    try {
+      FileSystem fs = target.getFileSystem(hadoop);
+      fs.mkdirs(target);
+      try {
+        write(spark, rows, schema, staging);
+        if (!fs.rename(staging, new Path(target, name))) {
+          throw new IOException("cannot rename " + staging + " into " + target);
+        }
+      } finally {
+        if (fs.exists(staging)) {
+          fs.delete(staging, true);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String fileName() {
+    return "part-00000-" + UUID.randomUUID() + "-c000.snappy.parquet";
+  }
+
+  /** One Parquet file at {@code file}, through Spark's Parquet writer for a task. */
+  private static void write(SparkSession spark, List<Row> rows, StructType schema, Path file)
+      throws IOException {
+    // A file source stores every column as nullable, whatever the DataFrame said.
+    StructType stored = schema.asNullable();
+    Job job = Job.getInstance(new Configuration(spark.sparkContext().hadoopConfiguration()));
+    OutputWriterFactory factory =
+        new ParquetFileFormat()
+            .prepareWrite(
+                spark,
+                job,
+                scala.collection.immutable.Map$.MODULE$.<String, String>empty(),
+                stored);
+    TaskAttemptContext context =
+        new TaskAttemptContextImpl(
+            job.getConfiguration(), new TaskAttemptID("softmetrics", 0, TaskType.MAP, 0, 0));
+    Function1<Object, Object> toInternal = CatalystTypeConverters.createToCatalystConverter(stored);
+    OutputWriter writer = factory.newInstance(file.toString(), stored, context);
+    try {
+      for (Row row : rows) {
+        writer.write((InternalRow) toInternal.apply(row));
+      }
+    } finally {
+      writer.close();
+    }
+  }
+}
