@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# JMH benchmarks of the kernels: ns per UTF-8 byte (TextCountBench, per language) and ns per log-prob
-# (LogprobSumBench, float and double).
+# JMH benchmarks of the kernels: ns per UTF-8 byte (TextCountBench, per language), ns per log-prob
+# (LogprobSumBench, float and double), ns per vocabulary element (SoftmaxBench, scalar and Vector API).
 #   bench/kernels.sh [JMH options, e.g. TextCountBench -f 1 -wi 3 -i 5]
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

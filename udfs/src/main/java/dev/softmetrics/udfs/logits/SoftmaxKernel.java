@@ -1,0 +1,72 @@
+package dev.softmetrics.udfs.logits;
+
+/**
+ * Per-position soft metrics from full logits: stable log-sum-exp, the target's NLL, entropy, and KL
+ * divergence in both directions against a reference model's logits at the same position.
+ *
+ * <p>Definitions (METRICS.md): with m = max_i z_i, LSE(z) = m + ln sum_i exp(z_i - m); log q_i =
+ * z_i - LSE(z); H = -sum_i q_i log q_i; KL(A||B) = sum_i a_i (log a_i - log b_i). A logit of -inf
+ * is a token of probability 0: its entropy term is 0, never NaN; KL is +inf when the second
+ * distribution gives 0 to a token the first does not. Every sum is accumulated in double; shifting
+ * all logits by a constant changes no result.
+ *
+ * <p>Input: {@code vocab} floats from {@code offset}, finite or -inf. A position with a NaN or +inf
+ * logit, or with every logit -inf, has no distribution: every metric of it is NaN, which the caller
+ * reports as a rejected row. Results are written into a caller-owned {@link PositionMetrics};
+ * nothing is allocated.
+ *
+ * <p>Two implementations compute the same definitions: {@link #scalar()}, the reference, one
+ * element at a time with {@link Math#exp}; and {@link #vector()}, with the Vector API on the
+ * machine's widest double vectors, several times faster. They agree to about 1e-13 relative (their
+ * exp differs in the last bit, and they add in different orders). Each is deterministic on a given
+ * machine; the vector one can differ in the last bits between machines of different vector widths
+ * (AVX2 against AVX-512). {@link #best()} picks the vector one when the JVM runs with {@code
+ * --add-modules jdk.incubator.vector} on a CPU with at least 256-bit vectors.
+ */
+public interface SoftmaxKernel {
+
+  /**
+   * The model's metrics at one position: {@code logSumExp}, {@code nll} of {@code target} and
+   * {@code entropy}; the reference fields are set to NaN.
+   *
+   * @throws IndexOutOfBoundsException if the range or the target is out of bounds
+   */
+  void score(float[] logits, int offset, int vocab, int target, PositionMetrics out);
+
+  /**
+   * The model's metrics and the reference's: everything in {@link PositionMetrics}.
+   *
+   * @throws IndexOutOfBoundsException if a range or the target is out of bounds
+   */
+  void scoreWithReference(
+      float[] logits,
+      int offset,
+      float[] reference,
+      int referenceOffset,
+      int vocab,
+      int target,
+      PositionMetrics out);
+
+  /** The scalar reference implementation. */
+  static SoftmaxKernel scalar() {
+    return ScalarSoftmax.INSTANCE;
+  }
+
+  /**
+   * The Vector API implementation.
+   *
+   * @throws UnsupportedOperationException when the JVM lacks {@code jdk.incubator.vector} or the
+   *     CPU lacks 256-bit vectors
+   */
+  static SoftmaxKernel vector() {
+    if (!VectorSupport.AVAILABLE) {
+      throw new UnsupportedOperationException(VectorSupport.REASON);
+    }
+    return VectorSupport.vectorKernel();
+  }
+
+  /** The vector implementation where it runs well, else the scalar one. */
+  static SoftmaxKernel best() {
+    return VectorSupport.AVAILABLE ? VectorSupport.vectorKernel() : scalar();
+  }
+}

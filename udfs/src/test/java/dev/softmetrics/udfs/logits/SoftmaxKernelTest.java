@@ -1,0 +1,295 @@
+package dev.softmetrics.udfs.logits;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Both implementations against METRICS.md's vectors, analytic cases and a textbook formula computed
+ * here without shifting; and the vector one against the scalar reference on random logits of many
+ * vocabulary sizes.
+ */
+class SoftmaxKernelTest {
+
+  static Stream<Arguments> kernels() {
+    return Stream.of(
+        Arguments.of("scalar", SoftmaxKernel.scalar()),
+        Arguments.of("vector", SoftmaxKernel.vector()));
+  }
+
+  private static final float NEG_INF = Float.NEGATIVE_INFINITY;
+
+  private static PositionMetrics score(SoftmaxKernel kernel, float[] z, int target) {
+    PositionMetrics out = new PositionMetrics();
+    kernel.score(z, 0, z.length, target, out);
+    return out;
+  }
+
+  private static PositionMetrics withReference(
+      SoftmaxKernel kernel, float[] z, float[] r, int target) {
+    PositionMetrics out = new PositionMetrics();
+    kernel.scoreWithReference(z, 0, r, 0, z.length, target, out);
+    return out;
+  }
+
+  @Test
+  void theTestJvmRunsTheVectorKernel() {
+    assertThat(ModuleLayer.boot().findModule("jdk.incubator.vector")).isPresent();
+    assertThat(VectorSupport.REASON).isNull();
+    assertThat(SoftmaxKernel.best()).isSameAs(SoftmaxKernel.vector());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("kernels")
+  void uniformOverFour(String name, SoftmaxKernel kernel) {
+    PositionMetrics m = score(kernel, new float[] {0.5f, 0.5f, 0.5f, 0.5f}, 2);
+    assertThat(-m.nll).isCloseTo(-1.3862943611198906, within(1e-15));
+    assertThat(m.entropy).isCloseTo(Math.log(4), within(1e-15));
+    assertThat(Math.exp(m.nll)).isCloseTo(4.0, within(1e-14));
+    assertThat(m.nll / Math.log(2)).isCloseTo(2.0, within(1e-15));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("kernels")
+  void logitsOneTwoThreeAndTheSameShiftedByAThousand(String name, SoftmaxKernel kernel) {
+    double[] logP = {-2.40760596444438, -1.40760596444438, -0.40760596444438};
+    for (float[] z : List.of(new float[] {1, 2, 3}, new float[] {1000, 1001, 1002})) {
+      for (int y = 0; y < 3; y++) {
+        PositionMetrics m = score(kernel, z, y);
+        assertThat(-m.nll).isCloseTo(logP[y], within(1e-14));
+        assertThat(m.entropy).isCloseTo(0.8323955818399389, within(1e-15));
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("kernels")
+  void klAgainstUniformInBothDirections(String name, SoftmaxKernel kernel) {
+    // P (reference) = softmax([1, 2, 3]); Q (model) = uniform(3).
+    PositionMetrics m = withReference(kernel, new float[] {0, 0, 0}, new float[] {1, 2, 3}, 0);
+    assertThat(m.klForward).isCloseTo(0.26621670682817067, within(1e-15));
+    assertThat(m.klReverse).isCloseTo(0.3089936757762707, within(1e-15));
+    assertThat(m.refEntropy).isCloseTo(0.8323955818399389, within(1e-15));
+    assertThat(m.entropy).isCloseTo(Math.log(3), within(1e-15));
+    // H(P, Q) = H(P) + KL(P||Q) = ln 3 for a uniform Q, whatever P is.
+    assertThat(m.crossEntropyRef).isCloseTo(Math.log(3), within(1e-15));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("kernels")
+  void aMinusInfinityLogitIsAZeroProbabilityNotANaN(String name, SoftmaxKernel kernel) {
+    PositionMetrics sure = score(kernel, new float[] {0, NEG_INF}, 0);
+    assertThat(sure.entropy).isEqualTo(0.0);
+    assertThat(sure.nll).isEqualTo(0.0);
+    assertThat(score(kernel, new float[] {0, NEG_INF}, 1).nll).isEqualTo(Double.POSITIVE_INFINITY);
+    // Many -inf logits around a few finite ones, across the vector body and the tail.
+    float[] z = new float[11];
+    java.util.Arrays.fill(z, NEG_INF);
+    z[3] = 1;
+    z[8] = 2;
+    z[10] = 3;
+    PositionMetrics m = score(kernel, z, 10);
+    assertThat(m.entropy).isCloseTo(0.8323955818399389, within(1e-15));
+    assertThat(-m.nll).isCloseTo(-0.40760596444438, within(1e-14));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("kernels")
+  void klIsInfiniteWhereTheSecondDistributionGivesZero(String name, SoftmaxKernel kernel) {
+    float[] model = {0, NEG_INF, 0, 0, 0};
+    float[] ref = {0, 0, 0, NEG_INF, NEG_INF};
+    PositionMetrics m = withReference(kernel, model, ref, 0);
+    assertThat(m.klForward).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(m.klReverse).isEqualTo(Double.POSITIVE_INFINITY);
+    PositionMetrics one = withReference(kernel, new float[] {0, 0}, new float[] {0, NEG_INF}, 0);
+    assertThat(one.klForward).isCloseTo(Math.log(2), within(1e-15));
+    assertThat(one.klReverse).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(one.crossEntropyRef).isCloseTo(Math.log(2), within(1e-15));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("kernels")
+  void uniformAtRealVocabularySizesGivesLnVAndPerplexityV(String name, SoftmaxKernel kernel) {
+    for (int vocab : new int[] {32_000, 50_257, 262_144}) {
+      float[] z = new float[vocab];
+      java.util.Arrays.fill(z, -3.25f);
+      PositionMetrics m = score(kernel, z, vocab - 1);
+      assertThat(m.entropy).isCloseTo(Math.log(vocab), within(1e-12));
+      assertThat(Math.exp(m.nll)).isCloseTo(vocab, within(vocab * 1e-12));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("kernels")
+  void identicalModelAndReferenceHaveZeroKl(String name, SoftmaxKernel kernel) {
+    float[] z = randomLogits(new Random(3), 1_001, 4.0, 0.02);
+    PositionMetrics m = withReference(kernel, z, z.clone(), 17);
+    assertThat(m.klForward).isZero();
+    assertThat(m.klReverse).isZero();
+    assertThat(m.crossEntropyRef).isEqualTo(m.entropy);
+    assertThat(m.refEntropy).isEqualTo(m.entropy);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("kernels")
+  void shiftingAllLogitsChangesNothingEvenAtMagnitudeTenThousand(
+      String name, SoftmaxKernel kernel) {
+    Random random = new Random(5);
+    int vocab = 4_099;
+    float[] z = new float[vocab];
+    float[] r = new float[vocab];
+    for (int i = 0; i < vocab; i++) {
+      // Multiples of 1/8 stay exact when 1e4 is added to them in float.
+      z[i] = (random.nextInt(161) - 80) / 8f;
+      r[i] = (random.nextInt(161) - 80) / 8f;
+    }
+    PositionMetrics base = withReference(kernel, z, r, 7);
+    for (float c : new float[] {64f, 10_000f, -10_000f}) {
+      float[] zs = z.clone();
+      float[] rs = r.clone();
+      for (int i = 0; i < vocab; i++) {
+        zs[i] += c;
+        rs[i] += c * 0.5f;
+      }
+      PositionMetrics shifted = withReference(kernel, zs, rs, 7);
+      assertThat(shifted.nll).isCloseTo(base.nll, within(1e-11));
+      assertThat(shifted.entropy).isCloseTo(base.entropy, within(1e-12));
+      assertThat(shifted.refEntropy).isCloseTo(base.refEntropy, within(1e-12));
+      assertThat(shifted.klForward).isCloseTo(base.klForward, within(1e-10));
+      assertThat(shifted.klReverse).isCloseTo(base.klReverse, within(1e-10));
+      assertThat(shifted.logSumExp - base.logSumExp).isCloseTo(c, within(1e-9));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("kernels")
+  void aPositionWithoutADistributionGivesNaNEverywhere(String name, SoftmaxKernel kernel) {
+    for (int at : new int[] {0, 5, 12}) {
+      for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
+        float[] z = randomLogits(new Random(at), 13, 2.0, 0);
+        z[at] = bad;
+        PositionMetrics m = withReference(kernel, z, randomLogits(new Random(9), 13, 2, 0), 1);
+        assertThat(m.nll).as("%s at %d", bad, at).isNaN();
+        assertThat(m.entropy).isNaN();
+        assertThat(m.klForward).isNaN();
+        assertThat(m.klReverse).isNaN();
+        assertThat(m.refEntropy).isFinite();
+      }
+    }
+    float[] dead = new float[9];
+    java.util.Arrays.fill(dead, NEG_INF);
+    assertThat(score(kernel, dead, 0).entropy).isNaN();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("kernels")
+  void matchesTheTextbookFormulasWithoutShifting(String name, SoftmaxKernel kernel) {
+    Random random = new Random(11);
+    for (int vocab : new int[] {1, 2, 3, 4, 5, 7, 8, 9, 64, 257}) {
+      float[] z = randomLogits(random, vocab, 3.0, 0.1);
+      float[] r = randomLogits(random, vocab, 3.0, 0);
+      z[vocab - 1] = 0.5f;
+      double zSum = 0;
+      double rSum = 0;
+      for (int i = 0; i < vocab; i++) {
+        zSum += Math.exp(z[i]);
+        rSum += Math.exp(r[i]);
+      }
+      double entropy = 0;
+      double refEntropy = 0;
+      double forward = 0;
+      double reverse = 0;
+      for (int i = 0; i < vocab; i++) {
+        double q = Math.exp(z[i]) / zSum;
+        double p = Math.exp(r[i]) / rSum;
+        if (q > 0) {
+          entropy -= q * Math.log(q);
+          reverse += q * (Math.log(q) - Math.log(p));
+        }
+        refEntropy -= p * Math.log(p);
+        if (p > 0) {
+          forward += p * (Math.log(p) - (q > 0 ? Math.log(q) : Double.NEGATIVE_INFINITY));
+        }
+      }
+      PositionMetrics m = withReference(kernel, z, r, vocab - 1);
+      assertThat(m.nll).as("V=%d", vocab).isCloseTo(-Math.log(Math.exp(0.5) / zSum), within(1e-13));
+      assertThat(m.entropy).as("V=%d", vocab).isCloseTo(entropy, within(1e-13));
+      assertThat(m.refEntropy).isCloseTo(refEntropy, within(1e-13));
+      assertThat(m.klReverse).isCloseTo(Math.max(0, reverse), within(1e-13));
+      if (Double.isInfinite(forward)) {
+        assertThat(m.klForward).isEqualTo(Double.POSITIVE_INFINITY);
+      } else {
+        assertThat(m.klForward).isCloseTo(Math.max(0, forward), within(1e-13));
+      }
+    }
+  }
+
+  @Test
+  void vectorAgreesWithScalarOnRandomLogitsOfManySizes() {
+    Random random = new Random(13);
+    SoftmaxKernel scalar = SoftmaxKernel.scalar();
+    SoftmaxKernel vector = SoftmaxKernel.vector();
+    for (int vocab : new int[] {1, 3, 4, 5, 15, 16, 17, 1_000, 32_000, 32_003, 151_936}) {
+      float[] z = randomLogits(random, vocab, 6.0, 0.01);
+      float[] r = randomLogits(random, vocab, 6.0, 0.01);
+      int target = random.nextInt(vocab);
+      z[target] = 1.0f;
+      // Both offsets nonzero: the kernels read a window of a larger array.
+      float[] zs = new float[vocab + 9];
+      float[] rs = new float[vocab + 5];
+      System.arraycopy(z, 0, zs, 9, vocab);
+      System.arraycopy(r, 0, rs, 5, vocab);
+      PositionMetrics a = new PositionMetrics();
+      PositionMetrics b = new PositionMetrics();
+      scalar.scoreWithReference(zs, 9, rs, 5, vocab, target, a);
+      vector.scoreWithReference(zs, 9, rs, 5, vocab, target, b);
+      assertClose(b.logSumExp, a.logSumExp, vocab);
+      assertClose(b.nll, a.nll, vocab);
+      assertClose(b.entropy, a.entropy, vocab);
+      assertClose(b.refEntropy, a.refEntropy, vocab);
+      assertClose(b.klForward, a.klForward, vocab);
+      assertClose(b.klReverse, a.klReverse, vocab);
+      assertClose(b.crossEntropyRef, a.crossEntropyRef, vocab);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("kernels")
+  void rangesAndTargetsAreChecked(String name, SoftmaxKernel kernel) {
+    PositionMetrics out = new PositionMetrics();
+    float[] z = new float[8];
+    assertThatThrownBy(() -> kernel.score(z, 4, 5, 0, out))
+        .isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> kernel.score(z, 0, 8, 8, out))
+        .isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> kernel.scoreWithReference(z, 0, new float[4], 0, 8, 0, out))
+        .isInstanceOf(IndexOutOfBoundsException.class);
+  }
+
+  private static void assertClose(double actual, double expected, int vocab) {
+    if (Double.isInfinite(expected) || Double.isNaN(expected)) {
+      assertThat(actual).as("V=%d", vocab).isEqualTo(expected);
+    } else {
+      assertThat(actual)
+          .as("V=%d", vocab)
+          .isCloseTo(expected, within(1e-12 * Math.max(1, Math.abs(expected))));
+    }
+  }
+
+  /** Gaussian logits with the given spread, and -inf for a share of them. */
+  private static float[] randomLogits(Random random, int vocab, double spread, double deadShare) {
+    float[] z = new float[vocab];
+    for (int i = 0; i < vocab; i++) {
+      z[i] = random.nextDouble() < deadShare ? NEG_INF : (float) (random.nextGaussian() * spread);
+    }
+    return z;
+  }
+}
