@@ -22,7 +22,19 @@ public enum Rejection {
   /** One element is above the positive tolerance: a log-probability is at most 0. */
   POSITIVE_LOGPROB("token_logprobs must be <= 0 (up to the positive tolerance)"),
   /** Neither the scored text nor its byte, char and word counts are present. */
-  MISSING_TEXT_AND_COUNTS("text, or at least num_bytes, must be present to count bytes");
+  MISSING_TEXT_AND_COUNTS("text, or at least num_bytes, must be present to count bytes"),
+  /** An optional per-token list has another length than the row's token log-probs. */
+  EXTRA_LENGTH_MISMATCH(
+      "token_entropies, ref_logprobs and top_logprobs must hold one entry per element of"
+          + " token_logprobs"),
+  /** An engine-computed token entropy is null, NaN, infinite or negative. */
+  INVALID_TOKEN_ENTROPY("token_entropies must hold finite values >= 0 (up to the tolerance)"),
+  /** A reference log-prob is null, NaN, +Infinity or above 0. */
+  INVALID_REF_LOGPROB("ref_logprobs must hold log-probabilities <= 0 (-Infinity is allowed)"),
+  /** A position's top-k log-probs are missing or not a distribution's top k. */
+  INVALID_TOP_LOGPROBS(
+      "top_logprobs must hold, per position, 1 to vocab_size log-probabilities <= 0 whose"
+          + " probabilities sum to at most 1");
 
   /** The status value of a row that was scored; no {@link Rejection} has this id. */
   public static final int SCORED = 0;

@@ -20,9 +20,14 @@ class RejectionTest {
             Rejection.NULL_LOGPROB,
             Rejection.NON_FINITE_LOGPROB,
             Rejection.POSITIVE_LOGPROB,
-            Rejection.MISSING_TEXT_AND_COUNTS);
+            Rejection.MISSING_TEXT_AND_COUNTS,
+            Rejection.EXTRA_LENGTH_MISMATCH,
+            Rejection.INVALID_TOKEN_ENTROPY,
+            Rejection.INVALID_REF_LOGPROB,
+            Rejection.INVALID_TOP_LOGPROBS);
     assertThat(Rejection.MISSING_LABEL.id()).isEqualTo(1);
     assertThat(Rejection.MISSING_TEXT_AND_COUNTS.id()).isEqualTo(7);
+    assertThat(Rejection.INVALID_TOP_LOGPROBS.id()).isEqualTo(11);
     assertThat(Rejection.SCORED).isZero();
   }
 
@@ -42,10 +47,10 @@ class RejectionTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {Integer.MIN_VALUE, -1, 0, 8, 100})
+  @ValueSource(ints = {Integer.MIN_VALUE, -1, 0, 12, 100})
   void unknownIdIsRejected(int id) {
     assertThatThrownBy(() -> Rejection.ofId(id))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid rejection id: " + id + " (must be in [1, 7]; 0 means scored)");
+        .hasMessage("Invalid rejection id: " + id + " (must be in [1, 11]; 0 means scored)");
   }
 }

@@ -239,6 +239,11 @@ final class LogprobBatchScorer {
             + rejection.rule()
             + ")";
       }
+      case EXTRA_LENGTH_MISMATCH,
+          INVALID_TOKEN_ENTROPY,
+          INVALID_REF_LOGPROB,
+          INVALID_TOP_LOGPROBS ->
+          "Invalid optional per-token column" + where + ": " + rejection.rule();
       case MISSING_TEXT_AND_COUNTS ->
           "Cannot count bytes"
               + where
