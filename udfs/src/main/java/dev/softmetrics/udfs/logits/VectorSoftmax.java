@@ -1,6 +1,5 @@
 package dev.softmetrics.udfs.logits;
 
-import java.util.Objects;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -13,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * added in order at the end, so results are deterministic for a given vector width. The tail of a
  * vocabulary that is not a multiple of the lane count is added by the scalar formulas.
  */
-final class VectorSoftmax implements SoftmaxKernel {
+final class VectorSoftmax extends SoftmaxDefinitions {
   static final VectorSoftmax INSTANCE = new VectorSoftmax();
 
   private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
@@ -32,49 +31,56 @@ final class VectorSoftmax implements SoftmaxKernel {
   }
 
   @Override
-  public void score(float[] logits, int offset, int vocab, int target, PositionMetrics out) {
-    Objects.checkFromIndexSize(offset, vocab, logits.length);
-    Objects.checkIndex(target, vocab);
-    out.clear();
-    double m = max(logits, offset, vocab);
-    if (!ScalarSoftmax.isShift(m)) {
-      return;
+  double max(float[] logits, int offset, int vocab) {
+    FloatVector vm = FloatVector.broadcast(MAX_FLOATS, Float.NEGATIVE_INFINITY);
+    int step = MAX_FLOATS.length();
+    int i = 0;
+    int bound = vocab - vocab % step;
+    for (; i < bound; i += step) {
+      // The lane max follows Math.max: a NaN lane stays NaN.
+      vm = vm.max(FloatVector.fromArray(MAX_FLOATS, logits, offset + i));
     }
-    expSums(logits, offset, vocab, m, out);
-    double s = out.expSum;
-    double w = out.expWeightedSum;
-    double lnS = Math.log(s);
-    out.shift = m;
-    out.lnSum = lnS;
-    out.logSumExp = m + lnS;
-    // (m - z_y) is exact in double; m + lnS - z_y would lose the low bits of lnS to a large m.
-    out.nll = (m - logits[offset + target]) + lnS;
-    out.entropy = lnS - w / s;
+    return maxFrom(logits, offset, i, vocab, vm.reduceLanes(VectorOperators.MAX));
+  }
+
+  /**
+   * The exp sums. A method of its own, small enough for the JIT to inline every Vector API call in
+   * it (a vector that crosses an un-inlined call is boxed, and the loop runs many times slower).
+   */
+  @Override
+  void expSums(float[] logits, int offset, int vocab, double m, PositionMetrics out) {
+    DoubleVector shift = DoubleVector.broadcast(DOUBLES, m);
+    DoubleVector vs = DoubleVector.zero(DOUBLES);
+    DoubleVector vw = DoubleVector.zero(DOUBLES);
+    int i = 0;
+    int bound = vocab - vocab % LANES;
+    for (; i < bound; i += LANES) {
+      FloatVector f = FloatVector.fromArray(FLOATS, logits, offset + i);
+      DoubleVector d =
+          ((DoubleVector) f.convertShape(VectorOperators.F2D, DOUBLES, 0))
+              .sub(shift)
+              .max(-Double.MAX_VALUE);
+      DoubleVector e = d.lanewise(VectorOperators.EXP);
+      vs = vs.add(e);
+      vw = e.fma(d, vw);
+    }
+    out.expSum = sumLanes(vs);
+    out.expWeightedSum = sumLanes(vw);
+    addExpSums(logits, offset, i, vocab, m, out);
   }
 
   @Override
-  public void scoreWithReference(
+  void klSums(
       float[] logits,
       int offset,
       float[] reference,
       int referenceOffset,
       int vocab,
-      int target,
+      double mP,
+      double lnP,
+      double mQ,
+      double lnQ,
       PositionMetrics out) {
-    Objects.checkFromIndexSize(referenceOffset, vocab, reference.length);
-    score(reference, referenceOffset, vocab, 0, out);
-    double mP = out.shift;
-    double lnP = out.lnSum;
-    double lseP = out.logSumExp;
-    double refEntropy = out.entropy;
-    score(logits, offset, vocab, target, out);
-    double mQ = out.shift;
-    double lnQ = out.lnSum;
-    out.refLogSumExp = lseP;
-    out.refEntropy = refEntropy;
-    if (Double.isNaN(out.logSumExp) || Double.isNaN(lseP)) {
-      return;
-    }
     DoubleVector shiftP = DoubleVector.broadcast(DOUBLES, mP);
     DoubleVector shiftQ = DoubleVector.broadcast(DOUBLES, mQ);
     DoubleVector vf = DoubleVector.zero(DOUBLES);
@@ -92,69 +98,9 @@ final class VectorSoftmax implements SoftmaxKernel {
       vf = vf.add(p.mul(diff).blend(0.0, noP));
       vr = vr.add(q.mul(diff.neg()).blend(0.0, noQ));
     }
-    double forward = sumLanes(vf);
-    double reverse = sumLanes(vr);
-    for (; i < vocab; i++) {
-      double r = reference[referenceOffset + i];
-      double z = logits[offset + i];
-      if (r != Double.NEGATIVE_INFINITY) {
-        forward += Math.exp((r - mP) - lnP) * (r - z);
-      }
-      if (z != Double.NEGATIVE_INFINITY) {
-        reverse += Math.exp((z - mQ) - lnQ) * (z - r);
-      }
-    }
-    ScalarSoftmax.finishKl(forward, reverse, mP, lnP, mQ, lnQ, refEntropy, out);
-  }
-
-  /**
-   * S = sum_i exp(z_i - m) and W = sum_i exp(z_i - m) (z_i - m), into {@code out}. A method of its
-   * own, small enough for the JIT to inline every Vector API call in it (a vector that crosses an
-   * un-inlined call is boxed, and the loop runs many times slower).
-   */
-  private static void expSums(
-      float[] logits, int offset, int vocab, double m, PositionMetrics out) {
-    DoubleVector shift = DoubleVector.broadcast(DOUBLES, m);
-    DoubleVector vs = DoubleVector.zero(DOUBLES);
-    DoubleVector vw = DoubleVector.zero(DOUBLES);
-    int i = 0;
-    int bound = vocab - vocab % LANES;
-    for (; i < bound; i += LANES) {
-      FloatVector f = FloatVector.fromArray(FLOATS, logits, offset + i);
-      DoubleVector d =
-          ((DoubleVector) f.convertShape(VectorOperators.F2D, DOUBLES, 0))
-              .sub(shift)
-              .max(-Double.MAX_VALUE);
-      DoubleVector e = d.lanewise(VectorOperators.EXP);
-      vs = vs.add(e);
-      vw = e.fma(d, vw);
-    }
-    double s = sumLanes(vs);
-    double w = sumLanes(vw);
-    for (; i < vocab; i++) {
-      double d = Math.max(logits[offset + i] - m, -Double.MAX_VALUE);
-      double e = Math.exp(d);
-      s += e;
-      w += e * d;
-    }
-    out.expSum = s;
-    out.expWeightedSum = w;
-  }
-
-  /** The largest logit, NaN if any is NaN (the lane max follows Math.max). */
-  private static double max(float[] logits, int offset, int vocab) {
-    FloatVector vm = FloatVector.broadcast(MAX_FLOATS, Float.NEGATIVE_INFINITY);
-    int step = MAX_FLOATS.length();
-    int i = 0;
-    int bound = vocab - vocab % step;
-    for (; i < bound; i += step) {
-      vm = vm.max(FloatVector.fromArray(MAX_FLOATS, logits, offset + i));
-    }
-    float m = vm.reduceLanes(VectorOperators.MAX);
-    for (; i < vocab; i++) {
-      m = Math.max(m, logits[offset + i]);
-    }
-    return m;
+    out.klForward = sumLanes(vf);
+    out.klReverse = sumLanes(vr);
+    addKlSums(logits, offset, reference, referenceOffset, i, vocab, mP, lnP, mQ, lnQ, out);
   }
 
   private static DoubleVector widen(float[] values, int at) {

@@ -1,0 +1,150 @@
+package dev.softmetrics.udfs.logits;
+
+import java.util.Objects;
+
+/**
+ * The definitions of {@link SoftmaxKernel}, shared by its implementations, which supply the three
+ * passes over a position's logits: the maximum, the exp sums, the KL sums. The scalar passes over a
+ * range are here too: the reference implementation runs them over the whole position, the vector
+ * one over the tail its lanes leave.
+ */
+abstract class SoftmaxDefinitions implements SoftmaxKernel {
+
+  /** The largest logit: NaN if any is NaN. */
+  abstract double max(float[] logits, int offset, int vocab);
+
+  /**
+   * Sets {@code out.expSum} = sum_i exp(z_i - m) and {@code out.expWeightedSum} = the same times
+   * (z_i - m).
+   */
+  abstract void expSums(float[] logits, int offset, int vocab, double m, PositionMetrics out);
+
+  /**
+   * Sets {@code out.klForward} = sum_i p_i (r_i - z_i) and {@code out.klReverse} = sum_i q_i (z_i -
+   * r_i), p and q given by their maxima and log sums; a term whose probability is 0 is 0.
+   */
+  abstract void klSums(
+      float[] logits,
+      int offset,
+      float[] reference,
+      int referenceOffset,
+      int vocab,
+      double mP,
+      double lnP,
+      double mQ,
+      double lnQ,
+      PositionMetrics out);
+
+  @Override
+  public final void score(float[] logits, int offset, int vocab, int target, PositionMetrics out) {
+    Objects.checkFromIndexSize(offset, vocab, logits.length);
+    Objects.checkIndex(target, vocab);
+    out.clear();
+    double m = max(logits, offset, vocab);
+    if (!(m > Double.NEGATIVE_INFINITY && m < Double.POSITIVE_INFINITY)) {
+      // NaN or +inf somewhere, or every logit -inf: no distribution.
+      return;
+    }
+    expSums(logits, offset, vocab, m, out);
+    double s = out.expSum;
+    double lnS = Math.log(s);
+    out.shift = m;
+    out.lnSum = lnS;
+    out.logSumExp = m + lnS;
+    // (m - z_y) is exact in double; m + lnS - z_y would lose the low bits of lnS to a large m.
+    out.nll = (m - logits[offset + target]) + lnS;
+    out.entropy = lnS - out.expWeightedSum / s;
+  }
+
+  @Override
+  public final void scoreWithReference(
+      float[] logits,
+      int offset,
+      float[] reference,
+      int referenceOffset,
+      int vocab,
+      int target,
+      PositionMetrics out) {
+    Objects.checkFromIndexSize(referenceOffset, vocab, reference.length);
+    score(reference, referenceOffset, vocab, 0, out);
+    double mP = out.shift;
+    double lnP = out.lnSum;
+    double lseP = out.logSumExp;
+    double refEntropy = out.entropy;
+    score(logits, offset, vocab, target, out);
+    double mQ = out.shift;
+    double lnQ = out.lnSum;
+    out.refLogSumExp = lseP;
+    out.refEntropy = refEntropy;
+    if (Double.isNaN(out.logSumExp) || Double.isNaN(lseP)) {
+      return;
+    }
+    klSums(logits, offset, reference, referenceOffset, vocab, mP, lnP, mQ, lnQ, out);
+    // KL(P||Q) = sum_i p_i (r_i - z_i) + LSE(z) - LSE(r), and the reverse; the difference of the
+    // LSEs is taken as (mQ - mP) + (lnQ - lnP), exact where LSE(z) - LSE(r) is not.
+    double lseDifference = (mQ - mP) + (lnQ - lnP);
+    out.klForward = nonNegative(out.klForward + lseDifference);
+    out.klReverse = nonNegative(out.klReverse - lseDifference);
+    out.crossEntropyRef = refEntropy + out.klForward;
+  }
+
+  /** KL is >= 0; rounding can leave -1e-17 where it is 0. NaN and +inf stay. */
+  private static double nonNegative(double kl) {
+    return kl < 0 ? 0 : kl;
+  }
+
+  /** The largest of {@code start} and the logits from {@code from} to {@code vocab}. */
+  static double maxFrom(float[] logits, int offset, int from, int vocab, float start) {
+    float m = start;
+    for (int i = from; i < vocab; i++) {
+      m = Math.max(m, logits[offset + i]);
+    }
+    return m;
+  }
+
+  /** Adds the exp sums of the logits from {@code from} to {@code vocab} to {@code out}. */
+  static void addExpSums(
+      float[] logits, int offset, int from, int vocab, double m, PositionMetrics out) {
+    double s = 0;
+    double w = 0;
+    for (int i = from; i < vocab; i++) {
+      // exp(-inf) is 0 and 0 * -inf is NaN: a -inf logit is shifted to the most negative double,
+      // whose exp is 0 and whose product with 0 is 0.
+      double d = Math.max(logits[offset + i] - m, -Double.MAX_VALUE);
+      double e = Math.exp(d);
+      s += e;
+      w += e * d;
+    }
+    out.expSum += s;
+    out.expWeightedSum += w;
+  }
+
+  /** Adds the KL sums of the positions from {@code from} to {@code vocab} to {@code out}. */
+  static void addKlSums(
+      float[] logits,
+      int offset,
+      float[] reference,
+      int referenceOffset,
+      int from,
+      int vocab,
+      double mP,
+      double lnP,
+      double mQ,
+      double lnQ,
+      PositionMetrics out) {
+    double forward = 0;
+    double reverse = 0;
+    for (int i = from; i < vocab; i++) {
+      double r = reference[referenceOffset + i];
+      double z = logits[offset + i];
+      if (r != Double.NEGATIVE_INFINITY) {
+        forward += Math.exp((r - mP) - lnP) * (r - z);
+      }
+      if (z != Double.NEGATIVE_INFINITY) {
+        reverse += Math.exp((z - mQ) - lnQ) * (z - r);
+      }
+    }
+    out.klForward += forward;
+    out.klReverse += reverse;
+  }
+}
