@@ -22,6 +22,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobEnd;
+import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -33,7 +36,7 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>Arguments: {@code --mb N} (log-prob megabytes, default 400), {@code --work DIR} (corpus cache
  * and outputs, default bench/work), {@code --iterations N} (default 5; the first is the cold run,
- * reported apart).
+ * reported apart), {@code --timeline} (print when each Spark job of a scoring run starts and ends).
  */
 public final class ScoreVsScan {
   private ScoreVsScan() {}
@@ -43,12 +46,14 @@ public final class ScoreVsScan {
   public static void main(String[] args) throws IOException {
     int mb = 400;
     int iterations = 5;
+    boolean timeline = false;
     File work = new File("bench/work");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--mb" -> mb = Integer.parseInt(args[++i]);
         case "--iterations" -> iterations = Integer.parseInt(args[++i]);
         case "--work" -> work = new File(args[++i]);
+        case "--timeline" -> timeline = true;
         default -> throw new IllegalArgumentException("Invalid argument: " + args[i]);
       }
     }
@@ -92,6 +97,9 @@ public final class ScoreVsScan {
       String input = corpus.getAbsolutePath();
       String out = new File(work, "out").getAbsolutePath();
       ShardScan.REQUIRED_SQL_CONF.forEach(spark.conf()::set);
+      if (timeline) {
+        spark.sparkContext().addSparkListener(new Timeline());
+      }
       List<Step> steps =
           List.of(
               new Step(
@@ -126,10 +134,17 @@ public final class ScoreVsScan {
                           .count()),
               new Step(
                   "score (the whole run)",
-                  () ->
-                      ScoreJob.run(spark, new ScoreRequest(List.of(input), out, "bench", config))
+                  () -> {
+                    Timeline.runStart = System.nanoTime();
+                    try {
+                      return ScoreJob.run(
+                              spark, new ScoreRequest(List.of(input), out, "bench", config))
                           .run()
-                          .sequencesScored()));
+                          .sequencesScored();
+                    } finally {
+                      Timeline.end();
+                    }
+                  }));
       List<List<Double>> warm = new ArrayList<>();
       for (int s = 0; s < steps.size(); s++) {
         warm.add(new ArrayList<>());
@@ -166,6 +181,43 @@ public final class ScoreVsScan {
           score / median(warm.get(2)));
     } finally {
       spark.stop();
+    }
+  }
+
+  /**
+   * With {@code --timeline}: each Spark job of a scoring run, with its start and end in ms from the
+   * run's start, and the run's end: where a run's fixed cost goes.
+   */
+  private static final class Timeline extends SparkListener {
+    static volatile long runStart;
+
+    private static double sinceStart() {
+      return (System.nanoTime() - runStart) / 1e6;
+    }
+
+    static void end() {
+      System.out.printf(Locale.ROOT, "  timeline: run ends at %.0f ms%n", sinceStart());
+      runStart = 0;
+    }
+
+    @Override
+    public void onJobStart(SparkListenerJobStart job) {
+      if (runStart != 0) {
+        System.out.printf(
+            Locale.ROOT,
+            "  timeline: job %d (%s) starts at %.0f ms%n",
+            job.jobId(),
+            job.properties() == null ? null : job.properties().getProperty("spark.job.description"),
+            sinceStart());
+      }
+    }
+
+    @Override
+    public void onJobEnd(SparkListenerJobEnd job) {
+      if (runStart != 0) {
+        System.out.printf(
+            Locale.ROOT, "  timeline: job %d ends at %.0f ms%n", job.jobId(), sinceStart());
+      }
     }
   }
 
