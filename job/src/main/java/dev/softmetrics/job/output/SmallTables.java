@@ -40,22 +40,18 @@ public final class SmallTables {
     Path target = new Path(dir);
     Path staging =
         new Path(target.getParent(), "." + target.getName() + "-" + UUID.randomUUID() + ".tmp");
-    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    ParquetTaskWriter writer = new ParquetTaskWriter(spark, schema);
     try {
-      FileSystem fs = target.getFileSystem(hadoop);
+      FileSystem fs = target.getFileSystem(writer.conf());
       try {
-        write(spark, rows, schema, new Path(staging, fileName()));
+        writer.write(rows, new Path(staging, writer.fileName()));
         fs.create(new Path(staging, "_SUCCESS"), true).close();
         if (fs.exists(target) && !fs.delete(target, true)) {
           throw new IOException("cannot delete " + target);
         }
-        if (!fs.rename(staging, target)) {
-          throw new IOException("cannot rename " + staging + " to " + target);
-        }
+        moveIntoPlace(fs, staging, target);
       } finally {
-        if (fs.exists(staging)) {
-          fs.delete(staging, true);
-        }
+        fs.delete(staging, true);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + dir + ": " + e.getMessage(), e);
@@ -65,55 +61,75 @@ public final class SmallTables {
   /** Adds one file holding {@code rows} to the folder {@code dir}, creating it if needed. */
   public static void append(SparkSession spark, List<Row> rows, StructType schema, String dir) {
     Path target = new Path(dir);
-    String name = fileName();
+    ParquetTaskWriter writer = new ParquetTaskWriter(spark, schema);
+    String name = writer.fileName();
     Path staging = new Path(target, "." + name + ".tmp");
-    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     try {
-      FileSystem fs = target.getFileSystem(hadoop);
+      FileSystem fs = target.getFileSystem(writer.conf());
       fs.mkdirs(target);
       try {
-        write(spark, rows, schema, staging);
-        if (!fs.rename(staging, new Path(target, name))) {
-          throw new IOException("cannot rename " + staging + " into " + target);
-        }
+        writer.write(rows, staging);
+        moveIntoPlace(fs, staging, new Path(target, name));
       } finally {
-        if (fs.exists(staging)) {
-          fs.delete(staging, true);
-        }
+        fs.delete(staging, false);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + dir + ": " + e.getMessage(), e);
     }
   }
 
-  private static String fileName() {
-    return "part-00000-" + UUID.randomUUID() + "-c000.snappy.parquet";
+  private static void moveIntoPlace(FileSystem fs, Path staging, Path target) throws IOException {
+    if (!fs.rename(staging, target)) {
+      throw new IOException("cannot rename " + staging + " to " + target);
+    }
   }
 
-  /** One Parquet file at {@code file}, through Spark's Parquet writer for a task. */
-  private static void write(SparkSession spark, List<Row> rows, StructType schema, Path file)
-      throws IOException {
-    // A file source stores every column as nullable, whatever the DataFrame said.
-    StructType stored = schema.asNullable();
-    Job job = Job.getInstance(new Configuration(spark.sparkContext().hadoopConfiguration()));
-    OutputWriterFactory factory =
-        new ParquetFileFormat()
-            .prepareWrite(
-                spark,
-                job,
-                scala.collection.immutable.Map$.MODULE$.<String, String>empty(),
-                stored);
-    TaskAttemptContext context =
-        new TaskAttemptContextImpl(
-            job.getConfiguration(), new TaskAttemptID("softmetrics", 0, TaskType.MAP, 0, 0));
-    Function1<Object, Object> toInternal = CatalystTypeConverters.createToCatalystConverter(stored);
-    OutputWriter writer = factory.newInstance(file.toString(), stored, context);
-    try {
-      for (Row row : rows) {
-        writer.write((InternalRow) toInternal.apply(row));
+  /** The Parquet writer Spark prepares for a task that writes {@code schema}, on the driver. */
+  private static final class ParquetTaskWriter {
+    private final StructType stored;
+    private final OutputWriterFactory factory;
+    private final TaskAttemptContext context;
+
+    ParquetTaskWriter(SparkSession spark, StructType schema) {
+      // A file source stores every column as nullable, whatever the DataFrame said.
+      this.stored = schema.asNullable();
+      try {
+        Job job = Job.getInstance(new Configuration(spark.sparkContext().hadoopConfiguration()));
+        this.factory =
+            new ParquetFileFormat()
+                .prepareWrite(
+                    spark,
+                    job,
+                    scala.collection.immutable.Map$.MODULE$.<String, String>empty(),
+                    stored);
+        this.context =
+            new TaskAttemptContextImpl(
+                job.getConfiguration(), new TaskAttemptID("softmetrics", 0, TaskType.MAP, 0, 0));
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot prepare a Parquet writer: " + e.getMessage(), e);
       }
-    } finally {
-      writer.close();
+    }
+
+    Configuration conf() {
+      return context.getConfiguration();
+    }
+
+    /** A file name as Spark's writers give, with the extension of the session's codec. */
+    String fileName() {
+      return "part-00000-" + UUID.randomUUID() + "-c000" + factory.getFileExtension(context);
+    }
+
+    void write(List<Row> rows, Path file) {
+      Function1<Object, Object> toInternal =
+          CatalystTypeConverters.createToCatalystConverter(stored);
+      OutputWriter writer = factory.newInstance(file.toString(), stored, context);
+      try {
+        for (Row row : rows) {
+          writer.write((InternalRow) toInternal.apply(row));
+        }
+      } finally {
+        writer.close();
+      }
     }
   }
 }

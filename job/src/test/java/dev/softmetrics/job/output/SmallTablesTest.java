@@ -91,6 +91,19 @@ class SmallTablesTest extends LocalSparkTest {
     assertThat(new File(dir).list()).noneMatch(name -> name.endsWith(".tmp"));
   }
 
+  @Test
+  void filesAreNamedAndCompressedWithTheSessionsCodec() {
+    String dir = tmp.resolve("zstd").toString();
+    spark.conf().set("spark.sql.parquet.compression.codec", "zstd");
+    try {
+      SmallTables.replace(spark, List.of(row("z", 1)), SCHEMA, dir);
+    } finally {
+      spark.conf().unset("spark.sql.parquet.compression.codec");
+    }
+    assertThat(visibleParquetFiles(dir)).singleElement().asString().endsWith(".zstd.parquet");
+    assertThat(spark.read().parquet(dir).count()).isEqualTo(1);
+  }
+
   private static List<String> visibleParquetFiles(String dir) {
     return Arrays.stream(new File(dir).list())
         .filter(name -> name.endsWith(".parquet") && !name.startsWith("."))
