@@ -33,6 +33,8 @@ public final class PositionMetrics {
   // (logits of 1e4) are taken between exactly known maxima: m and ln sum_i exp(z_i - m).
   double shift = Double.NaN;
   double lnSum = Double.NaN;
+  double refShift = Double.NaN;
+  double refLnSum = Double.NaN;
 
   // Scratch of the vector kernel: S = sum_i exp(z_i - m) and W = sum_i exp(z_i - m) (z_i - m).
   double expSum;
@@ -42,6 +44,6 @@ public final class PositionMetrics {
   public void clear() {
     logSumExp = nll = entropy = Double.NaN;
     refLogSumExp = refEntropy = klForward = klReverse = crossEntropyRef = Double.NaN;
-    shift = lnSum = Double.NaN;
+    shift = lnSum = refShift = refLnSum = Double.NaN;
   }
 }

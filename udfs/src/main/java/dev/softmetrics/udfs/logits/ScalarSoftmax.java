@@ -25,13 +25,9 @@ final class ScalarSoftmax extends SoftmaxDefinitions {
       float[] reference,
       int referenceOffset,
       int vocab,
-      double mP,
-      double lnP,
-      double mQ,
-      double lnQ,
       PositionMetrics out) {
     out.klForward = 0;
     out.klReverse = 0;
-    addKlSums(logits, offset, reference, referenceOffset, 0, vocab, mP, lnP, mQ, lnQ, out);
+    addKlSums(logits, offset, reference, referenceOffset, 0, vocab, out);
   }
 }

@@ -21,7 +21,8 @@ abstract class SoftmaxDefinitions implements SoftmaxKernel {
 
   /**
    * Sets {@code out.klForward} = sum_i p_i (r_i - z_i) and {@code out.klReverse} = sum_i q_i (z_i -
-   * r_i), p and q given by their maxima and log sums; a term whose probability is 0 is 0.
+   * r_i), with p = exp(r - refShift - refLnSum) and q = exp(z - shift - lnSum) from {@code out}; a
+   * term whose probability is 0 is 0.
    */
   abstract void klSums(
       float[] logits,
@@ -29,10 +30,6 @@ abstract class SoftmaxDefinitions implements SoftmaxKernel {
       float[] reference,
       int referenceOffset,
       int vocab,
-      double mP,
-      double lnP,
-      double mQ,
-      double lnQ,
       PositionMetrics out);
 
   @Override
@@ -74,12 +71,14 @@ abstract class SoftmaxDefinitions implements SoftmaxKernel {
     score(logits, offset, vocab, target, out);
     double mQ = out.shift;
     double lnQ = out.lnSum;
+    out.refShift = mP;
+    out.refLnSum = lnP;
     out.refLogSumExp = lseP;
     out.refEntropy = refEntropy;
     if (Double.isNaN(out.logSumExp) || Double.isNaN(lseP)) {
       return;
     }
-    klSums(logits, offset, reference, referenceOffset, vocab, mP, lnP, mQ, lnQ, out);
+    klSums(logits, offset, reference, referenceOffset, vocab, out);
     // KL(P||Q) = sum_i p_i (r_i - z_i) + LSE(z) - LSE(r), and the reverse; the difference of the
     // LSEs is taken as (mQ - mP) + (lnQ - lnP), exact where LSE(z) - LSE(r) is not.
     double lseDifference = (mQ - mP) + (lnQ - lnP);
@@ -127,11 +126,11 @@ abstract class SoftmaxDefinitions implements SoftmaxKernel {
       int referenceOffset,
       int from,
       int vocab,
-      double mP,
-      double lnP,
-      double mQ,
-      double lnQ,
       PositionMetrics out) {
+    double mP = out.refShift;
+    double lnP = out.refLnSum;
+    double mQ = out.shift;
+    double lnQ = out.lnSum;
     double forward = 0;
     double reverse = 0;
     for (int i = from; i < vocab; i++) {

@@ -76,13 +76,11 @@ final class VectorSoftmax extends SoftmaxDefinitions {
       float[] reference,
       int referenceOffset,
       int vocab,
-      double mP,
-      double lnP,
-      double mQ,
-      double lnQ,
       PositionMetrics out) {
-    DoubleVector shiftP = DoubleVector.broadcast(DOUBLES, mP);
-    DoubleVector shiftQ = DoubleVector.broadcast(DOUBLES, mQ);
+    double lnP = out.refLnSum;
+    double lnQ = out.lnSum;
+    DoubleVector shiftP = DoubleVector.broadcast(DOUBLES, out.refShift);
+    DoubleVector shiftQ = DoubleVector.broadcast(DOUBLES, out.shift);
     DoubleVector vf = DoubleVector.zero(DOUBLES);
     DoubleVector vr = DoubleVector.zero(DOUBLES);
     int i = 0;
@@ -100,7 +98,7 @@ final class VectorSoftmax extends SoftmaxDefinitions {
     }
     out.klForward = sumLanes(vf);
     out.klReverse = sumLanes(vr);
-    addKlSums(logits, offset, reference, referenceOffset, i, vocab, mP, lnP, mQ, lnQ, out);
+    addKlSums(logits, offset, reference, referenceOffset, i, vocab, out);
   }
 
   private static DoubleVector widen(float[] values, int at) {
