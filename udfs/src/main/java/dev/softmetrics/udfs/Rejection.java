@@ -34,7 +34,44 @@ public enum Rejection {
   /** A position's top-k log-probs are missing or not a distribution's top k. */
   INVALID_TOP_LOGPROBS(
       "top_logprobs must hold, per position, 1 to vocab_size log-probabilities <= 0 whose"
-          + " probabilities sum to at most 1");
+          + " probabilities sum to at most 1"),
+  /** Logits layout: the chunk's target ids are null or empty. */
+  MISSING_TARGET_IDS("target_ids must be a non-empty list of token ids"),
+  /** A target id is null, negative, or not below the vocabulary size. */
+  INVALID_TARGET_ID("target_ids must hold token ids in [0, vocab_size)"),
+  /** The chunk's logits are null. */
+  MISSING_LOGITS("logits must not be null"),
+  /** The logits do not hold one vector of the vocabulary size per target. */
+  INVALID_LOGITS_SHAPE(
+      "logits must hold length(target_ids) x vocab_size values, row-major (a blob: that many"
+          + " logits_dtype elements, little-endian)"),
+  /** The vocabulary size is missing, not positive, or disagrees with the logits. */
+  INVALID_VOCAB_SIZE(
+      "vocab_size must be a positive int, equal to the length of each position's logits"),
+  /** A binary blob without a known element type. */
+  INVALID_LOGITS_DTYPE("logits_dtype must be float32, float16 or bfloat16 for binary logits"),
+  /** A logit is null, NaN or +Infinity, or every logit of a position is -Infinity. */
+  INVALID_LOGIT("logits must be finite or -Infinity, with at least one finite logit per position"),
+  /** The target's logit is -Infinity: probability 0, an infinite NLL. */
+  TARGET_PROBABILITY_ZERO(
+      "the target token's logit must be finite (-Infinity gives it probability 0 and an infinite"
+          + " NLL)"),
+  /** The reference logits are not a distribution of the same shape as the logits. */
+  INVALID_REF_LOGITS(
+      "ref_logits must have the shape of logits and hold finite or -Infinity values, at least"
+          + " one finite per position"),
+  /** A chunk's first position is negative. */
+  INVALID_FIRST_POSITION("first_position must be >= 0"),
+  /** The chunks of a sequence leave a gap, overlap, or do not start at position 0. */
+  INVALID_CHUNKS(
+      "the chunks of a sequence (same sequence_id, model, tokenizer, domain) must cover positions"
+          + " 0 .. T-1 once each"),
+  /** Two chunks of a sequence repeat the text or a count with different values. */
+  CHUNK_COUNTS_DISAGREE(
+      "chunks of a sequence that repeat text, num_bytes, num_chars or num_words must agree"),
+  /** Another chunk of the same sequence was rejected. */
+  SEQUENCE_CHUNK_REJECTED(
+      "a sequence is scored whole or not at all, and another chunk of it was rejected");
 
   /** The status value of a row that was scored; no {@link Rejection} has this id. */
   public static final int SCORED = 0;

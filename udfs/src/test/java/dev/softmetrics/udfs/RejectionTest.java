@@ -24,10 +24,24 @@ class RejectionTest {
             Rejection.EXTRA_LENGTH_MISMATCH,
             Rejection.INVALID_TOKEN_ENTROPY,
             Rejection.INVALID_REF_LOGPROB,
-            Rejection.INVALID_TOP_LOGPROBS);
+            Rejection.INVALID_TOP_LOGPROBS,
+            Rejection.MISSING_TARGET_IDS,
+            Rejection.INVALID_TARGET_ID,
+            Rejection.MISSING_LOGITS,
+            Rejection.INVALID_LOGITS_SHAPE,
+            Rejection.INVALID_VOCAB_SIZE,
+            Rejection.INVALID_LOGITS_DTYPE,
+            Rejection.INVALID_LOGIT,
+            Rejection.TARGET_PROBABILITY_ZERO,
+            Rejection.INVALID_REF_LOGITS,
+            Rejection.INVALID_FIRST_POSITION,
+            Rejection.INVALID_CHUNKS,
+            Rejection.CHUNK_COUNTS_DISAGREE,
+            Rejection.SEQUENCE_CHUNK_REJECTED);
     assertThat(Rejection.MISSING_LABEL.id()).isEqualTo(1);
     assertThat(Rejection.MISSING_TEXT_AND_COUNTS.id()).isEqualTo(7);
     assertThat(Rejection.INVALID_TOP_LOGPROBS.id()).isEqualTo(11);
+    assertThat(Rejection.SEQUENCE_CHUNK_REJECTED.id()).isEqualTo(24);
     assertThat(Rejection.SCORED).isZero();
   }
 
@@ -47,10 +61,10 @@ class RejectionTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {Integer.MIN_VALUE, -1, 0, 12, 100})
+  @ValueSource(ints = {Integer.MIN_VALUE, -1, 0, 25, 100})
   void unknownIdIsRejected(int id) {
     assertThatThrownBy(() -> Rejection.ofId(id))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid rejection id: " + id + " (must be in [1, 11]; 0 means scored)");
+        .hasMessage("Invalid rejection id: " + id + " (must be in [1, 24]; 0 means scored)");
   }
 }
