@@ -5,8 +5,10 @@ import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.ReferenceManager;
 import org.apache.arrow.memory.util.MemoryUtil;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
@@ -27,7 +29,8 @@ import org.apache.spark.sql.types.DataTypes;
  * child buffer. Within a batch the rows usually follow each other without gaps; then the Arrow
  * vector is a zero-copy view of Spark's buffer. Empty and null lists leave placeholder slots in
  * Spark's child, which Arrow's offsets cannot express; such a batch is compacted with one memory
- * copy per run of adjacent rows.
+ * copy per run of adjacent rows. A list of lists is laid out the same way one level down: the inner
+ * lists that the rows use are themselves rows over the values' buffer.
  *
  * <p>The vectors returned own only the small buffers allocated here (validity, offsets, compacted
  * data); a zero-copy data buffer stays Spark's. Close the vector before the reader moves to its
@@ -39,31 +42,42 @@ public final class ArrowViews {
   /** A list of float or double column as an Arrow {@link ListVector} of Float4 or Float8. */
   public static ListVector floatingList(
       WritableColumnVector column, int rows, String name, BufferAllocator allocator) {
-    DataType element = ((ArrayType) column.dataType()).elementType();
-    int width;
-    FloatingPointPrecision precision;
-    if (element.equals(DataTypes.FloatType)) {
-      width = Float.BYTES;
-      precision = FloatingPointPrecision.SINGLE;
-    } else if (element.equals(DataTypes.DoubleType)) {
-      width = Double.BYTES;
-      precision = FloatingPointPrecision.DOUBLE;
-    } else {
-      throw new IllegalArgumentException(
-          String.format(
-              "Invalid column %s: array<%s> (must be array<float> or array<double>)",
-              name, element.simpleString()));
-    }
+    Element element = Element.of(column.dataType(), 1, name, Element.FLOAT, Element.DOUBLE);
+    return list(column, rows, name, allocator, element);
+  }
+
+  /** A list of int or bigint column as an Arrow {@link ListVector} of Int or BigInt. */
+  public static ListVector intList(
+      WritableColumnVector column, int rows, String name, BufferAllocator allocator) {
+    Element element = Element.of(column.dataType(), 1, name, Element.INT, Element.BIGINT);
+    return list(column, rows, name, allocator, element);
+  }
+
+  /**
+   * A list of lists of float or double column as an Arrow {@link ListVector} of {@link ListVector}
+   * of Float4 or Float8.
+   */
+  public static ListVector nestedFloatingList(
+      WritableColumnVector column, int rows, String name, BufferAllocator allocator) {
+    Element element = Element.of(column.dataType(), 2, name, Element.FLOAT, Element.DOUBLE);
     ListVector list = ListVector.empty(name, allocator);
-    list.addOrGetVector(FieldType.nullable(new ArrowType.FloatingPoint(precision)));
-    FieldVector child = list.getDataVector();
-    WritableColumnVector elements = column.arrayData();
-    Layout layout = Layout.of(column, rows);
-    try (ArrowBuf validity = layout.validity(allocator);
-        ArrowBuf offsets = layout.offsets(allocator);
-        ArrowBuf data = layout.elementData(elements, width, allocator);
-        ArrowBuf elementValidity = layout.elementValidity(elements, allocator)) {
-      list.loadFieldBuffers(new ArrowFieldNode(rows, layout.nullRows), List.of(validity, offsets));
+    list.addOrGetVector(FieldType.nullable(ArrowType.List.INSTANCE));
+    ListVector inner = (ListVector) list.getDataVector();
+    inner.addOrGetVector(FieldType.nullable(element.arrow));
+    FieldVector child = inner.getDataVector();
+    WritableColumnVector lists = column.arrayData();
+    WritableColumnVector values = lists.arrayData();
+    Layout outer = Layout.of(column, rows);
+    Layout layout = outer.children(lists);
+    try (ArrowBuf validity = outer.validity(allocator);
+        ArrowBuf offsets = outer.offsets(allocator);
+        ArrowBuf innerValidity = layout.validity(allocator);
+        ArrowBuf innerOffsets = layout.offsets(allocator);
+        ArrowBuf data = layout.elementData(values, element, allocator);
+        ArrowBuf elementValidity = layout.elementValidity(values, allocator)) {
+      list.loadFieldBuffers(new ArrowFieldNode(rows, outer.nullRows), List.of(validity, offsets));
+      inner.loadFieldBuffers(
+          new ArrowFieldNode(layout.rows, layout.nullRows), List.of(innerValidity, innerOffsets));
       child.loadFieldBuffers(
           new ArrowFieldNode(layout.elements, layout.nullElements), List.of(elementValidity, data));
       return list;
@@ -76,11 +90,46 @@ public final class ArrowViews {
   /** A string column as an Arrow {@link VarCharVector} of the same UTF-8 bytes. */
   public static VarCharVector utf8(
       WritableColumnVector column, int rows, String name, BufferAllocator allocator) {
-    VarCharVector vector = new VarCharVector(name, allocator);
+    return variableWidth(new VarCharVector(name, allocator), column, rows, allocator);
+  }
+
+  /** A binary column as an Arrow {@link VarBinaryVector} of the same bytes. */
+  public static VarBinaryVector binary(
+      WritableColumnVector column, int rows, String name, BufferAllocator allocator) {
+    return variableWidth(new VarBinaryVector(name, allocator), column, rows, allocator);
+  }
+
+  private static ListVector list(
+      WritableColumnVector column,
+      int rows,
+      String name,
+      BufferAllocator allocator,
+      Element element) {
+    ListVector list = ListVector.empty(name, allocator);
+    list.addOrGetVector(FieldType.nullable(element.arrow));
+    FieldVector child = list.getDataVector();
+    WritableColumnVector values = column.arrayData();
     Layout layout = Layout.of(column, rows);
     try (ArrowBuf validity = layout.validity(allocator);
         ArrowBuf offsets = layout.offsets(allocator);
-        ArrowBuf data = layout.stringData(column, allocator)) {
+        ArrowBuf data = layout.elementData(values, element, allocator);
+        ArrowBuf elementValidity = layout.elementValidity(values, allocator)) {
+      list.loadFieldBuffers(new ArrowFieldNode(rows, layout.nullRows), List.of(validity, offsets));
+      child.loadFieldBuffers(
+          new ArrowFieldNode(layout.elements, layout.nullElements), List.of(elementValidity, data));
+      return list;
+    } catch (RuntimeException e) {
+      list.close();
+      throw e;
+    }
+  }
+
+  private static <V extends BaseVariableWidthVector> V variableWidth(
+      V vector, WritableColumnVector column, int rows, BufferAllocator allocator) {
+    Layout layout = Layout.of(column, rows);
+    try (ArrowBuf validity = layout.validity(allocator);
+        ArrowBuf offsets = layout.offsets(allocator);
+        ArrowBuf data = layout.byteData(column, allocator)) {
       vector.loadFieldBuffers(
           new ArrowFieldNode(rows, layout.nullRows), List.of(validity, offsets, data));
       return vector;
@@ -101,9 +150,71 @@ public final class ArrowViews {
             + " (spark.sql.columnVector.offheap.enabled=true, which the job sets)");
   }
 
+  /** The fixed-width element types of the list views, as Spark and Arrow name them. */
+  private enum Element {
+    FLOAT(
+        DataTypes.FloatType,
+        new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE),
+        Float.BYTES),
+    DOUBLE(
+        DataTypes.DoubleType,
+        new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE),
+        Double.BYTES),
+    INT(DataTypes.IntegerType, new ArrowType.Int(32, true), Integer.BYTES),
+    BIGINT(DataTypes.LongType, new ArrowType.Int(64, true), Long.BYTES);
+
+    final DataType spark;
+    final ArrowType arrow;
+    final int width;
+
+    Element(DataType spark, ArrowType arrow, int width) {
+      this.spark = spark;
+      this.arrow = arrow;
+      this.width = width;
+    }
+
+    /**
+     * The element type of a column of lists nested {@code depth} deep, which must be one of {@code
+     * allowed}.
+     */
+    static Element of(DataType type, int depth, String name, Element... allowed) {
+      DataType element = type;
+      for (int level = 0; level < depth && element != null; level++) {
+        element = element instanceof ArrayType array ? array.elementType() : null;
+      }
+      for (Element candidate : allowed) {
+        if (candidate.spark.equals(element)) {
+          return candidate;
+        }
+      }
+      String[] wanted = new String[allowed.length];
+      for (int i = 0; i < allowed.length; i++) {
+        wanted[i] = "array<".repeat(depth) + allowed[i].spark.simpleString() + ">".repeat(depth);
+      }
+      throw new IllegalArgumentException(
+          String.format(
+              "Invalid column %s: %s (must be %s)",
+              name, type.simpleString(), String.join(" or ", wanted)));
+    }
+
+    /** Writes Spark's value at {@code i}, decoded through its dictionary, at byte {@code at}. */
+    void decode(WritableColumnVector values, int i, ArrowBuf buf, long at) {
+      switch (this) {
+        case FLOAT -> buf.setFloat(at, values.getFloat(i));
+        case DOUBLE -> buf.setDouble(at, values.getDouble(i));
+        case INT -> buf.setInt(at, values.getInt(i));
+        case BIGINT -> buf.setLong(at, values.getLong(i));
+      }
+    }
+  }
+
   /**
    * Where each row's values lie in Spark's child buffer, as runs of adjacent rows, and the Arrow
    * offsets they get once the runs are packed one after the other.
+   *
+   * <p>The rows are slots of a Spark column taken range after range: {@code 0 .. rows - 1} of a
+   * batch's column, or, one level down in a list of lists, the inner-list slots that the outer
+   * layout's runs cover.
    */
   private static final class Layout {
     final int rows;
@@ -117,69 +228,78 @@ public final class ArrowViews {
     int nullElements;
 
     /** A dictionary-encoded string column's values, decoded once; null otherwise. */
-    byte[][] decoded;
+    final byte[][] decoded;
 
-    private Layout(int rows) {
+    private int added;
+    private int runEnd = -1;
+
+    private Layout(int rows, boolean dictionary) {
       this.rows = rows;
       this.nullRow = new boolean[rows];
       this.arrowOffsets = new int[rows + 1];
       this.runStart = new int[rows];
       this.runLength = new int[rows];
+      this.decoded = dictionary ? new byte[rows][] : null;
     }
 
+    /** The layout of rows {@code 0 .. rows - 1} of a column. */
     static Layout of(WritableColumnVector column, int rows) {
-      Layout layout = new Layout(rows);
-      if (column.hasDictionary()) {
-        return ofDictionary(column, rows, layout);
+      return over(column, new int[] {0}, new int[] {rows}, 1);
+    }
+
+    /** The layout of the child slots this layout's runs cover, in packed order, as rows. */
+    Layout children(WritableColumnVector child) {
+      return over(child, runStart, runLength, runs);
+    }
+
+    /** The layout of slots {@code start[r] .. start[r] + length[r] - 1}, for each range in turn. */
+    private static Layout over(WritableColumnVector column, int[] start, int[] length, int ranges) {
+      int rows = 0;
+      for (int range = 0; range < ranges; range++) {
+        rows += length[range];
       }
-      int runEnd = -1;
-      int packed = 0;
-      for (int row = 0; row < rows; row++) {
-        layout.arrowOffsets[row] = packed;
-        if (column.isNullAt(row)) {
-          layout.nullRow[row] = true;
-          layout.nullRows++;
-          continue;
+      Layout layout = new Layout(rows, column.hasDictionary());
+      for (int range = 0; range < ranges; range++) {
+        int end = start[range] + length[range];
+        for (int slot = start[range]; slot < end; slot++) {
+          layout.add(column, slot);
         }
-        int length = column.getArrayLength(row);
-        if (length == 0) {
-          continue;
-        }
-        int start = column.getArrayOffset(row);
-        if (start == runEnd) {
-          layout.runLength[layout.runs - 1] += length;
-        } else {
-          layout.runStart[layout.runs] = start;
-          layout.runLength[layout.runs] = length;
-          layout.runs++;
-        }
-        runEnd = start + length;
-        packed += length;
       }
-      layout.arrowOffsets[rows] = packed;
-      layout.elements = packed;
+      layout.arrowOffsets[rows] = layout.elements;
       return layout;
     }
 
     /**
-     * A dictionary-encoded string column: lengths come from the decoded values, there are no runs.
+     * Adds slot {@code slot} of the column as the next row. A dictionary-encoded string column
+     * takes its length from the decoded value and has no runs.
      */
-    private static Layout ofDictionary(WritableColumnVector column, int rows, Layout layout) {
-      layout.decoded = new byte[rows][];
-      int packed = 0;
-      for (int row = 0; row < rows; row++) {
-        layout.arrowOffsets[row] = packed;
-        if (column.isNullAt(row)) {
-          layout.nullRow[row] = true;
-          layout.nullRows++;
-        } else {
-          layout.decoded[row] = column.getBinary(row);
-          packed += layout.decoded[row].length;
-        }
+    private void add(WritableColumnVector column, int slot) {
+      int row = added++;
+      arrowOffsets[row] = elements;
+      if (column.isNullAt(slot)) {
+        nullRow[row] = true;
+        nullRows++;
+        return;
       }
-      layout.arrowOffsets[rows] = packed;
-      layout.elements = packed;
-      return layout;
+      if (decoded != null) {
+        decoded[row] = column.getBinary(slot);
+        elements += decoded[row].length;
+        return;
+      }
+      int length = column.getArrayLength(slot);
+      if (length == 0) {
+        return;
+      }
+      int start = column.getArrayOffset(slot);
+      if (start == runEnd) {
+        runLength[runs - 1] += length;
+      } else {
+        runStart[runs] = start;
+        runLength[runs] = length;
+        runs++;
+      }
+      runEnd = start + length;
+      elements += length;
     }
 
     ArrowBuf validity(BufferAllocator allocator) {
@@ -204,8 +324,8 @@ public final class ArrowViews {
       return buf;
     }
 
-    /** The packed bytes of a string column. */
-    ArrowBuf stringData(WritableColumnVector column, BufferAllocator allocator) {
+    /** The packed bytes of a string or binary column. */
+    ArrowBuf byteData(WritableColumnVector column, BufferAllocator allocator) {
       if (decoded == null) {
         return packed(column.arrayData(), 1, allocator);
       }
@@ -220,7 +340,8 @@ public final class ArrowViews {
     }
 
     /** The packed elements of a list column. */
-    ArrowBuf elementData(WritableColumnVector values, int width, BufferAllocator allocator) {
+    ArrowBuf elementData(WritableColumnVector values, Element element, BufferAllocator allocator) {
+      int width = element.width;
       if (!values.hasDictionary()) {
         return packed(values, width, allocator);
       }
@@ -230,13 +351,8 @@ public final class ArrowViews {
       for (int run = 0; run < runs; run++) {
         int end = runStart[run] + runLength[run];
         for (int i = runStart[run]; i < end; i++, target += width) {
-          if (values.isNullAt(i)) {
-            continue;
-          }
-          if (width == Float.BYTES) {
-            buf.setFloat(target, values.getFloat(i));
-          } else {
-            buf.setDouble(target, values.getDouble(i));
+          if (!values.isNullAt(i)) {
+            element.decode(values, i, buf, target);
           }
         }
       }
