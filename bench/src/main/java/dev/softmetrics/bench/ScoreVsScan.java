@@ -129,7 +129,13 @@ public final class ScoreVsScan {
               new Step(
                   "the job's reader alone: its columnar batches, counted",
                   () ->
-                      ShardScan.logprobs(spark, List.of(input), config.columns(), config.format())
+                      ShardScan.open(
+                              spark,
+                              List.of(input),
+                              config.columns(),
+                              config.format(),
+                              config.batchRows(),
+                              config.logitsBatchRows())
                           .batches()
                           .count()),
               new Step(

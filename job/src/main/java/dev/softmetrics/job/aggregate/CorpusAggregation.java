@@ -1,5 +1,6 @@
 package dev.softmetrics.job.aggregate;
 
+import dev.softmetrics.udfs.corpus.CorpusFlags;
 import dev.softmetrics.udfs.corpus.CorpusMetrics;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,7 +22,7 @@ public final class CorpusAggregation {
   /**
    * Corpus rows: each group's row, then after each (model, tokenizer) its {@code __all__} roll-up.
    */
-  public static List<CorpusRow> rows(List<GroupTotals> totals) {
+  public static List<CorpusRow> rows(List<GroupTotals> totals, CorpusFlags flags) {
     Map<String, List<GroupTotals>> byModelTokenizer = new LinkedHashMap<>();
     for (GroupTotals t : totals) {
       byModelTokenizer
@@ -33,7 +34,7 @@ public final class CorpusAggregation {
       List<CorpusRow> domainRows = new ArrayList<>();
       GroupTotals all = null;
       for (GroupTotals t : domains) {
-        domainRows.add(row(t, t.domain(), null, null, null));
+        domainRows.add(row(t, t.domain(), null, null, null, flags));
         all = all == null ? t : all.plus(t);
       }
       out.addAll(domainRows);
@@ -49,14 +50,29 @@ public final class CorpusAggregation {
               CorpusRow.ALL_DOMAINS,
               domainRows.size(),
               CorpusMetrics.macroMean(meanNll),
-              CorpusMetrics.macroMean(bpb)));
+              CorpusMetrics.macroMean(bpb),
+              flags));
     }
     return out;
   }
 
   private static CorpusRow row(
-      GroupTotals t, String domain, Integer domains, Double macroNll, Double macroBpb) {
+      GroupTotals t,
+      String domain,
+      Integer domains,
+      Double macroNll,
+      Double macroBpb,
+      CorpusFlags flags) {
     double nll = t.nllSum().doubleValue();
+    Double[] soft = new Double[SoftColumn.COUNT];
+    for (SoftColumn c : SoftColumn.values()) {
+      soft[c.ordinal()] = t.softMean(c);
+    }
+    double meanNll = CorpusMetrics.meanNll(nll, t.tokens());
+    Double klToReference =
+        soft[SoftColumn.KL_REVERSE.ordinal()] != null
+            ? soft[SoftColumn.KL_REVERSE.ordinal()]
+            : soft[SoftColumn.KL_K3.ordinal()];
     return new CorpusRow(
         t.model(),
         t.tokenizer(),
@@ -67,7 +83,7 @@ public final class CorpusAggregation {
         t.chars(),
         t.words(),
         nll,
-        CorpusMetrics.meanNll(nll, t.tokens()),
+        meanNll,
         CorpusMetrics.pplToken(nll, t.tokens()),
         CorpusMetrics.bitsPerToken(nll, t.tokens()),
         CorpusMetrics.bitsPerByte(nll, t.bytes()),
@@ -76,6 +92,14 @@ public final class CorpusAggregation {
         t.words() == null ? null : CorpusMetrics.pplWord(nll, t.words()),
         domains,
         macroNll,
-        macroBpb);
+        macroBpb,
+        soft,
+        flags.of(
+            soft[SoftColumn.MEAN_ENTROPY.ordinal()],
+            soft[SoftColumn.ENTROPY_LOWER.ordinal()],
+            soft[SoftColumn.ENTROPY_UPPER.ordinal()],
+            meanNll,
+            t.vocab(),
+            klToReference));
   }
 }

@@ -2,7 +2,9 @@ package dev.softmetrics.job.aggregate;
 
 /**
  * One row of the {@code corpus/} table. Nullable fields are null where the input does not allow the
- * figure (no character counts, say) or, for the macro columns, on the per-domain rows.
+ * figure (no character counts, say) or, for the macro columns, on the per-domain rows. {@code soft}
+ * holds the mean per token of each {@link SoftColumn}, null where some sequence of the group lacks
+ * it; {@code flags} the group's flags ({@link dev.softmetrics.udfs.corpus.CorpusFlags}).
  */
 public record CorpusRow(
     String model,
@@ -23,7 +25,18 @@ public record CorpusRow(
     Double pplWord,
     Integer domains,
     Double macroMeanNll,
-    Double macroBitsPerByte) {
+    Double macroBitsPerByte,
+    Double[] soft,
+    java.util.List<String> flags) {
+
+  public CorpusRow {
+    flags = java.util.List.copyOf(flags);
+  }
+
+  /** The mean per token of a soft column, or null. */
+  public Double soft(SoftColumn column) {
+    return soft[column.ordinal()];
+  }
 
   /** The domain value of the per-(model, tokenizer) roll-up rows. */
   public static final String ALL_DOMAINS = "__all__";

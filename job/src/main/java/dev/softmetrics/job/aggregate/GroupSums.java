@@ -20,7 +20,39 @@ final class GroupSums implements Serializable {
   long withWords;
   final ExactSum nll = new ExactSum();
 
-  void add(long rowTokens, double rowNll, long rowBytes, long rowChars, long rowWords) {
+  /** The largest vocabulary size a sequence of the group gave, or 0. */
+  long vocab;
+
+  /** Per soft column: the sum over the sequences that have it, null until one does. */
+  final ExactSum[] soft = new ExactSum[SoftColumn.COUNT];
+
+  /** Per soft column: how many sequences have it. */
+  final long[] withSoft = new long[SoftColumn.COUNT];
+
+  /**
+   * Adds a sequence. {@code rowSoft} holds the sequence's sums per {@link SoftColumn}, NaN where it
+   * has none, or is null when it has none at all; {@code rowVocab} is 0 when unknown.
+   */
+  void add(
+      long rowTokens,
+      double rowNll,
+      long rowBytes,
+      long rowChars,
+      long rowWords,
+      double[] rowSoft,
+      long rowVocab) {
+    if (rowSoft != null) {
+      for (int c = 0; c < rowSoft.length; c++) {
+        if (!Double.isNaN(rowSoft[c])) {
+          if (soft[c] == null) {
+            soft[c] = new ExactSum();
+          }
+          soft[c].add(rowSoft[c]);
+          withSoft[c]++;
+        }
+      }
+    }
+    vocab = Math.max(vocab, rowVocab);
     sequences++;
     tokens += rowTokens;
     nll.add(rowNll);
@@ -44,6 +76,16 @@ final class GroupSums implements Serializable {
     words += other.words;
     withWords += other.withWords;
     nll.merge(other.nll);
+    vocab = Math.max(vocab, other.vocab);
+    for (int c = 0; c < soft.length; c++) {
+      if (other.soft[c] != null) {
+        if (soft[c] == null) {
+          soft[c] = new ExactSum();
+        }
+        soft[c].merge(other.soft[c]);
+        withSoft[c] += other.withSoft[c];
+      }
+    }
   }
 
   GroupTotals totals(String model, String tokenizer, String domain) {
@@ -56,6 +98,17 @@ final class GroupSums implements Serializable {
         bytes,
         withChars == sequences ? chars : null,
         withWords == sequences ? words : null,
-        nll.copy());
+        nll.copy(),
+        softTotals(),
+        vocab);
+  }
+
+  /** Per soft column, the exact sum when every sequence of the group has it, else null. */
+  private ExactSum[] softTotals() {
+    ExactSum[] totals = new ExactSum[soft.length];
+    for (int c = 0; c < soft.length; c++) {
+      totals[c] = soft[c] != null && withSoft[c] == sequences ? soft[c].copy() : null;
+    }
+    return totals;
   }
 }

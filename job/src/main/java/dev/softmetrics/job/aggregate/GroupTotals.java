@@ -5,7 +5,9 @@ import dev.softmetrics.udfs.corpus.ExactSum;
 /**
  * The pooled sums of one (model, tokenizer, domain) group. {@code nllSum} is exact, so totals do
  * not depend on how Spark partitioned the data. {@code chars} and {@code words} are null when some
- * sequence of the group has no such count.
+ * sequence of the group has no such count; so is a soft column's sum ({@code soft}, indexed by
+ * {@link SoftColumn}) when some sequence lacks it. {@code vocab} is the largest vocabulary size
+ * seen, 0 when unknown.
  */
 public record GroupTotals(
     String model,
@@ -16,7 +18,15 @@ public record GroupTotals(
     long bytes,
     Long chars,
     Long words,
-    ExactSum nllSum) {
+    ExactSum nllSum,
+    ExactSum[] soft,
+    long vocab) {
+
+  /** The mean per token of a soft column, or null. */
+  public Double softMean(SoftColumn column) {
+    ExactSum sum = soft[column.ordinal()];
+    return sum == null || tokens <= 0 ? null : sum.doubleValue() / tokens;
+  }
 
   /** The sum of two groups' totals (labels of this one); neither is changed. */
   GroupTotals plus(GroupTotals other) {
@@ -31,6 +41,19 @@ public record GroupTotals(
         bytes + other.bytes,
         chars == null || other.chars == null ? null : chars + other.chars,
         words == null || other.words == null ? null : words + other.words,
-        nll);
+        nll,
+        plus(soft, other.soft),
+        Math.max(vocab, other.vocab));
+  }
+
+  private static ExactSum[] plus(ExactSum[] a, ExactSum[] b) {
+    ExactSum[] out = new ExactSum[a.length];
+    for (int c = 0; c < a.length; c++) {
+      if (a[c] != null && b[c] != null) {
+        out[c] = a[c].copy();
+        out[c].merge(b[c]);
+      }
+    }
+    return out;
   }
 }

@@ -26,7 +26,11 @@ public final class RunTotals implements Serializable {
   private transient String lastFile;
   private transient FileCounts lastCounts;
 
-  /** Scored and rejected rows of one input file, with the rejections by reason code. */
+  /**
+   * Scored and rejected rows of one input file, with the rejections by reason code. A row is scored
+   * when it went into a scored sequence (one row per sequence in the logprobs layout; one per chunk
+   * in the logits layout).
+   */
   public static final class FileCounts implements Serializable {
     private static final long serialVersionUID = 1L;
 
@@ -57,7 +61,9 @@ public final class RunTotals implements Serializable {
   /**
    * Counts a scored sequence. Consecutive rows usually share their group, so the labels are
    * compared as bytes with the previous row's and turned into strings only when the group changes.
-   * {@code chars} and {@code words} are -1 when unknown.
+   * {@code chars} and {@code words} are -1 when unknown; {@code soft} holds the sums per {@link
+   * SoftColumn} (NaN where absent) or is null; {@code vocab} is 0 when unknown. The row counts as
+   * scored in {@code file}.
    */
   public void addScored(
       UTF8String model,
@@ -68,7 +74,28 @@ public final class RunTotals implements Serializable {
       double nllSum,
       long bytes,
       long chars,
-      long words) {
+      long words,
+      double[] soft,
+      long vocab) {
+    addSequence(model, tokenizer, domain, tokens, nllSum, bytes, chars, words, soft, vocab);
+    counts(file).scored++;
+  }
+
+  /**
+   * Counts a scored sequence made of several input rows (chunks of the logits layout), without
+   * counting rows; count each row with {@link #addScoredRow}.
+   */
+  public void addSequence(
+      UTF8String model,
+      UTF8String tokenizer,
+      UTF8String domain,
+      long tokens,
+      double nllSum,
+      long bytes,
+      long chars,
+      long words,
+      double[] soft,
+      long vocab) {
     if (lastGroup == null
         || !lastModel.equals(model)
         || !lastTokenizer.equals(tokenizer)
@@ -79,7 +106,11 @@ public final class RunTotals implements Serializable {
       List<String> key = List.of(model.toString(), tokenizer.toString(), domain.toString());
       lastGroup = groups.computeIfAbsent(key, k -> new GroupSums());
     }
-    lastGroup.add(tokens, nllSum, bytes, chars, words);
+    lastGroup.add(tokens, nllSum, bytes, chars, words, soft, vocab);
+  }
+
+  /** Counts an input row of {@code file} that went into a scored sequence. */
+  public void addScoredRow(String file) {
     counts(file).scored++;
   }
 
@@ -134,6 +165,11 @@ public final class RunTotals implements Serializable {
   /** Per input file, its counts, sorted by path. */
   public Map<String, FileCounts> files() {
     return new TreeMap<>(files);
+  }
+
+  /** Sequences scored in all groups. */
+  public long sequences() {
+    return groups.values().stream().mapToLong(g -> g.sequences).sum();
   }
 
   /** Rows rejected in all files. */

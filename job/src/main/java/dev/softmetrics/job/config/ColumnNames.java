@@ -16,7 +16,17 @@ public record ColumnNames(
     String text,
     String numBytes,
     String numChars,
-    String numWords) {
+    String numWords,
+    String tokenEntropies,
+    String refLogprobs,
+    String topLogprobs,
+    String vocabSize,
+    String targetIds,
+    String logits,
+    String refLogits,
+    String logitsDtype,
+    String firstPosition)
+    implements java.io.Serializable {
 
   public ColumnNames {
     for (String name :
@@ -29,7 +39,16 @@ public record ColumnNames(
             text,
             numBytes,
             numChars,
-            numWords)) {
+            numWords,
+            tokenEntropies,
+            refLogprobs,
+            topLogprobs,
+            vocabSize,
+            targetIds,
+            logits,
+            refLogits,
+            logitsDtype,
+            firstPosition)) {
       if (name == null || name.isBlank()) {
         throw new IllegalArgumentException(
             "Invalid column name: empty (must name an input column)");
@@ -48,7 +67,16 @@ public record ColumnNames(
         columns.getString("text"),
         columns.getString("num-bytes"),
         columns.getString("num-chars"),
-        columns.getString("num-words"));
+        columns.getString("num-words"),
+        columns.getString("token-entropies"),
+        columns.getString("ref-logprobs"),
+        columns.getString("top-logprobs"),
+        columns.getString("vocab-size"),
+        columns.getString("target-ids"),
+        columns.getString("logits"),
+        columns.getString("ref-logits"),
+        columns.getString("logits-dtype"),
+        columns.getString("first-position"));
   }
 
   /** The four label columns, in output order. */

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
+import dev.softmetrics.udfs.corpus.CorpusFlags;
 import java.io.File;
 import java.time.Duration;
 import java.util.List;
@@ -24,7 +25,9 @@ import java.util.TreeMap;
  * @param format the input layout, or auto-detection
  * @param columns where each input column is found
  * @param positiveLogprobTolerance log-probs above 0 by more than this are rejected
- * @param batchRows rows per columnar batch read from Parquet
+ * @param batchRows rows per columnar batch read from Parquet (logprobs layout)
+ * @param logitsBatchRows rows per columnar batch of the logits layout
+ * @param flags thresholds of the corpus flags
  * @param progressAfter runs longer than this print progress lines
  * @param progressInterval time between progress lines
  * @param summaryMaxRows rows of the printed summary table
@@ -37,6 +40,8 @@ public record JobConfig(
     ColumnNames columns,
     double positiveLogprobTolerance,
     int batchRows,
+    int logitsBatchRows,
+    CorpusFlags flags,
     Duration progressAfter,
     Duration progressInterval,
     int summaryMaxRows,
@@ -53,6 +58,10 @@ public record JobConfig(
     if (batchRows < 1) {
       throw new IllegalArgumentException(
           String.format("Invalid read.batch-rows: %d (must be >= 1)", batchRows));
+    }
+    if (logitsBatchRows < 1) {
+      throw new IllegalArgumentException(
+          String.format("Invalid read.logits-batch-rows: %d (must be >= 1)", logitsBatchRows));
     }
     if (progressInterval.isNegative() || progressInterval.isZero()) {
       throw new IllegalArgumentException(
@@ -129,6 +138,12 @@ public record JobConfig(
         ColumnNames.from(c.getConfig("columns")),
         c.getDouble("validation.positive-logprob-tolerance"),
         c.getInt("read.batch-rows"),
+        c.getInt("read.logits-batch-rows"),
+        new CorpusFlags(
+            c.getDouble("flags.entropy-collapse-below"),
+            c.getDouble("flags.uniform-fraction-of-ln-v"),
+            c.getDouble("flags.kl-warning-above"),
+            c.getDouble("flags.kl-alarm-above")),
         c.getDuration("progress.after"),
         c.getDuration("progress.interval"),
         c.getInt("summary.max-rows"),

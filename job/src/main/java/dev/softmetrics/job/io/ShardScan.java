@@ -38,6 +38,10 @@ public final class ShardScan {
   private final Column[] select;
   private final ColumnNames names;
   private final List<String> inputs;
+  private final InputFormat layout;
+  private final int batchRows;
+
+  private static final String BATCH_ROWS = "spark.sql.parquet.columnarReaderBatchSize";
 
   private ShardScan(
       JavaRDD<ColumnarBatch> batches,
@@ -45,13 +49,22 @@ public final class ShardScan {
       Dataset<Row> raw,
       Column[] select,
       ColumnNames names,
-      List<String> inputs) {
+      List<String> inputs,
+      InputFormat layout,
+      int batchRows) {
     this.batches = batches;
     this.columns = columns;
     this.raw = raw;
     this.select = select;
     this.names = names;
     this.inputs = inputs;
+    this.layout = layout;
+    this.batchRows = batchRows;
+  }
+
+  /** The input's layout: {@link InputFormat#LOGPROBS} or {@link InputFormat#LOGITS}. */
+  public InputFormat layout() {
+    return layout;
   }
 
   /** The reader's batches, one partition per file split. */
@@ -80,7 +93,9 @@ public final class ShardScan {
         raw,
         select,
         names,
-        inputs);
+        inputs,
+        layout,
+        batchRows);
   }
 
   /**
@@ -94,44 +109,39 @@ public final class ShardScan {
           "spark.sql.sources.partitionColumnTypeInference.enabled", "false");
 
   /**
-   * Plans the scan of the log-prob layout.
+   * Plans the scan of the input, in the layout {@code format} names or the one its columns show.
    *
    * @throws IllegalArgumentException when an input does not exist, or a column is missing or of the
    *     wrong type
    */
-  public static ShardScan logprobs(
-      SparkSession spark, List<String> inputs, ColumnNames names, InputFormat format) {
+  public static ShardScan open(
+      SparkSession spark,
+      List<String> inputs,
+      ColumnNames names,
+      InputFormat format,
+      int batchRows,
+      int logitsBatchRows) {
     Dataset<Row> raw = read(spark, inputs);
     StructType schema = raw.schema();
     InputFormat layout = detect(schema, names, format, inputs);
-    if (layout == InputFormat.LOGITS) {
-      throw new IllegalArgumentException(
-          "Cannot score "
-              + String.join(",", inputs)
-              + ": the logits layout is not supported by this version yet"
-              + " (ship token_logprobs, the logprobs layout)");
-    }
     for (String label : names.labels()) {
       requireType(schema, label, DataTypes.StringType, "string", inputs);
     }
-    DataType logprobs = requireColumn(schema, names.tokenLogprobs(), inputs);
-    if (!(logprobs instanceof ArrayType array)
-        || !(array.elementType().equals(DataTypes.FloatType)
-            || array.elementType().equals(DataTypes.DoubleType))) {
-      throw schemaError(names.tokenLogprobs(), logprobs, "list<float> or list<double>", inputs);
+    List<String> wanted = new ArrayList<>(names.labels());
+    if (layout == InputFormat.LOGITS) {
+      wanted.addAll(logitsColumns(schema, names, inputs));
+    } else {
+      wanted.addAll(logprobsColumns(schema, names, inputs));
     }
     boolean hasText = has(schema, names.text());
     if (hasText) {
       requireType(schema, names.text(), DataTypes.StringType, "string", inputs);
+      wanted.add(names.text());
     }
-    List<String> counts = new ArrayList<>();
     for (String count : List.of(names.numBytes(), names.numChars(), names.numWords())) {
       if (has(schema, count)) {
-        DataType type = schema.apply(count).dataType();
-        if (!type.equals(DataTypes.IntegerType) && !type.equals(DataTypes.LongType)) {
-          throw schemaError(count, type, "int or long", inputs);
-        }
-        counts.add(count);
+        requireInteger(schema, count, inputs);
+        wanted.add(count);
       }
     }
     if (!hasText && !has(schema, names.numBytes())) {
@@ -142,18 +152,127 @@ public final class ShardScan {
               String.join(",", inputs), names.text(), names.numBytes()));
     }
     List<Column> select = new ArrayList<>();
-    List<String> wanted = new ArrayList<>(names.labels());
-    wanted.add(names.tokenLogprobs());
-    if (hasText) {
-      wanted.add(names.text());
-    }
-    wanted.addAll(counts);
     for (String name : wanted) {
       select.add(functions.col(quote(name)));
     }
     select.add(functions.col("_metadata.file_path"));
     select.add(functions.col("_metadata.row_index"));
-    return plan(raw, raw, select.toArray(new Column[0]), names, inputs);
+    int rows = layout == InputFormat.LOGITS ? logitsBatchRows : batchRows;
+    return plan(raw, raw, select.toArray(new Column[0]), names, inputs, layout, rows);
+  }
+
+  /** The layout's columns besides labels and counts: token_logprobs and the optional extras. */
+  private static List<String> logprobsColumns(
+      StructType schema, ColumnNames names, List<String> inputs) {
+    List<String> wanted = new ArrayList<>();
+    requireFloatingList(schema, names.tokenLogprobs(), 1, inputs);
+    wanted.add(names.tokenLogprobs());
+    for (String extra : List.of(names.tokenEntropies(), names.refLogprobs())) {
+      if (has(schema, extra)) {
+        requireFloatingList(schema, extra, 1, inputs);
+        wanted.add(extra);
+      }
+    }
+    if (has(schema, names.topLogprobs())) {
+      requireFloatingList(schema, names.topLogprobs(), 2, inputs);
+      if (!has(schema, names.vocabSize())) {
+        throw new IllegalArgumentException(
+            String.format(
+                "Cannot use %s in %s without a %s column (the entropy bounds need the vocabulary"
+                    + " size; add it, or drop the top-k column)",
+                names.topLogprobs(), String.join(",", inputs), names.vocabSize()));
+      }
+      requireInteger(schema, names.vocabSize(), inputs);
+      wanted.add(names.topLogprobs());
+      wanted.add(names.vocabSize());
+    }
+    return wanted;
+  }
+
+  /** The logits layout's columns besides labels and counts. */
+  private static List<String> logitsColumns(
+      StructType schema, ColumnNames names, List<String> inputs) {
+    List<String> wanted = new ArrayList<>();
+    DataType targets = requireColumn(schema, names.targetIds(), inputs);
+    if (!(targets instanceof ArrayType array)
+        || !(array.elementType().equals(DataTypes.IntegerType)
+            || array.elementType().equals(DataTypes.LongType))) {
+      throw schemaError(names.targetIds(), targets, "list<int> or list<bigint>", inputs);
+    }
+    wanted.add(names.targetIds());
+    DataType logits = requireColumn(schema, names.logits(), inputs);
+    String form = logitsForm(logits);
+    if (form == null) {
+      throw schemaError(names.logits(), logits, "binary, list<float> or list<list<float>>", inputs);
+    }
+    wanted.add(names.logits());
+    if (has(schema, names.refLogits())) {
+      DataType ref = schema.apply(names.refLogits()).dataType();
+      if (!ref.equals(logits)) {
+        throw schemaError(
+            names.refLogits(),
+            ref,
+            logits.simpleString() + ", the type of " + names.logits(),
+            inputs);
+      }
+      wanted.add(names.refLogits());
+    }
+    if (!form.equals("nested") || has(schema, names.vocabSize())) {
+      requireInteger(schema, names.vocabSize(), inputs);
+      wanted.add(names.vocabSize());
+    }
+    if (form.equals("binary")) {
+      requireType(schema, names.logitsDtype(), DataTypes.StringType, "string", inputs);
+      wanted.add(names.logitsDtype());
+    }
+    if (has(schema, names.firstPosition())) {
+      requireInteger(schema, names.firstPosition(), inputs);
+      wanted.add(names.firstPosition());
+    }
+    return wanted;
+  }
+
+  /** "binary", "flat" or "nested" for a logits column type, else null. */
+  private static String logitsForm(DataType type) {
+    if (type.equals(DataTypes.BinaryType)) {
+      return "binary";
+    }
+    if (type instanceof ArrayType outer) {
+      if (outer.elementType().equals(DataTypes.FloatType)) {
+        return "flat";
+      }
+      if (outer.elementType() instanceof ArrayType inner
+          && inner.elementType().equals(DataTypes.FloatType)) {
+        return "nested";
+      }
+    }
+    return null;
+  }
+
+  private static void requireFloatingList(
+      StructType schema, String name, int depth, List<String> inputs) {
+    DataType type = requireColumn(schema, name, inputs);
+    DataType element = type;
+    for (int level = 0; level < depth; level++) {
+      if (!(element instanceof ArrayType array)) {
+        element = null;
+        break;
+      }
+      element = array.elementType();
+    }
+    if (element == null
+        || !(element.equals(DataTypes.FloatType) || element.equals(DataTypes.DoubleType))) {
+      String expected =
+          depth == 1 ? "list<float> or list<double>" : "list<list<float>> or list<list<double>>";
+      throw schemaError(name, type, expected, inputs);
+    }
+  }
+
+  private static void requireInteger(StructType schema, String name, List<String> inputs) {
+    DataType type = requireColumn(schema, name, inputs);
+    if (!type.equals(DataTypes.IntegerType) && !type.equals(DataTypes.LongType)) {
+      throw schemaError(name, type, "int or long", inputs);
+    }
   }
 
   private static ShardScan plan(
@@ -161,7 +280,11 @@ public final class ShardScan {
       Dataset<Row> raw,
       Column[] select,
       ColumnNames names,
-      List<String> inputs) {
+      List<String> inputs,
+      InputFormat layout,
+      int batchRows) {
+    // The reader takes its batch size from the session when the scan is planned.
+    source.sparkSession().conf().set(BATCH_ROWS, batchRows);
     Dataset<Row> projected = source.select(select);
     FileSourceScanExec scan = findScan(projected.queryExecution().executedPlan());
     if (!scan.supportsColumnar()) {
@@ -171,7 +294,8 @@ public final class ShardScan {
               + " as columnar batches: Spark planned a row-based Parquet scan");
     }
     ScanColumns columns = ScanColumns.of(CollectionConverters.asJava(scan.output()), names);
-    return new ShardScan(scan.executeColumnar().toJavaRDD(), columns, raw, select, names, inputs);
+    return new ShardScan(
+        scan.executeColumnar().toJavaRDD(), columns, raw, select, names, inputs, layout, batchRows);
   }
 
   private static Dataset<Row> read(SparkSession spark, List<String> inputs) {
@@ -194,16 +318,18 @@ public final class ShardScan {
     if (has(schema, names.tokenLogprobs())) {
       return InputFormat.LOGPROBS;
     }
-    if (has(schema, "logits") || has(schema, "target_ids")) {
+    if (has(schema, names.logits()) || has(schema, names.targetIds())) {
       return InputFormat.LOGITS;
     }
     throw new IllegalArgumentException(
         String.format(
-            "Cannot detect the input layout of %s: no %s column (logprobs layout) and no logits/target_ids"
+            "Cannot detect the input layout of %s: no %s column (logprobs layout) and no %s/%s"
                 + " columns (logits layout); columns are %s. Map your column names in the configuration"
-                + " (columns.token-logprobs) or pass --format",
+                + " (columns.token-logprobs, columns.logits) or pass --format",
             String.join(",", inputs),
             names.tokenLogprobs(),
+            names.logits(),
+            names.targetIds(),
             String.join(", ", schema.fieldNames())));
   }
 
@@ -280,6 +406,15 @@ public final class ShardScan {
       int numBytes,
       int numChars,
       int numWords,
+      int tokenEntropies,
+      int refLogprobs,
+      int topLogprobs,
+      int vocabSize,
+      int targetIds,
+      int logits,
+      int refLogits,
+      int logitsDtype,
+      int firstPosition,
       int filePath,
       int rowIndex)
       implements java.io.Serializable {
@@ -297,11 +432,20 @@ public final class ShardScan {
           index.get(names.model()),
           index.get(names.tokenizer()),
           index.get(names.domain()),
-          index.get(names.tokenLogprobs()),
+          index.getOrDefault(names.tokenLogprobs(), ABSENT),
           index.getOrDefault(names.text(), ABSENT),
           index.getOrDefault(names.numBytes(), ABSENT),
           index.getOrDefault(names.numChars(), ABSENT),
           index.getOrDefault(names.numWords(), ABSENT),
+          index.getOrDefault(names.tokenEntropies(), ABSENT),
+          index.getOrDefault(names.refLogprobs(), ABSENT),
+          index.getOrDefault(names.topLogprobs(), ABSENT),
+          index.getOrDefault(names.vocabSize(), ABSENT),
+          index.getOrDefault(names.targetIds(), ABSENT),
+          index.getOrDefault(names.logits(), ABSENT),
+          index.getOrDefault(names.refLogits(), ABSENT),
+          index.getOrDefault(names.logitsDtype(), ABSENT),
+          index.getOrDefault(names.firstPosition(), ABSENT),
           metadata(index, "file_path"),
           metadata(index, "_tmp_metadata_row_index"));
     }

@@ -1,6 +1,7 @@
 package dev.softmetrics.job.output;
 
 import dev.softmetrics.job.aggregate.CorpusRow;
+import dev.softmetrics.job.aggregate.SoftColumn;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +42,15 @@ public final class OutputTables {
           .add("bytes", DataTypes.LongType, false)
           .add("chars", DataTypes.LongType, true)
           .add("words", DataTypes.LongType, true)
+          .add("mean_entropy", DataTypes.DoubleType, true)
+          .add("kl_forward", DataTypes.DoubleType, true)
+          .add("kl_reverse", DataTypes.DoubleType, true)
+          .add("cross_entropy_ref", DataTypes.DoubleType, true)
+          .add("kl_k1", DataTypes.DoubleType, true)
+          .add("kl_k2", DataTypes.DoubleType, true)
+          .add("kl_k3", DataTypes.DoubleType, true)
+          .add("entropy_lower", DataTypes.DoubleType, true)
+          .add("entropy_upper", DataTypes.DoubleType, true)
           .add("source_file", DataTypes.StringType, false);
 
   /** Schema of {@code rejected/}: one row per input row that was not scored. */
@@ -78,7 +88,17 @@ public final class OutputTables {
           .add("ppl_word", DataTypes.DoubleType, true)
           .add("domains", DataTypes.IntegerType, true)
           .add("macro_mean_nll", DataTypes.DoubleType, true)
-          .add("macro_bits_per_byte", DataTypes.DoubleType, true);
+          .add("macro_bits_per_byte", DataTypes.DoubleType, true)
+          .add("mean_entropy", DataTypes.DoubleType, true)
+          .add("kl_forward", DataTypes.DoubleType, true)
+          .add("kl_reverse", DataTypes.DoubleType, true)
+          .add("cross_entropy_ref", DataTypes.DoubleType, true)
+          .add("kl_k1", DataTypes.DoubleType, true)
+          .add("kl_k2", DataTypes.DoubleType, true)
+          .add("kl_k3", DataTypes.DoubleType, true)
+          .add("entropy_lower", DataTypes.DoubleType, true)
+          .add("entropy_upper", DataTypes.DoubleType, true)
+          .add("flags", DataTypes.createArrayType(DataTypes.StringType, false), false);
 
   private static final StructType INPUT_FILE =
       new StructType()
@@ -86,7 +106,7 @@ public final class OutputTables {
           .add("bytes", DataTypes.LongType, false)
           .add("modified_at", DataTypes.TimestampType, true)
           .add("rows_read", DataTypes.LongType, false)
-          .add("sequences_scored", DataTypes.LongType, false)
+          .add("rows_scored", DataTypes.LongType, false)
           .add("rows_rejected", DataTypes.LongType, false);
 
   /** Schema of {@code runs/}. */
@@ -105,6 +125,7 @@ public final class OutputTables {
           .add("java_version", DataTypes.StringType, false)
           .add("master", DataTypes.StringType, false)
           .add("rows_read", DataTypes.LongType, false)
+          .add("rows_scored", DataTypes.LongType, false)
           .add("sequences_scored", DataTypes.LongType, false)
           .add("rows_rejected", DataTypes.LongType, false)
           .add("accounting_ok", DataTypes.BooleanType, false);
@@ -135,28 +156,35 @@ public final class OutputTables {
       SparkSession spark, List<CorpusRow> corpus, String output, String runId) {
     List<Row> rows = new ArrayList<>(corpus.size());
     for (CorpusRow c : corpus) {
-      rows.add(
-          RowFactory.create(
-              runId,
-              c.model(),
-              c.tokenizer(),
-              c.domain(),
-              c.sequences(),
-              c.tokens(),
-              c.bytes(),
-              c.chars(),
-              c.words(),
-              c.nllSum(),
-              c.meanNll(),
-              c.pplToken(),
-              c.bitsPerToken(),
-              c.bitsPerByte(),
-              c.bitsPerChar(),
-              c.pplByte(),
-              c.pplWord(),
-              c.domains(),
-              c.macroMeanNll(),
-              c.macroBitsPerByte()));
+      Object[] values =
+          new Object[] {
+            runId,
+            c.model(),
+            c.tokenizer(),
+            c.domain(),
+            c.sequences(),
+            c.tokens(),
+            c.bytes(),
+            c.chars(),
+            c.words(),
+            c.nllSum(),
+            c.meanNll(),
+            c.pplToken(),
+            c.bitsPerToken(),
+            c.bitsPerByte(),
+            c.bitsPerChar(),
+            c.pplByte(),
+            c.pplWord(),
+            c.domains(),
+            c.macroMeanNll(),
+            c.macroBitsPerByte()
+          };
+      Object[] row = java.util.Arrays.copyOf(values, values.length + SoftColumn.COUNT + 1);
+      for (SoftColumn column : SoftColumn.values()) {
+        row[values.length + column.ordinal()] = c.soft(column);
+      }
+      row[row.length - 1] = scala.jdk.javaapi.CollectionConverters.asScala(c.flags()).toSeq();
+      rows.add(RowFactory.create(row));
     }
     SmallTables.replace(spark, rows, CORPUS_SCHEMA, path(output, CORPUS));
   }
@@ -189,6 +217,7 @@ public final class OutputTables {
             run.javaVersion(),
             run.master(),
             run.rowsRead(),
+            run.rowsScored(),
             run.sequencesScored(),
             run.rowsRejected(),
             run.accountingOk());

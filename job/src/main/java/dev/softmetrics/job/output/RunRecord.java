@@ -5,7 +5,9 @@ import java.util.List;
 
 /**
  * One row of the {@code runs/} table: what ran, on what, with which code, and the accounting {@code
- * rows_read = sequences_scored + rows_rejected}, overall and per input file.
+ * rows_read = rows_scored + rows_rejected}, overall and per input file. A row is scored when it
+ * went into a scored sequence: in the logprobs layout a row is a sequence ({@code rows_scored =
+ * sequences_scored}); in the logits layout a sequence may span several chunk rows.
  */
 public record RunRecord(
     String runId,
@@ -21,11 +23,12 @@ public record RunRecord(
     String javaVersion,
     String master,
     long rowsRead,
+    long rowsScored,
     long sequencesScored,
     long rowsRejected,
     boolean accountingOk) {
 
-  /** An input file with its size, modification time and row accounting. */
+  /** An input file with its size, modification time and row accounting ({@code scored}: rows). */
   public record InputFile(
       String path, long bytes, Instant modifiedAt, long rowsRead, long scored, long rejected) {
 

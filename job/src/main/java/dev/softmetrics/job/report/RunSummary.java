@@ -3,6 +3,7 @@ package dev.softmetrics.job.report;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.softmetrics.job.aggregate.CorpusRow;
+import dev.softmetrics.job.aggregate.SoftColumn;
 import dev.softmetrics.job.output.RunRecord;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -33,27 +34,56 @@ public final class RunSummary {
 
   /**
    * The human table: one line per model x tokenizer x domain, the {@code __all__} roll-up after
-   * each group.
+   * each group. Columns for entropy, KL and flags appear when some row has them: {@code entropy} is
+   * the mean entropy, or its top-k bounds as {@code lo..hi}; {@code kl(q||ref)} is kl_reverse from
+   * logits, else the k3 estimate from ref_logprobs.
    */
   public static String table(List<CorpusRow> corpus, int maxRows) {
-    List<String[]> cells = new ArrayList<>();
-    cells.add(HEADER);
-    for (CorpusRow c : corpus.subList(0, Math.min(maxRows, corpus.size()))) {
-      cells.add(
-          new String[] {
-            c.model(),
-            c.tokenizer(),
-            c.isRollup() ? c.domain() + " (" + c.domains() + ")" : c.domain(),
-            String.format(Locale.ROOT, "%,d", c.sequences()),
-            String.format(Locale.ROOT, "%,d", c.tokens()),
-            String.format(Locale.ROOT, "%,d", c.bytes()),
-            String.format(Locale.ROOT, "%.4f", c.meanNll()),
-            String.format(Locale.ROOT, "%.3f", c.pplToken()),
-            String.format(Locale.ROOT, "%.4f", c.bitsPerByte()),
-            c.bitsPerChar() == null ? "-" : String.format(Locale.ROOT, "%.4f", c.bitsPerChar())
-          });
+    List<CorpusRow> shown = corpus.subList(0, Math.min(maxRows, corpus.size()));
+    boolean entropy = shown.stream().anyMatch(c -> entropy(c) != null);
+    boolean kl = shown.stream().anyMatch(c -> kl(c) != null);
+    boolean flags = shown.stream().anyMatch(c -> !c.flags().isEmpty());
+    List<String> header = new ArrayList<>(List.of(HEADER));
+    if (entropy) {
+      header.add("entropy");
     }
-    int[] width = new int[HEADER.length];
+    if (kl) {
+      header.add("kl(q||ref)");
+    }
+    if (flags) {
+      header.add("flags");
+    }
+    List<String[]> cells = new ArrayList<>();
+    cells.add(header.toArray(new String[0]));
+    for (CorpusRow c : shown) {
+      List<String> row =
+          new ArrayList<>(
+              List.of(
+                  c.model(),
+                  c.tokenizer(),
+                  c.isRollup() ? c.domain() + " (" + c.domains() + ")" : c.domain(),
+                  String.format(Locale.ROOT, "%,d", c.sequences()),
+                  String.format(Locale.ROOT, "%,d", c.tokens()),
+                  String.format(Locale.ROOT, "%,d", c.bytes()),
+                  String.format(Locale.ROOT, "%.4f", c.meanNll()),
+                  String.format(Locale.ROOT, "%.3f", c.pplToken()),
+                  String.format(Locale.ROOT, "%.4f", c.bitsPerByte()),
+                  c.bitsPerChar() == null
+                      ? "-"
+                      : String.format(Locale.ROOT, "%.4f", c.bitsPerChar())));
+      if (entropy) {
+        row.add(entropy(c) == null ? "-" : entropy(c));
+      }
+      if (kl) {
+        row.add(kl(c) == null ? "-" : String.format(Locale.ROOT, "%.4f", kl(c)));
+      }
+      if (flags) {
+        row.add(String.join(",", c.flags()));
+      }
+      cells.add(row.toArray(new String[0]));
+    }
+    int columns = header.size();
+    int[] width = new int[columns];
     for (String[] row : cells) {
       for (int i = 0; i < row.length; i++) {
         width[i] = Math.max(width[i], row[i].codePointCount(0, row[i].length()));
@@ -64,7 +94,8 @@ public final class RunSummary {
       String[] row = cells.get(r);
       for (int i = 0; i < row.length; i++) {
         String pad = " ".repeat(width[i] - row[i].codePointCount(0, row[i].length()));
-        out.append(i < 3 ? row[i] + pad : pad + row[i]).append(i + 1 < row.length ? "  " : "");
+        boolean left = i < 3 || i == HEADER.length + (entropy ? 1 : 0) + (kl ? 1 : 0);
+        out.append(left ? row[i] + pad : pad + row[i]).append(i + 1 < row.length ? "  " : "");
       }
       out.append('\n');
       if (r == 0) {
@@ -85,6 +116,23 @@ public final class RunSummary {
     return out.toString();
   }
 
+  private static String entropy(CorpusRow c) {
+    Double mean = c.soft(SoftColumn.MEAN_ENTROPY);
+    if (mean != null) {
+      return String.format(Locale.ROOT, "%.4f", mean);
+    }
+    Double lower = c.soft(SoftColumn.ENTROPY_LOWER);
+    Double upper = c.soft(SoftColumn.ENTROPY_UPPER);
+    return lower == null || upper == null
+        ? null
+        : String.format(Locale.ROOT, "%.3f..%.3f", lower, upper);
+  }
+
+  private static Double kl(CorpusRow c) {
+    Double reverse = c.soft(SoftColumn.KL_REVERSE);
+    return reverse != null ? reverse : c.soft(SoftColumn.KL_K3);
+  }
+
   /** The one-line JSON of the run's counts. */
   public static String json(RunRecord run, String output) {
     Map<String, Object> line = new LinkedHashMap<>();
@@ -93,6 +141,7 @@ public final class RunSummary {
     line.put("output", output);
     line.put("input_files", run.inputFiles().size());
     line.put("rows_read", run.rowsRead());
+    line.put("rows_scored", run.rowsScored());
     line.put("sequences_scored", run.sequencesScored());
     line.put("rows_rejected", run.rowsRejected());
     line.put("accounting_ok", run.accountingOk());

@@ -1,14 +1,15 @@
 package dev.softmetrics.job.score;
 
 import dev.softmetrics.job.aggregate.RunTotals;
+import dev.softmetrics.job.aggregate.SoftColumn;
+import dev.softmetrics.job.config.ColumnNames;
 import dev.softmetrics.job.io.ArrowViews;
 import dev.softmetrics.job.io.ShardScan.ScanColumns;
 import dev.softmetrics.udfs.Rejection;
+import dev.softmetrics.udfs.logprobs.LogprobExtrasKernel;
 import dev.softmetrics.udfs.logprobs.LogprobSumKernel;
 import dev.softmetrics.udfs.sequence.SequenceMetricsKernel;
 import dev.softmetrics.udfs.text.TextCountKernel;
-import java.io.Serializable;
-import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.Float8Vector;
@@ -44,14 +45,14 @@ final class LogprobBatchScorer {
   }
 
   private final ScanColumns columns;
-  private final ColumnLabels names;
+  private final ColumnNames names;
   private final double positiveTolerance;
   private final BufferAllocator allocator;
   private final UTF8String runId;
 
   LogprobBatchScorer(
       ScanColumns columns,
-      ColumnLabels names,
+      ColumnNames names,
       double positiveTolerance,
       BufferAllocator allocator,
       String runId) {
@@ -96,7 +97,30 @@ final class LogprobBatchScorer {
         Float8Vector ppl = new Float8Vector("ppl", allocator);
         BigIntVector textBytes = new BigIntVector("bytes", allocator);
         BigIntVector textChars = new BigIntVector("chars", allocator);
-        BigIntVector textWords = new BigIntVector("words", allocator)) {
+        BigIntVector textWords = new BigIntVector("words", allocator);
+        ListVector entropies =
+            optionalList(batch, columns.tokenEntropies(), n, names.tokenEntropies());
+        ListVector refLogprobs =
+            optionalList(batch, columns.refLogprobs(), n, names.refLogprobs());
+        ListVector topLogprobs =
+            columns.topLogprobs() == ScanColumns.ABSENT
+                ? null
+                : ArrowViews.nestedFloatingList(
+                    (WritableColumnVector) batch.column(columns.topLogprobs()),
+                    n,
+                    names.topLogprobs(),
+                    allocator);
+        BigIntVector vocab =
+            topLogprobs == null
+                ? null
+                : LogitsBatchScorer.longs(
+                    batch.column(columns.vocabSize()), n, names.vocabSize(), allocator);
+        Float8Vector entropySum = new Float8Vector("entropy_sum", allocator);
+        Float8Vector k1Sum = new Float8Vector("k1_sum", allocator);
+        Float8Vector k2Sum = new Float8Vector("k2_sum", allocator);
+        Float8Vector k3Sum = new Float8Vector("k3_sum", allocator);
+        Float8Vector lowerSum = new Float8Vector("entropy_lower_sum", allocator);
+        Float8Vector upperSum = new Float8Vector("entropy_upper_sum", allocator)) {
       status.allocateNew(n);
       status.zeroVector();
       status.setValueCount(n);
@@ -106,7 +130,19 @@ final class LogprobBatchScorer {
         }
       }
       LogprobSumKernel.apply(logprobs, positiveTolerance, tokens, nllSum, status);
+      if (entropies != null) {
+        LogprobExtrasKernel.entropies(entropies, tokens, positiveTolerance, entropySum, status);
+      }
+      if (refLogprobs != null) {
+        LogprobExtrasKernel.referenceKl(
+            logprobs, refLogprobs, tokens, positiveTolerance, k1Sum, k2Sum, k3Sum, status);
+      }
+      if (topLogprobs != null) {
+        LogprobExtrasKernel.topKEntropyBounds(
+            topLogprobs, vocab, tokens, positiveTolerance, lowerSum, upperSum, status);
+      }
       SequenceMetricsKernel.apply(tokens, nllSum, meanNll, ppl);
+      double[] soft = SoftColumn.none();
       if (text != null) {
         TextCountKernel.apply(text, textBytes, textChars, textWords);
       }
@@ -129,7 +165,13 @@ final class LogprobBatchScorer {
           if (sink.wantsRejected()) {
             long sourceRow = rowIndex.getLong(row);
             String message =
-                describe(rejection, labels, logprobs, row, sourceName + " row " + sourceRow);
+                describe(
+                    rejection,
+                    labels,
+                    logprobs,
+                    new ListVector[] {entropies, refLogprobs, topLogprobs},
+                    row,
+                    sourceName + " row " + sourceRow);
             sink.rejected(
                 new GenericInternalRow(
                     new Object[] {
@@ -151,16 +193,26 @@ final class LogprobBatchScorer {
         UTF8String model = label(labels[1], row);
         UTF8String tokenizer = label(labels[2], row);
         UTF8String domain = label(labels[3], row);
+        long rowTokens = tokens.get(row);
+        soft[SoftColumn.MEAN_ENTROPY.ordinal()] = sum(entropies, entropySum, row);
+        soft[SoftColumn.KL_K1.ordinal()] = sum(refLogprobs, k1Sum, row);
+        soft[SoftColumn.KL_K2.ordinal()] = sum(refLogprobs, k2Sum, row);
+        soft[SoftColumn.KL_K3.ordinal()] = sum(refLogprobs, k3Sum, row);
+        soft[SoftColumn.ENTROPY_LOWER.ordinal()] = sum(topLogprobs, lowerSum, row);
+        soft[SoftColumn.ENTROPY_UPPER.ordinal()] = sum(topLogprobs, upperSum, row);
+        long rowVocab = vocab == null || vocab.isNull(row) ? 0 : vocab.get(row);
         totals.addScored(
             model,
             tokenizer,
             domain,
             sourceName,
-            tokens.get(row),
+            rowTokens,
             nllSum.get(row),
             bytes,
             chars,
-            words);
+            words,
+            soft,
+            rowVocab);
         sink.scored(
             new GenericInternalRow(
                 new Object[] {
@@ -176,10 +228,37 @@ final class LogprobBatchScorer {
                   bytes,
                   chars < 0 ? null : chars,
                   words < 0 ? null : words,
+                  mean(soft, SoftColumn.MEAN_ENTROPY, rowTokens),
+                  mean(soft, SoftColumn.KL_FORWARD, rowTokens),
+                  mean(soft, SoftColumn.KL_REVERSE, rowTokens),
+                  mean(soft, SoftColumn.CROSS_ENTROPY_REF, rowTokens),
+                  mean(soft, SoftColumn.KL_K1, rowTokens),
+                  mean(soft, SoftColumn.KL_K2, rowTokens),
+                  mean(soft, SoftColumn.KL_K3, rowTokens),
+                  mean(soft, SoftColumn.ENTROPY_LOWER, rowTokens),
+                  mean(soft, SoftColumn.ENTROPY_UPPER, rowTokens),
                   source
                 }));
       }
     }
+  }
+
+  private ListVector optionalList(ColumnarBatch batch, int column, int rows, String name) {
+    return column == ScanColumns.ABSENT
+        ? null
+        : ArrowViews.floatingList(
+            (WritableColumnVector) batch.column(column), rows, name, allocator);
+  }
+
+  /** A row's sum from an extras kernel, NaN when the input lacks the column or the row's list. */
+  private static double sum(ListVector input, Float8Vector sums, int row) {
+    return input == null || sums.isNull(row) ? Double.NaN : sums.get(row);
+  }
+
+  /** The mean per token of a soft column, or null when the row has none. */
+  static Double mean(double[] soft, SoftColumn column, long tokens) {
+    double sum = soft[column.ordinal()];
+    return Double.isNaN(sum) ? null : sum / tokens;
   }
 
   /** The label's bytes, copied out of the batch (the reader reuses its memory), or null. */
@@ -188,7 +267,7 @@ final class LogprobBatchScorer {
   }
 
   /** The first label that is null or empty, or -1. */
-  private static int missingLabel(ColumnVector[] labels, int row) {
+  static int missingLabel(ColumnVector[] labels, int row) {
     for (int l = 0; l < labels.length; l++) {
       if (labels[l].isNullAt(row) || labels[l].getUTF8String(row).numBytes() == 0) {
         return l;
@@ -198,7 +277,7 @@ final class LogprobBatchScorer {
   }
 
   /** A count from the text when the row has text, else from the count column, else -1. */
-  private static long count(BigIntVector fromText, ColumnarBatch batch, int column, int row) {
+  static long count(BigIntVector fromText, ColumnarBatch batch, int column, int row) {
     if (fromText != null && !fromText.isNull(row)) {
       return fromText.get(row);
     }
@@ -213,7 +292,12 @@ final class LogprobBatchScorer {
   }
 
   private String describe(
-      Rejection rejection, ColumnVector[] labels, ListVector logprobs, int row, String where) {
+      Rejection rejection,
+      ColumnVector[] labels,
+      ListVector logprobs,
+      ListVector[] extras,
+      int row,
+      String where) {
     where = " in " + where;
     return switch (rejection) {
       case MISSING_LABEL -> {
@@ -239,11 +323,44 @@ final class LogprobBatchScorer {
             + rejection.rule()
             + ")";
       }
-      case EXTRA_LENGTH_MISMATCH,
-          INVALID_TOKEN_ENTROPY,
-          INVALID_REF_LOGPROB,
-          INVALID_TOP_LOGPROBS ->
-          "Invalid optional per-token column" + where + ": " + rejection.rule();
+      case EXTRA_LENGTH_MISMATCH -> {
+        int tokens = logprobs.getElementEndIndex(row) - logprobs.getElementStartIndex(row);
+        StringBuilder lengths = new StringBuilder();
+        String[] extraNames = {names.tokenEntropies(), names.refLogprobs(), names.topLogprobs()};
+        for (int e = 0; e < extras.length; e++) {
+          if (extras[e] != null && !extras[e].isNull(row)) {
+            int length = extras[e].getElementEndIndex(row) - extras[e].getElementStartIndex(row);
+            if (length != tokens) {
+              lengths.append(", ").append(extraNames[e]).append(" has ").append(length);
+            }
+          }
+        }
+        yield "Invalid per-token lengths"
+            + where
+            + ": "
+            + names.tokenLogprobs()
+            + " has "
+            + tokens
+            + lengths
+            + " ("
+            + rejection.rule()
+            + ")";
+      }
+      case INVALID_TOKEN_ENTROPY ->
+          "Invalid " + names.tokenEntropies() + where + ": " + rejection.rule();
+      case INVALID_REF_LOGPROB ->
+          "Invalid " + names.refLogprobs() + where + ": " + rejection.rule();
+      case INVALID_TOP_LOGPROBS ->
+          "Invalid "
+              + names.topLogprobs()
+              + " or "
+              + names.vocabSize()
+              + where
+              + ": "
+              + rejection.rule();
+      default ->
+          throw new IllegalStateException(
+              "Rejection " + rejection + " does not occur in the logprobs layout");
       case MISSING_TEXT_AND_COUNTS ->
           "Cannot count bytes"
               + where
@@ -256,8 +373,4 @@ final class LogprobBatchScorer {
               + ")";
     };
   }
-
-  /** The user's names of the columns, for messages. */
-  record ColumnLabels(List<String> labels, String tokenLogprobs, String text, String numBytes)
-      implements Serializable {}
 }

@@ -2,8 +2,8 @@ package dev.softmetrics.job.score;
 
 import dev.softmetrics.job.aggregate.RunAccumulator;
 import dev.softmetrics.job.aggregate.RunTotals;
+import dev.softmetrics.job.config.ColumnNames;
 import dev.softmetrics.job.io.ShardScan.ScanColumns;
-import dev.softmetrics.job.score.LogprobBatchScorer.ColumnLabels;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
@@ -31,7 +31,7 @@ final class PartitionScorer implements FlatMapFunction<Iterator<ColumnarBatch>, 
   }
 
   private final ScanColumns columns;
-  private final ColumnLabels names;
+  private final ColumnNames names;
   private final double positiveTolerance;
   private final String runId;
   private final Emit emit;
@@ -39,7 +39,7 @@ final class PartitionScorer implements FlatMapFunction<Iterator<ColumnarBatch>, 
 
   PartitionScorer(
       ScanColumns columns,
-      ColumnLabels names,
+      ColumnNames names,
       double positiveTolerance,
       String runId,
       Emit emit,

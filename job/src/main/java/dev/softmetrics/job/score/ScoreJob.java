@@ -6,11 +6,12 @@ import dev.softmetrics.job.aggregate.CorpusAggregation;
 import dev.softmetrics.job.aggregate.CorpusRow;
 import dev.softmetrics.job.aggregate.RunAccumulator;
 import dev.softmetrics.job.aggregate.RunTotals;
+import dev.softmetrics.job.config.ColumnNames;
+import dev.softmetrics.job.config.InputFormat;
 import dev.softmetrics.job.io.InputFiles;
 import dev.softmetrics.job.io.ShardScan;
 import dev.softmetrics.job.output.OutputTables;
 import dev.softmetrics.job.output.RunRecord;
-import dev.softmetrics.job.score.LogprobBatchScorer.ColumnLabels;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,88 +48,117 @@ public final class ScoreJob {
     Instant started = Instant.now();
     var config = request.config();
     ShardScan.REQUIRED_SQL_CONF.forEach(spark.conf()::set);
-    spark.conf().set("spark.sql.parquet.columnarReaderBatchSize", config.batchRows());
     var names = config.columns();
-    ColumnLabels labels =
-        new ColumnLabels(names.labels(), names.tokenLogprobs(), names.text(), names.numBytes());
     String output = request.output();
     String runId = request.runId();
     try {
-      ShardScan scan = ShardScan.logprobs(spark, request.inputs(), names, config.format());
+      ShardScan scan =
+          ShardScan.open(
+              spark,
+              request.inputs(),
+              names,
+              config.format(),
+              config.batchRows(),
+              config.logitsBatchRows());
       RunAccumulator accumulator = new RunAccumulator();
       spark.sparkContext().register(accumulator, "softmetrics run totals");
       spark.sparkContext().setJobDescription("score and write sequences/");
-      PartitionScorer scoring =
-          new PartitionScorer(
-              scan.columns(),
-              labels,
-              config.positiveLogprobTolerance(),
-              runId,
-              PartitionScorer.Emit.SCORED,
-              accumulator);
-      OutputTables.replace(
-          frame(spark, scan.batches().mapPartitions(scoring), OutputTables.SEQUENCES_SCHEMA),
-          output,
-          OutputTables.SEQUENCES);
-      RunTotals totals = accumulator.value();
-      List<CorpusRow> corpus = CorpusAggregation.rows(totals.groups());
-      // rejected/ (a Spark job when rows were rejected), corpus/ and the footer counts are
-      // independent, so they overlap. runs/ comes last, once all of them are done.
-      Accounting accounting;
-      ExecutorService writers = Executors.newFixedThreadPool(2);
+      LogitsScoring logits =
+          scan.layout() == InputFormat.LOGITS ? new LogitsScoring(scan, names, runId) : null;
       try {
-        CompletableFuture<Void> rejectedWrite =
-            CompletableFuture.runAsync(
-                () -> {
-                  spark.sparkContext().setJobDescription("write rejected/");
-                  writeRejected(spark, scan, request, labels, totals);
-                },
-                writers);
-        CompletableFuture<Void> corpusWrite =
-            CompletableFuture.runAsync(
-                () -> {
-                  spark.sparkContext().setJobDescription("write corpus/");
-                  OutputTables.writeCorpus(spark, corpus, output, runId);
-                },
-                writers);
-        accounting = account(spark, scan, totals);
-        await(rejectedWrite);
-        await(corpusWrite);
+        JavaRDD<InternalRow> scored =
+            logits != null
+                ? logits.sequences(accumulator)
+                : scan.batches()
+                    .mapPartitions(
+                        new PartitionScorer(
+                            scan.columns(),
+                            names,
+                            config.positiveLogprobTolerance(),
+                            runId,
+                            PartitionScorer.Emit.SCORED,
+                            accumulator));
+        OutputTables.replace(
+            frame(spark, scored, OutputTables.SEQUENCES_SCHEMA), output, OutputTables.SEQUENCES);
+        return finish(spark, request, scan, logits, accumulator.value(), started);
       } finally {
-        writers.shutdownNow();
+        if (logits != null) {
+          logits.close();
+        }
       }
-      spark.sparkContext().setJobDescription("write runs/");
-      RunRecord run =
-          new RunRecord(
-              runId,
-              started,
-              Instant.now(),
-              accounting.balanced() ? "succeeded" : "failed: accounting",
-              "logprobs",
-              request.inputs(),
-              accounting.files(),
-              config.rendered(),
-              Versions.softmetrics(),
-              spark.version(),
-              System.getProperty("java.version"),
-              spark.sparkContext().master(),
-              accounting.rowsRead(),
-              accounting.scored(),
-              accounting.rejected(),
-              accounting.balanced());
-      OutputTables.appendRun(spark, run, output);
-      if (!accounting.balanced()) {
-        throw new IllegalStateException(
-            "Accounting failed for run "
-                + runId
-                + ": rows read != scored + rejected for "
-                + String.join(", ", accounting.unbalanced())
-                + " (the tables are written and runs/ marks the run failed; please report this)");
-      }
-      return new RunResult(run, corpus);
     } finally {
       spark.sparkContext().setJobDescription(null);
     }
+  }
+
+  /** Everything after the scoring pass: rejected/, corpus/, the accounting and runs/. */
+  private static RunResult finish(
+      SparkSession spark,
+      ScoreRequest request,
+      ShardScan scan,
+      LogitsScoring logits,
+      RunTotals totals,
+      Instant started) {
+    var config = request.config();
+    String output = request.output();
+    String runId = request.runId();
+    ColumnNames names = config.columns();
+    List<CorpusRow> corpus = CorpusAggregation.rows(totals.groups(), config.flags());
+    // rejected/ (a Spark job when rows were rejected), corpus/ and the footer counts are
+    // independent, so they overlap. runs/ comes last, once all of them are done.
+    Accounting accounting;
+    ExecutorService writers = Executors.newFixedThreadPool(2);
+    try {
+      CompletableFuture<Void> rejectedWrite =
+          CompletableFuture.runAsync(
+              () -> {
+                spark.sparkContext().setJobDescription("write rejected/");
+                writeRejected(spark, scan, logits, request, names, totals);
+              },
+              writers);
+      CompletableFuture<Void> corpusWrite =
+          CompletableFuture.runAsync(
+              () -> {
+                spark.sparkContext().setJobDescription("write corpus/");
+                OutputTables.writeCorpus(spark, corpus, output, runId);
+              },
+              writers);
+      accounting = account(spark, scan, totals);
+      await(rejectedWrite);
+      await(corpusWrite);
+    } finally {
+      writers.shutdownNow();
+    }
+    spark.sparkContext().setJobDescription("write runs/");
+    RunRecord run =
+        new RunRecord(
+            runId,
+            started,
+            Instant.now(),
+            accounting.balanced() ? "succeeded" : "failed: accounting",
+            scan.layout().toString(),
+            request.inputs(),
+            accounting.files(),
+            config.rendered(),
+            Versions.softmetrics(),
+            spark.version(),
+            System.getProperty("java.version"),
+            spark.sparkContext().master(),
+            accounting.rowsRead(),
+            accounting.scored(),
+            totals.sequences(),
+            accounting.rejected(),
+            accounting.balanced());
+    OutputTables.appendRun(spark, run, output);
+    if (!accounting.balanced()) {
+      throw new IllegalStateException(
+          "Accounting failed for run "
+              + runId
+              + ": rows read != scored + rejected for "
+              + String.join(", ", accounting.unbalanced())
+              + " (the tables are written and runs/ marks the run failed; please report this)");
+    }
+    return new RunResult(run, corpus);
   }
 
   /**
@@ -138,8 +168,9 @@ public final class ScoreJob {
   private static void writeRejected(
       SparkSession spark,
       ShardScan scoring,
+      LogitsScoring logits,
       ScoreRequest request,
-      ColumnLabels labels,
+      ColumnNames labels,
       RunTotals totals) {
     List<String> files = new ArrayList<>();
     totals
@@ -152,6 +183,13 @@ public final class ScoreJob {
             });
     if (files.isEmpty()) {
       OutputTables.writeNoRejected(spark, request.output());
+      return;
+    }
+    if (logits != null) {
+      OutputTables.replace(
+          frame(spark, logits.rejected(), OutputTables.REJECTED_SCHEMA),
+          request.output(),
+          OutputTables.REJECTED);
       return;
     }
     var config = request.config();

@@ -19,7 +19,7 @@ class AccountingTest {
 
   private static void scored(RunTotals totals, String file, int rows) {
     for (int i = 0; i < rows; i++) {
-      totals.addScored(MODEL, TOKENIZER, DOMAIN, file, 3, 1.5, 10, 10, 2);
+      totals.addScored(MODEL, TOKENIZER, DOMAIN, file, 3, 1.5, 10, 10, 2, null, 0);
     }
   }
 

@@ -35,7 +35,16 @@ class JobConfigTest {
                 "text",
                 "num_bytes",
                 "num_chars",
-                "num_words"));
+                "num_words",
+                "token_entropies",
+                "ref_logprobs",
+                "top_logprobs",
+                "vocab_size",
+                "target_ids",
+                "logits",
+                "ref_logits",
+                "logits_dtype",
+                "first_position"));
     assertThat(config.columns().labels())
         .containsExactly("sequence_id", "model", "tokenizer", "domain");
     assertThat(config.positiveLogprobTolerance()).isEqualTo(1e-4);

@@ -975,7 +975,7 @@ class ScoreJobTest extends LocalSparkTest {
 
   private static void assertInputFile(Row f, long read, long scored, long rejected) {
     assertThat(f.<Long>getAs("rows_read")).isEqualTo(read);
-    assertThat(f.<Long>getAs("sequences_scored")).isEqualTo(scored);
+    assertThat(f.<Long>getAs("rows_scored")).isEqualTo(scored);
     assertThat(f.<Long>getAs("rows_rejected")).isEqualTo(rejected);
   }
 }

@@ -1,0 +1,42 @@
+package dev.softmetrics.job.aggregate;
+
+/**
+ * The soft-metric columns of {@code sequences/} and {@code corpus/}, in table order: each is a mean
+ * per token (nats), the sum over a sequence's tokens divided by its token count, pooled over tokens
+ * at corpus level. Which ones a row has depends on the input (docs/METRICS.md): logits give entropy
+ * and, with {@code ref_logits}, the exact KLs and cross-entropy; the logprobs layout's {@code
+ * token_entropies}, {@code ref_logprobs} and {@code top_logprobs} give entropy, the k1-k3 KL
+ * estimates and the entropy bounds.
+ */
+public enum SoftColumn {
+  MEAN_ENTROPY("mean_entropy"),
+  KL_FORWARD("kl_forward"),
+  KL_REVERSE("kl_reverse"),
+  CROSS_ENTROPY_REF("cross_entropy_ref"),
+  KL_K1("kl_k1"),
+  KL_K2("kl_k2"),
+  KL_K3("kl_k3"),
+  ENTROPY_LOWER("entropy_lower"),
+  ENTROPY_UPPER("entropy_upper");
+
+  /** The number of columns: the length of a per-sequence array of sums. */
+  public static final int COUNT = values().length;
+
+  private final String column;
+
+  SoftColumn(String column) {
+    this.column = column;
+  }
+
+  /** The column name in the output tables. */
+  public String column() {
+    return column;
+  }
+
+  /** A per-sequence array of sums with every column absent (NaN). */
+  public static double[] none() {
+    double[] sums = new double[COUNT];
+    java.util.Arrays.fill(sums, Double.NaN);
+    return sums;
+  }
+}

@@ -1,0 +1,60 @@
+package dev.softmetrics.job.score;
+
+import java.io.Serializable;
+
+/**
+ * One input row of the logits layout after scoring: a chunk of consecutive positions of a sequence,
+ * with its sums, or with the reason it was rejected. Chunks travel to the task that assembles their
+ * sequence ({@link SequenceAssembler}); they hold no logits, only sums and counts.
+ *
+ * @param file the input file, as {@code _metadata.file_path} spells it
+ * @param row the row's index in the file
+ * @param firstPosition the position of the chunk's first token (0 when the column is absent or
+ *     null)
+ * @param tokens positions scored (0 when rejected)
+ * @param vocab the vocabulary size of the logits (0 when rejected)
+ * @param status {@link dev.softmetrics.udfs.Rejection#SCORED} or the id of the rejection
+ * @param message for a rejected chunk, the message naming file, row and what was wrong; else null
+ * @param nll the chunk's NLL sum
+ * @param entropy the chunk's entropy sum
+ * @param klForward KL(P_ref || Q) summed, NaN without reference logits
+ * @param klReverse KL(Q || P_ref) summed, NaN without reference logits
+ * @param crossEntropyRef H(P_ref, Q) summed, NaN without reference logits
+ * @param bytes the UTF-8 bytes of the sequence's text, from the chunk's text or num_bytes; -1 if it
+ *     has neither
+ * @param chars code points, -1 if unknown
+ * @param words words, -1 if unknown
+ */
+record Chunk(
+    String file,
+    long row,
+    long firstPosition,
+    long tokens,
+    long vocab,
+    int status,
+    String message,
+    double nll,
+    double entropy,
+    double klForward,
+    double klReverse,
+    double crossEntropyRef,
+    long bytes,
+    long chars,
+    long words)
+    implements Serializable {
+
+  /** True when the chunk itself was rejected. */
+  boolean rejected() {
+    return status != dev.softmetrics.udfs.Rejection.SCORED;
+  }
+
+  /** "file row N", for messages. */
+  String where() {
+    return file + " row " + row;
+  }
+
+  /** The positions it covers, as {@code [first, end)}. */
+  String span() {
+    return "[" + firstPosition + ", " + (firstPosition + tokens) + ")";
+  }
+}
