@@ -81,6 +81,15 @@ public final class ScoreCommand implements Callable<Integer> {
   static int run(ScoreRequest request, String master) {
     System.err.println("softmetrics: configuration " + request.config().rendered());
     SparkSession spark = Sessions.open(master, request.config());
+    try {
+      return runOn(spark, request);
+    } finally {
+      spark.stop();
+    }
+  }
+
+  /** Runs the job on a session the caller owns, with progress lines, and prints the summary. */
+  static int runOn(SparkSession spark, ScoreRequest request) {
     try (ProgressReporter progress =
         ProgressReporter.start(
             spark.sparkContext(),
@@ -95,8 +104,6 @@ public final class ScoreCommand implements Callable<Integer> {
           request.output(),
           request.config().summaryMaxRows());
       return 0;
-    } finally {
-      spark.stop();
     }
   }
 
