@@ -40,6 +40,10 @@ public final class PositionMetrics {
   double expSum;
   double expWeightedSum;
 
+  // Scratch of both kernels: the partial sums of a pass (SoftmaxDefinitions.LANES each).
+  final double[] lanesA = new double[SoftmaxDefinitions.LANES];
+  final double[] lanesB = new double[SoftmaxDefinitions.LANES];
+
   /** Sets every field to NaN. */
   public void clear() {
     logSumExp = nll = entropy = Double.NaN;

@@ -1,6 +1,12 @@
 package dev.softmetrics.udfs.logits;
 
-/** The reference {@link SoftmaxKernel}: one element at a time, {@link Math#exp}, double sums. */
+import java.util.Arrays;
+
+/**
+ * The reference {@link SoftmaxKernel}: one element at a time, in double, with the partial sums and
+ * the order of additions of {@link SoftmaxDefinitions}, so that it gives the vector kernel's bits.
+ * It runs wherever the Vector API does not.
+ */
 final class ScalarSoftmax extends SoftmaxDefinitions {
   static final ScalarSoftmax INSTANCE = new ScalarSoftmax();
 
@@ -13,9 +19,22 @@ final class ScalarSoftmax extends SoftmaxDefinitions {
 
   @Override
   void expSums(float[] logits, int offset, int vocab, double m, PositionMetrics out) {
-    out.expSum = 0;
-    out.expWeightedSum = 0;
-    addExpSums(logits, offset, 0, vocab, m, out);
+    double[] s = out.lanesA;
+    double[] w = out.lanesB;
+    Arrays.fill(s, 0.0);
+    Arrays.fill(w, 0.0);
+    int bound = laneBound(vocab);
+    for (int i = 0; i < bound; i++) {
+      // As in addExpSums: a -inf logit becomes the most negative double, whose exp is 0.
+      double d = Math.max(logits[offset + i] - m, -Double.MAX_VALUE);
+      double e = PortableExp.exp(d);
+      int lane = i % LANES;
+      s[lane] += e;
+      w[lane] = Math.fma(e, d, w[lane]);
+    }
+    out.expSum = sumInOrder(s);
+    out.expWeightedSum = sumInOrder(w);
+    addExpSums(logits, offset, bound, vocab, m, out);
   }
 
   @Override
@@ -26,8 +45,28 @@ final class ScalarSoftmax extends SoftmaxDefinitions {
       int referenceOffset,
       int vocab,
       PositionMetrics out) {
-    out.klForward = 0;
-    out.klReverse = 0;
-    addKlSums(logits, offset, reference, referenceOffset, 0, vocab, out);
+    double mP = out.refShift;
+    double lnP = out.refLnSum;
+    double mQ = out.shift;
+    double lnQ = out.lnSum;
+    double[] forward = out.lanesA;
+    double[] reverse = out.lanesB;
+    Arrays.fill(forward, 0.0);
+    Arrays.fill(reverse, 0.0);
+    int bound = laneBound(vocab);
+    for (int i = 0; i < bound; i++) {
+      double r = reference[referenceOffset + i];
+      double z = logits[offset + i];
+      double diff = r - z;
+      double p = PortableExp.exp((r - mP) - lnP);
+      double q = PortableExp.exp((z - mQ) - lnQ);
+      int lane = i % LANES;
+      // A token of probability 0 adds 0 (its product may be NaN: 0 * inf).
+      forward[lane] += r == Double.NEGATIVE_INFINITY ? 0.0 : p * diff;
+      reverse[lane] += z == Double.NEGATIVE_INFINITY ? 0.0 : q * -diff;
+    }
+    out.klForward = sumInOrder(forward);
+    out.klReverse = sumInOrder(reverse);
+    addKlSums(logits, offset, reference, referenceOffset, bound, vocab, out);
   }
 }

@@ -4,11 +4,17 @@ import java.util.Objects;
 
 /**
  * The definitions of {@link SoftmaxKernel}, shared by its implementations, which supply the three
- * passes over a position's logits: the maximum, the exp sums, the KL sums. The scalar passes over a
- * range are here too: the reference implementation runs them over the whole position, the vector
- * one over the tail its lanes leave.
+ * passes over a position's logits: the maximum, the exp sums, the KL sums.
+ *
+ * <p>Both implementations add in one order, so that they agree to the last bit: the first {@code
+ * vocab - vocab % LANES} elements go round-robin into {@link #LANES} partial sums (element i into
+ * sum i mod LANES), which are then added in lane order, and the remaining tail is added one element
+ * at a time by the scalar passes here. exp is {@link PortableExp} in both.
  */
 abstract class SoftmaxDefinitions implements SoftmaxKernel {
+
+  /** The number of partial sums of every pass: 8 doubles, one AVX-512 vector or two AVX2 ones. */
+  static final int LANES = 8;
 
   /** The largest logit: NaN if any is NaN. */
   abstract double max(float[] logits, int offset, int vocab);
@@ -44,7 +50,8 @@ abstract class SoftmaxDefinitions implements SoftmaxKernel {
     }
     expSums(logits, offset, vocab, m, out);
     double s = out.expSum;
-    double lnS = Math.log(s);
+    // StrictMath: the same bits on every JVM and CPU, for one call per position.
+    double lnS = StrictMath.log(s);
     out.shift = m;
     out.lnSum = lnS;
     out.logSumExp = m + lnS;
@@ -101,6 +108,20 @@ abstract class SoftmaxDefinitions implements SoftmaxKernel {
     return m;
   }
 
+  /** The partial sums added in lane order. */
+  static double sumInOrder(double[] lanes) {
+    double sum = lanes[0];
+    for (int lane = 1; lane < lanes.length; lane++) {
+      sum += lanes[lane];
+    }
+    return sum;
+  }
+
+  /** The end of the range that the {@link #LANES} partial sums cover. */
+  static int laneBound(int vocab) {
+    return vocab - vocab % LANES;
+  }
+
   /** Adds the exp sums of the logits from {@code from} to {@code vocab} to {@code out}. */
   static void addExpSums(
       float[] logits, int offset, int from, int vocab, double m, PositionMetrics out) {
@@ -110,9 +131,9 @@ abstract class SoftmaxDefinitions implements SoftmaxKernel {
       // exp(-inf) is 0 and 0 * -inf is NaN: a -inf logit is shifted to the most negative double,
       // whose exp is 0 and whose product with 0 is 0.
       double d = Math.max(logits[offset + i] - m, -Double.MAX_VALUE);
-      double e = Math.exp(d);
+      double e = PortableExp.exp(d);
       s += e;
-      w += e * d;
+      w = Math.fma(e, d, w);
     }
     out.expSum += s;
     out.expWeightedSum += w;
@@ -137,10 +158,10 @@ abstract class SoftmaxDefinitions implements SoftmaxKernel {
       double r = reference[referenceOffset + i];
       double z = logits[offset + i];
       if (r != Double.NEGATIVE_INFINITY) {
-        forward += Math.exp((r - mP) - lnP) * (r - z);
+        forward += PortableExp.exp((r - mP) - lnP) * (r - z);
       }
       if (z != Double.NEGATIVE_INFINITY) {
-        reverse += Math.exp((z - mQ) - lnQ) * (z - r);
+        reverse += PortableExp.exp((z - mQ) - lnQ) * -(r - z);
       }
     }
     out.klForward += forward;

@@ -2,25 +2,35 @@ package dev.softmetrics.udfs.logits;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API {@link SoftmaxKernel}: logits are widened to double lanes (8 with AVX-512, 4 with
- * AVX2), exp is the JIT's vector exp (SVML on x86), and every sum is kept per lane and the lanes
- * added in order at the end, so results are deterministic for a given vector width. The tail of a
- * vocabulary that is not a multiple of the lane count is added by the scalar formulas.
+ * The Vector API {@link SoftmaxKernel}: the partial sums of {@link SoftmaxDefinitions} in double
+ * vectors, and exp as {@link PortableExp}'s arithmetic lane by lane, so the results are the scalar
+ * kernel's, bit for bit, on every machine (AVX2 or AVX-512).
  */
 final class VectorSoftmax extends SoftmaxDefinitions {
   static final VectorSoftmax INSTANCE = new VectorSoftmax();
 
-  private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
-  private static final int LANES = DOUBLES.length();
+  /**
+   * The {@link SoftmaxDefinitions#LANES} = 8 partial sums are one vector where the CPU has 512-bit
+   * vectors, else two of 4, each filled by a loop of its own (lanes 0-3, then 4-7 of every block of
+   * 8): element i goes into partial sum i mod 8 either way, so both give the same sums. A loop body
+   * holds one exp: two outgrow the JIT's inlining budget, and its vectors are then boxed.
+   */
+  private static final VectorSpecies<Double> DOUBLES =
+      DoubleVector.SPECIES_PREFERRED.vectorBitSize() >= 512
+          ? DoubleVector.SPECIES_512
+          : DoubleVector.SPECIES_256;
+
+  private static final int WIDTH = DOUBLES.length();
 
   /** As many floats as {@link #DOUBLES} has lanes, to widen into it. */
   private static final VectorSpecies<Float> FLOATS =
-      DOUBLES.vectorBitSize() >= 512 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
+      WIDTH == 8 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
 
   private static final VectorSpecies<Float> MAX_FLOATS = FloatVector.SPECIES_PREFERRED;
 
@@ -37,36 +47,42 @@ final class VectorSoftmax extends SoftmaxDefinitions {
     int i = 0;
     int bound = vocab - vocab % step;
     for (; i < bound; i += step) {
-      // The lane max follows Math.max: a NaN lane stays NaN.
+      // The lane max follows Math.max: a NaN lane stays NaN. A max does not depend on order.
       vm = vm.max(FloatVector.fromArray(MAX_FLOATS, logits, offset + i));
     }
     return maxFrom(logits, offset, i, vocab, vm.reduceLanes(VectorOperators.MAX));
   }
 
-  /**
-   * The exp sums. A method of its own, small enough for the JIT to inline every Vector API call in
-   * it (a vector that crosses an un-inlined call is boxed, and the loop runs many times slower).
-   */
   @Override
   void expSums(float[] logits, int offset, int vocab, double m, PositionMetrics out) {
-    DoubleVector shift = DoubleVector.broadcast(DOUBLES, m);
-    DoubleVector vs = DoubleVector.zero(DOUBLES);
-    DoubleVector vw = DoubleVector.zero(DOUBLES);
-    int i = 0;
-    int bound = vocab - vocab % LANES;
-    for (; i < bound; i += LANES) {
-      FloatVector f = FloatVector.fromArray(FLOATS, logits, offset + i);
-      DoubleVector d =
-          ((DoubleVector) f.convertShape(VectorOperators.F2D, DOUBLES, 0))
-              .sub(shift)
-              .max(-Double.MAX_VALUE);
-      DoubleVector e = d.lanewise(VectorOperators.EXP);
-      vs = vs.add(e);
-      vw = e.fma(d, vw);
+    int bound = laneBound(vocab);
+    for (int lane = 0; lane < LANES; lane += WIDTH) {
+      expLanes(logits, offset + lane, bound, m, out.lanesA, out.lanesB, lane);
     }
-    out.expSum = sumLanes(vs);
-    out.expWeightedSum = sumLanes(vw);
-    addExpSums(logits, offset, i, vocab, m, out);
+    out.expSum = sumInOrder(out.lanesA);
+    out.expWeightedSum = sumInOrder(out.lanesB);
+    addExpSums(logits, offset, bound, vocab, m, out);
+  }
+
+  /**
+   * Partial sums {@code lane .. lane + WIDTH - 1} of exp(z - m) into {@code sums} and of exp(z - m)
+   * (z - m) into {@code weighted}, over the blocks of 8 logits from {@code from}. A method of its
+   * own, small enough for the JIT to inline every Vector API call in it.
+   */
+  private static void expLanes(
+      float[] logits, int from, int bound, double m, double[] sums, double[] weighted, int lane) {
+    DoubleVector s = DoubleVector.zero(DOUBLES);
+    DoubleVector w = DoubleVector.zero(DOUBLES);
+    for (int i = 0; i < bound; i += LANES) {
+      // A -inf logit becomes the most negative double, whose exp is 0 and whose product with 0 is
+      // 0.
+      DoubleVector d = widen(logits, from + i).sub(m).max(-Double.MAX_VALUE);
+      DoubleVector e = exp(d);
+      s = s.add(e);
+      w = e.fma(d, w);
+    }
+    s.intoArray(sums, lane);
+    w.intoArray(weighted, lane);
   }
 
   @Override
@@ -77,41 +93,121 @@ final class VectorSoftmax extends SoftmaxDefinitions {
       int referenceOffset,
       int vocab,
       PositionMetrics out) {
-    double lnP = out.refLnSum;
-    double lnQ = out.lnSum;
-    DoubleVector shiftP = DoubleVector.broadcast(DOUBLES, out.refShift);
-    DoubleVector shiftQ = DoubleVector.broadcast(DOUBLES, out.shift);
-    DoubleVector vf = DoubleVector.zero(DOUBLES);
-    DoubleVector vr = DoubleVector.zero(DOUBLES);
-    int i = 0;
-    int bound = vocab - vocab % LANES;
-    for (; i < bound; i += LANES) {
-      DoubleVector r = widen(reference, referenceOffset + i);
-      DoubleVector z = widen(logits, offset + i);
-      DoubleVector diff = r.sub(z);
-      VectorMask<Double> noP = r.compare(VectorOperators.EQ, Double.NEGATIVE_INFINITY);
-      VectorMask<Double> noQ = z.compare(VectorOperators.EQ, Double.NEGATIVE_INFINITY);
-      DoubleVector p = r.sub(shiftP).sub(lnP).lanewise(VectorOperators.EXP);
-      DoubleVector q = z.sub(shiftQ).sub(lnQ).lanewise(VectorOperators.EXP);
-      vf = vf.add(p.mul(diff).blend(0.0, noP));
-      vr = vr.add(q.mul(diff.neg()).blend(0.0, noQ));
+    int bound = laneBound(vocab);
+    for (int lane = 0; lane < LANES; lane += WIDTH) {
+      forwardLanes(
+          reference,
+          referenceOffset + lane,
+          logits,
+          offset + lane,
+          bound,
+          out.refShift,
+          out.refLnSum,
+          out.lanesA,
+          lane);
+      reverseLanes(
+          reference,
+          referenceOffset + lane,
+          logits,
+          offset + lane,
+          bound,
+          out.shift,
+          out.lnSum,
+          out.lanesB,
+          lane);
     }
-    out.klForward = sumLanes(vf);
-    out.klReverse = sumLanes(vr);
-    addKlSums(logits, offset, reference, referenceOffset, i, vocab, out);
+    out.klForward = sumInOrder(out.lanesA);
+    out.klReverse = sumInOrder(out.lanesB);
+    addKlSums(logits, offset, reference, referenceOffset, bound, vocab, out);
+  }
+
+  /**
+   * Partial sums of p_i (r_i - z_i), p = exp(r - mP - lnP), into {@code sums} from {@code lane}.
+   */
+  private static void forwardLanes(
+      float[] reference,
+      int at,
+      float[] logits,
+      int from,
+      int bound,
+      double mP,
+      double lnP,
+      double[] sums,
+      int lane) {
+    DoubleVector f = DoubleVector.zero(DOUBLES);
+    for (int i = 0; i < bound; i += LANES) {
+      f = f.add(forwardTerms(widen(reference, at + i), widen(logits, from + i), mP, lnP));
+    }
+    f.intoArray(sums, lane);
+  }
+
+  /**
+   * Partial sums of q_i (z_i - r_i), q = exp(z - mQ - lnQ), into {@code sums} from {@code lane}.
+   */
+  private static void reverseLanes(
+      float[] reference,
+      int at,
+      float[] logits,
+      int from,
+      int bound,
+      double mQ,
+      double lnQ,
+      double[] sums,
+      int lane) {
+    DoubleVector r = DoubleVector.zero(DOUBLES);
+    for (int i = 0; i < bound; i += LANES) {
+      r = r.add(reverseTerms(widen(reference, at + i), widen(logits, from + i), mQ, lnQ));
+    }
+    r.intoArray(sums, lane);
+  }
+
+  /** p_i (r_i - z_i) with p = exp(r - mP - lnP), 0 where p_i = 0. */
+  private static DoubleVector forwardTerms(DoubleVector r, DoubleVector z, double mP, double lnP) {
+    VectorMask<Double> none = r.compare(VectorOperators.EQ, Double.NEGATIVE_INFINITY);
+    DoubleVector p = exp(r.sub(mP).sub(lnP));
+    return p.mul(r.sub(z)).blend(0.0, none);
+  }
+
+  /** q_i (z_i - r_i) with q = exp(z - mQ - lnQ), 0 where q_i = 0. */
+  private static DoubleVector reverseTerms(DoubleVector r, DoubleVector z, double mQ, double lnQ) {
+    VectorMask<Double> none = z.compare(VectorOperators.EQ, Double.NEGATIVE_INFINITY);
+    DoubleVector q = exp(z.sub(mQ).sub(lnQ));
+    return q.mul(r.sub(z).neg()).blend(0.0, none);
+  }
+
+  /** {@link PortableExp#exp} in every lane, with the same operations. */
+  private static DoubleVector exp(DoubleVector x) {
+    DoubleVector t = x.fma(PortableExp.LOG2E, PortableExp.SHIFT);
+    DoubleVector k = t.sub(PortableExp.SHIFT);
+    DoubleVector r = k.fma(broadcast(-PortableExp.LN2_HI), x);
+    r = k.fma(broadcast(-PortableExp.LN2_LO), r);
+    DoubleVector p = r.fma(PortableExp.C13, PortableExp.C12);
+    p = p.fma(r, broadcast(PortableExp.C11));
+    p = p.fma(r, broadcast(PortableExp.C10));
+    p = p.fma(r, broadcast(PortableExp.C9));
+    p = p.fma(r, broadcast(PortableExp.C8));
+    p = p.fma(r, broadcast(PortableExp.C7));
+    p = p.fma(r, broadcast(PortableExp.C6));
+    p = p.fma(r, broadcast(PortableExp.C5));
+    p = p.fma(r, broadcast(PortableExp.C4));
+    p = p.fma(r, broadcast(PortableExp.C3));
+    p = p.fma(r, broadcast(PortableExp.C2));
+    p = p.fma(r, broadcast(1.0));
+    p = p.fma(r, broadcast(1.0));
+    DoubleVector scale =
+        ((LongVector) t.viewAsIntegralLanes())
+            .lanewise(VectorOperators.LSHL, 52)
+            .add(PortableExp.BIAS_BITS)
+            .viewAsFloatingLanes();
+    return p.mul(scale).blend(0.0, x.compare(VectorOperators.LT, PortableExp.MIN_NORMAL_ARGUMENT));
+  }
+
+  private static DoubleVector broadcast(double value) {
+    return DoubleVector.broadcast(DOUBLES, value);
   }
 
   private static DoubleVector widen(float[] values, int at) {
     return (DoubleVector)
         FloatVector.fromArray(FLOATS, values, at).convertShape(VectorOperators.F2D, DOUBLES, 0);
-  }
-
-  /** The lanes' sum in lane order (a reduction's order is unspecified): deterministic. */
-  private static double sumLanes(DoubleVector v) {
-    double sum = v.lane(0);
-    for (int lane = 1; lane < LANES; lane++) {
-      sum += v.lane(lane);
-    }
-    return sum;
   }
 }

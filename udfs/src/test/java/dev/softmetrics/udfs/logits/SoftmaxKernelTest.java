@@ -1,9 +1,11 @@
 package dev.softmetrics.udfs.logits;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -233,32 +235,61 @@ class SoftmaxKernelTest {
   }
 
   @Test
-  void vectorAgreesWithScalarOnRandomLogitsOfManySizes() {
+  void vectorGivesTheScalarKernelsBitsOnRandomLogitsOfManySizes() {
     Random random = new Random(13);
     SoftmaxKernel scalar = SoftmaxKernel.scalar();
     SoftmaxKernel vector = SoftmaxKernel.vector();
-    for (int vocab : new int[] {1, 3, 4, 5, 15, 16, 17, 1_000, 32_000, 32_003, 151_936}) {
-      float[] z = randomLogits(random, vocab, 6.0, 0.01);
-      float[] r = randomLogits(random, vocab, 6.0, 0.01);
-      int target = random.nextInt(vocab);
-      z[target] = 1.0f;
-      // Both offsets nonzero: the kernels read a window of a larger array.
-      float[] zs = new float[vocab + 9];
-      float[] rs = new float[vocab + 5];
-      System.arraycopy(z, 0, zs, 9, vocab);
-      System.arraycopy(r, 0, rs, 5, vocab);
-      PositionMetrics a = new PositionMetrics();
-      PositionMetrics b = new PositionMetrics();
-      scalar.scoreWithReference(zs, 9, rs, 5, vocab, target, a);
-      vector.scoreWithReference(zs, 9, rs, 5, vocab, target, b);
-      assertClose(b.logSumExp, a.logSumExp, vocab);
-      assertClose(b.nll, a.nll, vocab);
-      assertClose(b.entropy, a.entropy, vocab);
-      assertClose(b.refEntropy, a.refEntropy, vocab);
-      assertClose(b.klForward, a.klForward, vocab);
-      assertClose(b.klReverse, a.klReverse, vocab);
-      assertClose(b.crossEntropyRef, a.crossEntropyRef, vocab);
+    for (int vocab : new int[] {1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 1_000, 32_000, 32_003, 151_936}) {
+      for (double spread : new double[] {0.5, 6.0, 300.0}) {
+        float[] z = randomLogits(random, vocab, spread, 0.01);
+        float[] r = randomLogits(random, vocab, spread, 0.01);
+        int target = random.nextInt(vocab);
+        z[target] = 1.0f;
+        // Both offsets nonzero: the kernels read a window of a larger array.
+        float[] zs = new float[vocab + 9];
+        float[] rs = new float[vocab + 5];
+        System.arraycopy(z, 0, zs, 9, vocab);
+        System.arraycopy(r, 0, rs, 5, vocab);
+        PositionMetrics a = new PositionMetrics();
+        PositionMetrics b = new PositionMetrics();
+        scalar.scoreWithReference(zs, 9, rs, 5, vocab, target, a);
+        vector.scoreWithReference(zs, 9, rs, 5, vocab, target, b);
+        String where = "V=" + vocab + ", spread " + spread;
+        assertSameBits(b.logSumExp, a.logSumExp, where);
+        assertSameBits(b.nll, a.nll, where);
+        assertSameBits(b.entropy, a.entropy, where);
+        assertSameBits(b.refEntropy, a.refEntropy, where);
+        assertSameBits(b.klForward, a.klForward, where);
+        assertSameBits(b.klReverse, a.klReverse, where);
+        assertSameBits(b.crossEntropyRef, a.crossEntropyRef, where);
+      }
     }
+  }
+
+  @Test
+  void avx2GivesTheBitsOfTheWidestVectors() throws Exception {
+    // On an AVX-512 machine the kernel keeps its 8 partial sums in one vector; with AVX2, in two
+    // loops over 4 lanes. A JVM told to use AVX2 only must print the bits computed here.
+    String expected = KernelBitsProbe.bits(SoftmaxKernel.scalar());
+    assertThat(KernelBitsProbe.bits(SoftmaxKernel.vector())).isEqualTo(expected);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process probe =
+        new ProcessBuilder(
+                java,
+                "-XX:+IgnoreUnrecognizedVMOptions",
+                "-XX:UseAVX=2",
+                "--add-modules",
+                "jdk.incubator.vector",
+                "-cp",
+                System.getProperty("java.class.path"),
+                KernelBitsProbe.class.getName())
+            .redirectErrorStream(true)
+            .start();
+    String printed = new String(probe.getInputStream().readAllBytes(), UTF_8);
+    assertThat(probe.waitFor()).as(printed).isZero();
+    List<String> lines = printed.lines().filter(l -> !l.startsWith("WARNING")).toList();
+    assertThat(lines).hasSize(1);
+    assertThat(lines.get(0)).isIn("256 " + expected, "128 " + expected);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -274,14 +305,10 @@ class SoftmaxKernelTest {
         .isInstanceOf(IndexOutOfBoundsException.class);
   }
 
-  private static void assertClose(double actual, double expected, int vocab) {
-    if (Double.isInfinite(expected) || Double.isNaN(expected)) {
-      assertThat(actual).as("V=%d", vocab).isEqualTo(expected);
-    } else {
-      assertThat(actual)
-          .as("V=%d", vocab)
-          .isCloseTo(expected, within(1e-12 * Math.max(1, Math.abs(expected))));
-    }
+  private static void assertSameBits(double actual, double expected, String where) {
+    assertThat(Double.doubleToLongBits(actual))
+        .as("%s: %s against %s", where, actual, expected)
+        .isEqualTo(Double.doubleToLongBits(expected));
   }
 
   /** Gaussian logits with the given spread, and -inf for a share of them. */
