@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.softmetrics.job.LocalSparkTest;
 import dev.softmetrics.job.config.JobConfig;
+import dev.softmetrics.job.demo.DemoLogitsWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -479,6 +480,42 @@ class SoftMetricsJobTest extends LocalSparkTest {
     assertThat(healthy.<scala.collection.Seq<String>>getAs("flags").isEmpty()).isTrue();
     assertThat(healthy.<Double>getAs("entropy_upper")).isCloseTo(upper, within(1e-14));
     assertThat(result.run().accountingOk()).isTrue();
+  }
+
+  @Test
+  void logitsFiguresDoNotDependOnFilesBatchesOrChunkOrder() {
+    // The demo's generator shuffles chunks within a file; here the same 24 sequences go to 1 file
+    // read 8 rows at a time, and to 3 files read 3 rows at a time.
+    DemoLogitsWriter.Shape shape = DemoLogitsWriter.Shape.DEMO;
+    String one = dir("one");
+    String three = dir("three");
+    DemoLogitsWriter.writeLogits(spark, shape, 24, 1, one);
+    DemoLogitsWriter.writeLogits(spark, shape, 24, 3, three);
+    String outOne = dir("one-out");
+    String outThree = dir("three-out");
+    ScoreJob.run(spark, new ScoreRequest(List.of(one), outOne, "a", JobConfig.defaults()));
+    ScoreJob.run(
+        spark,
+        new ScoreRequest(
+            List.of(three),
+            outThree,
+            "b",
+            JobConfig.load(null, List.of("read.logits-batch-rows=3"))));
+    for (String table : List.of("sequences", "corpus")) {
+      List<String> a = sorted(outOne, table);
+      List<String> b = sorted(outThree, table);
+      assertThat(b).as(table).isEqualTo(a);
+      assertThat(a).as(table).isNotEmpty();
+    }
+  }
+
+  /** A table's rows without run_id and source_file, as sorted strings. */
+  private static List<String> sorted(String output, String table) {
+    var frame = spark.read().parquet(output + "/" + table).drop("run_id");
+    if (List.of(frame.columns()).contains("source_file")) {
+      frame = frame.drop("source_file");
+    }
+    return frame.collectAsList().stream().map(Row::toString).sorted().toList();
   }
 
   // ---------------------------------------------------------------- helpers
