@@ -13,15 +13,8 @@ import dev.softmetrics.job.score.ScoreJob;
 import dev.softmetrics.job.score.ScoreRequest;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.LongSupplier;
-import java.util.stream.Stream;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
@@ -57,9 +50,6 @@ public final class ScoreVsScan {
         default -> throw new IllegalArgumentException("Invalid argument: " + args[i]);
       }
     }
-    if (iterations < 2) {
-      throw new IllegalArgumentException("Invalid --iterations: " + iterations + " (must be >= 2)");
-    }
     long sequences = (long) mb * 1_000_000 / (TOKENS * Float.BYTES) / 4 * 4;
     File corpus = new File(work, "corpus-" + mb + "mb");
     JobConfig config = JobConfig.defaults();
@@ -92,7 +82,7 @@ public final class ScoreVsScan {
           sequences,
           sequences * TOKENS,
           sequences * TOKENS * 4 / 1e6,
-          du(corpus.toPath()) / 1e6,
+          BenchSteps.du(corpus.toPath()) / 1e6,
           Runtime.getRuntime().availableProcessors());
       String input = corpus.getAbsolutePath();
       String out = new File(work, "out").getAbsolutePath();
@@ -100,9 +90,9 @@ public final class ScoreVsScan {
       if (timeline) {
         spark.sparkContext().addSparkListener(new Timeline());
       }
-      List<Step> steps =
+      List<BenchSteps.Step> steps =
           List.of(
-              new Step(
+              new BenchSteps.Step(
                   "bare Spark scan of token_logprobs",
                   () ->
                       spark
@@ -111,7 +101,7 @@ public final class ScoreVsScan {
                           .select(sum(size(col("token_logprobs"))))
                           .first()
                           .getLong(0)),
-              new Step(
+              new BenchSteps.Step(
                   "bare Spark SQL read of the job's columns",
                   () ->
                       spark
@@ -126,7 +116,7 @@ public final class ScoreVsScan {
                               count(col("domain")))
                           .first()
                           .getLong(0)),
-              new Step(
+              new BenchSteps.Step(
                   "the job's reader alone: its columnar batches, counted",
                   () ->
                       ShardScan.open(
@@ -138,7 +128,7 @@ public final class ScoreVsScan {
                               config.logitsBatchRows())
                           .batches()
                           .count()),
-              new Step(
+              new BenchSteps.Step(
                   "score (the whole run)",
                   () -> {
                     Timeline.runStart = System.nanoTime();
@@ -151,40 +141,14 @@ public final class ScoreVsScan {
                       Timeline.end();
                     }
                   }));
-      List<List<Double>> warm = new ArrayList<>();
-      for (int s = 0; s < steps.size(); s++) {
-        warm.add(new ArrayList<>());
-      }
-      for (int i = 0; i < iterations; i++) {
-        StringBuilder line = new StringBuilder("iteration " + i + (i == 0 ? " (cold):" : ":"));
-        for (int s = 0; s < steps.size(); s++) {
-          long t0 = System.nanoTime();
-          long value = steps.get(s).run().getAsLong();
-          double seconds = (System.nanoTime() - t0) / 1e9;
-          line.append(String.format(Locale.ROOT, " %.2f s (%,d)", seconds, value));
-          if (i > 0) {
-            warm.get(s).add(seconds);
-          }
-        }
-        System.out.println(line);
-      }
-      double scan = median(warm.get(0));
-      System.out.printf(
-          Locale.ROOT,
-          "warm medians over %d iterations, and each / the bare Spark scan:%n",
-          iterations - 1);
-      for (int s = 0; s < steps.size(); s++) {
-        double median = median(warm.get(s));
-        System.out.printf(
-            Locale.ROOT, "  %-62s %6.2f s  %5.2f%n", steps.get(s).name(), median, median / scan);
-      }
-      double score = median(warm.get(3));
+      List<Double> medians = BenchSteps.alternate(steps, iterations);
+      double score = medians.get(3);
       System.out.printf(
           Locale.ROOT,
           "ratio score / bare Spark scan of token_logprobs: %.2f; score / the job's reader alone:"
               + " %.2f%n",
-          score / scan,
-          score / median(warm.get(2)));
+          score / medians.get(0),
+          score / medians.get(2));
     } finally {
       spark.stop();
     }
@@ -224,24 +188,6 @@ public final class ScoreVsScan {
         System.out.printf(
             Locale.ROOT, "  timeline: job %d ends at %.0f ms%n", job.jobId(), sinceStart());
       }
-    }
-  }
-
-  /** One timed step; returns a count so that the work cannot be skipped. */
-  private record Step(String name, LongSupplier run) {}
-
-  private static double median(List<Double> values) {
-    List<Double> sorted = new ArrayList<>(values);
-    Collections.sort(sorted);
-    int n = sorted.size();
-    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-  }
-
-  private static long du(Path dir) {
-    try (Stream<Path> files = Files.walk(dir)) {
-      return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

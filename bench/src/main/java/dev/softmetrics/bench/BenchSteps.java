@@ -1,0 +1,85 @@
+package dev.softmetrics.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+
+/**
+ * Timed steps run in turns, so that a job and its baselines see the same machine state: each
+ * iteration runs every step once, the first iteration is the cold one, and the warm medians are
+ * reported with their ratio to the first step.
+ */
+final class BenchSteps {
+  private BenchSteps() {}
+
+  /** One timed step; returns a count so that the work cannot be skipped. */
+  record Step(String name, LongSupplier run) {}
+
+  /**
+   * Runs {@code iterations} rounds of the steps, prints each round and the warm medians, and
+   * returns the warm medians in seconds, in the order of the steps.
+   */
+  static List<Double> alternate(List<Step> steps, int iterations) {
+    if (iterations < 2) {
+      throw new IllegalArgumentException("Invalid --iterations: " + iterations + " (must be >= 2)");
+    }
+    List<List<Double>> warm = new ArrayList<>();
+    for (int s = 0; s < steps.size(); s++) {
+      warm.add(new ArrayList<>());
+    }
+    for (int i = 0; i < iterations; i++) {
+      StringBuilder line = new StringBuilder("iteration " + i + (i == 0 ? " (cold):" : ":"));
+      for (int s = 0; s < steps.size(); s++) {
+        long t0 = System.nanoTime();
+        long value = steps.get(s).run().getAsLong();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        line.append(String.format(Locale.ROOT, " %.2f s (%,d)", seconds, value));
+        if (i > 0) {
+          warm.get(s).add(seconds);
+        }
+      }
+      System.out.println(line);
+    }
+    List<Double> medians = new ArrayList<>();
+    for (List<Double> w : warm) {
+      medians.add(median(w));
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "warm medians over %d iterations, and each / %s:%n",
+        iterations - 1,
+        steps.get(0).name());
+    for (int s = 0; s < steps.size(); s++) {
+      System.out.printf(
+          Locale.ROOT,
+          "  %-62s %6.2f s  %5.2f%n",
+          steps.get(s).name(),
+          medians.get(s),
+          medians.get(s) / medians.get(0));
+    }
+    return medians;
+  }
+
+  static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  /** Bytes of the regular files under {@code dir}. */
+  static long du(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
