@@ -23,7 +23,12 @@ final class GroupSums implements Serializable {
   /** The largest vocabulary size a sequence of the group gave, or 0. */
   long vocab;
 
-  /** Per soft column: the sum over the sequences that have it, null until one does. */
+  /**
+   * Per soft column: the sum over the sequences that have it, null until one does. A sequence adds
+   * its mean per token (as {@code sequences/} stores it) times its tokens, exactly, so that totals
+   * computed in the scoring pass and totals recomputed from the stored rows are the same to the
+   * bit.
+   */
   final ExactSum[] soft = new ExactSum[SoftColumn.COUNT];
 
   /** Per soft column: how many sequences have it. */
@@ -41,13 +46,38 @@ final class GroupSums implements Serializable {
       long rowWords,
       double[] rowSoft,
       long rowVocab) {
+    add(rowTokens, rowNll, rowBytes, rowChars, rowWords, rowSoft, true, rowVocab);
+  }
+
+  /** Adds a sequence whose soft columns are given as means per token ({@code sequences/}'s). */
+  void addMeans(
+      long rowTokens,
+      double rowNll,
+      long rowBytes,
+      long rowChars,
+      long rowWords,
+      double[] rowMeans,
+      long rowVocab) {
+    add(rowTokens, rowNll, rowBytes, rowChars, rowWords, rowMeans, false, rowVocab);
+  }
+
+  private void add(
+      long rowTokens,
+      double rowNll,
+      long rowBytes,
+      long rowChars,
+      long rowWords,
+      double[] rowSoft,
+      boolean sums,
+      long rowVocab) {
     if (rowSoft != null) {
       for (int c = 0; c < rowSoft.length; c++) {
         if (!Double.isNaN(rowSoft[c])) {
           if (soft[c] == null) {
             soft[c] = new ExactSum();
           }
-          soft[c].add(rowSoft[c]);
+          double mean = sums ? SoftColumn.meanPerToken(rowSoft[c], rowTokens) : rowSoft[c];
+          soft[c].addTimes(mean, rowTokens);
           withSoft[c]++;
         }
       }

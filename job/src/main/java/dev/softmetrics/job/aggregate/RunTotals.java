@@ -109,6 +109,27 @@ public final class RunTotals implements Serializable {
     lastGroup.add(tokens, nllSum, bytes, chars, words, soft, vocab);
   }
 
+  /**
+   * Adds a sequence as {@code sequences/} stores it (soft columns as means per token, NaN where
+   * absent), to recompute corpus totals from the stored rows; counts no input row.
+   */
+  public void addStoredSequence(
+      String model,
+      String tokenizer,
+      String domain,
+      long tokens,
+      double nllSum,
+      long bytes,
+      long chars,
+      long words,
+      double[] means,
+      long vocab) {
+    lastGroup = null;
+    groups
+        .computeIfAbsent(List.of(model, tokenizer, domain), k -> new GroupSums())
+        .addMeans(tokens, nllSum, bytes, chars, words, means, vocab);
+  }
+
   /** Counts an input row of {@code file} that went into a scored sequence. */
   public void addScoredRow(String file) {
     counts(file).scored++;

@@ -33,6 +33,14 @@ public enum SoftColumn {
     return column;
   }
 
+  /**
+   * A sequence's mean per token from its sum: what {@code sequences/} stores, and what the corpus
+   * sums pool back. NaN (absent) stays NaN.
+   */
+  public static double meanPerToken(double sum, long tokens) {
+    return sum / tokens;
+  }
+
   /** A per-sequence array of sums with every column absent (NaN). */
   public static double[] none() {
     double[] sums = new double[COUNT];

@@ -113,6 +113,32 @@ public final class ExactSum implements Serializable {
   }
 
   /**
+   * Adds {@code value * times} exactly, as one value: the product is split into its rounded value
+   * and the rounding error ({@code Math.fma}), both doubles, whose sum is the exact product because
+   * it is a multiple of the smallest subnormal. O(1), no allocation. Used to pool per-sequence
+   * means back into per-token sums: {@code mean * tokens}.
+   *
+   * @param value any double; NaN and infinities are recorded as by {@link #add}
+   * @param times how many times, in {@code [0, 2^53]}
+   * @throws IllegalArgumentException if {@code times} is out of range
+   */
+  public void addTimes(double value, long times) {
+    if (times < 0 || times > (1L << 53)) {
+      throw new IllegalArgumentException(
+          "Invalid times: " + times + " (must be in [0, 2^53] so that it is exact as a double)");
+    }
+    double t = times;
+    double product = value * t;
+    if (!Double.isFinite(product)) {
+      add(product);
+      return;
+    }
+    add(product);
+    count--;
+    add(Math.fma(value, t, -product));
+  }
+
+  /**
    * Adds the exact total (and the specials and count) of {@code other} into this sum; {@code other}
    * keeps its value. O(67 chunks), no allocation. Merging a sum into itself doubles it.
    *

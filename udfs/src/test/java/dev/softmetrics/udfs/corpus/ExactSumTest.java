@@ -425,4 +425,54 @@ class ExactSumTest {
       return (ExactSum) in.readObject();
     }
   }
+
+  @Test
+  void addTimesAddsTheExactProduct() {
+    Random random = new Random(3);
+    for (int i = 0; i < 2_000; i++) {
+      double value = (random.nextDouble() - 0.3) * Math.pow(10, random.nextInt(40) - 20);
+      long times = 1 + random.nextInt(1_000_000);
+      ExactSum sum = new ExactSum();
+      sum.addTimes(value, times);
+      assertThat(
+              sum.bigDecimalValue()
+                  .compareTo(new BigDecimal(value).multiply(BigDecimal.valueOf(times))))
+          .as("%s x %d", value, times)
+          .isZero();
+      assertThat(sum.count()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void addTimesOfAMeanGivesBackTheSumsOfManySequencesExactly() {
+    // Per-sequence means, pooled back: the exact sum of mean_i * T_i, whatever the order.
+    double[] means = {0.1, 2.0 / 3, 1e-300, 12345.678, 0.0};
+    long[] tokens = {10, 3, 7, 1, 5};
+    ExactSum forward = new ExactSum();
+    ExactSum backward = new ExactSum();
+    BigDecimal expected = BigDecimal.ZERO;
+    for (int i = 0; i < means.length; i++) {
+      forward.addTimes(means[i], tokens[i]);
+      backward.addTimes(means[means.length - 1 - i], tokens[means.length - 1 - i]);
+      expected = expected.add(new BigDecimal(means[i]).multiply(BigDecimal.valueOf(tokens[i])));
+    }
+    assertThat(forward.bigDecimalValue().compareTo(expected)).isZero();
+    assertThat(forward.doubleValue()).isEqualTo(backward.doubleValue());
+  }
+
+  @Test
+  void addTimesKeepsSpecialsAndChecksItsCount() {
+    ExactSum inf = new ExactSum();
+    inf.addTimes(Double.POSITIVE_INFINITY, 4);
+    assertThat(inf.doubleValue()).isEqualTo(Double.POSITIVE_INFINITY);
+    ExactSum huge = new ExactSum();
+    huge.addTimes(MAX, 2);
+    assertThat(huge.doubleValue()).isEqualTo(Double.POSITIVE_INFINITY);
+    ExactSum nan = new ExactSum();
+    nan.addTimes(Double.NaN, 1);
+    assertThat(nan.doubleValue()).isNaN();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ExactSum().addTimes(1.0, -1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Invalid times: -1");
+  }
 }
