@@ -175,13 +175,15 @@ class DuckDbCrossCheckTest extends LocalSparkTest {
             "SELECT '"
                 + RUN_ID
                 + "' AS run_id, sequence_id, model, tokenizer, domain, file AS source_file,"
-                + " file_row_number AS source_row, reason FROM input WHERE reason IS NOT NULL",
+                + " file_row_number AS source_row, reason, file_key FROM input"
+                + " WHERE reason IS NOT NULL",
             "source_file",
             "source_row");
     Map<String, Map<String, Object>> actual =
         rowsByKey(
             "SELECT run_id, sequence_id, model, tokenizer, domain,"
-                + " parse_filename(source_file) AS source_file, source_row, reason FROM "
+                + " parse_filename(source_file) AS source_file, source_row, reason, file_key"
+                + " FROM "
                 + table(output, "rejected"),
             "source_file",
             "source_row");
@@ -207,6 +209,8 @@ class DuckDbCrossCheckTest extends LocalSparkTest {
     try (Statement s = duck.createStatement()) {
       s.execute(
           "CREATE OR REPLACE TEMP VIEW input AS SELECT *, parse_filename(filename) AS file,"
+              // The partition of the file's rows: the start of the SHA-256 of its path.
+              + " 'f' || left(sha256('file:' || filename), 16) AS file_key,"
               + " CASE WHEN token_logprobs IS NULL THEN 'MISSING_LOGPROBS'"
               + " WHEN len(token_logprobs) = 0 THEN 'EMPTY_LOGPROBS'"
               + " WHEN len(list_filter(token_logprobs, lambda x: x IS NULL)) > 0"
@@ -296,7 +300,7 @@ class DuckDbCrossCheckTest extends LocalSparkTest {
             + (" " + charsOf("text") + " AS chars,")
             + (" " + wordsOf("text") + " AS words,")
             + NO_SOFT_METRICS
-            + ", file AS source_file"
+            + ", NULL::BIGINT AS vocab_size, file AS source_file, file_key"
             + " FROM input WHERE reason IS NULL";
     Map<String, Map<String, Object>> expected = rowsByKey(sql, "sequence_id", "model", "tokenizer");
     Map<String, Map<String, Object>> actual =
@@ -344,7 +348,7 @@ class DuckDbCrossCheckTest extends LocalSparkTest {
       " NULL::DOUBLE AS mean_entropy, NULL::DOUBLE AS kl_forward, NULL::DOUBLE AS kl_reverse, NULL::DOUBLE AS cross_entropy_ref, NULL::DOUBLE AS kl_k1, NULL::DOUBLE AS kl_k2, NULL::DOUBLE AS kl_k3, NULL::DOUBLE AS entropy_lower, NULL::DOUBLE AS entropy_upper";
 
   private static String table(String output, String name) {
-    return "read_parquet('" + output + "/" + name + "/*.parquet')";
+    return "read_parquet('" + output + "/" + name + "/**/*.parquet')";
   }
 
   /**

@@ -12,9 +12,14 @@ public final class LocalSpark {
   private LocalSpark() {}
 
   public static SparkSession start() {
+    return start("local[2]");
+  }
+
+  /** A session on another master, e.g. {@code local[1]}. */
+  public static SparkSession start(String master) {
     SparkSession.Builder builder =
         SparkSession.builder()
-            .master("local[2]")
+            .master(master)
             .appName("softmetrics-test")
             .config("spark.sql.shuffle.partitions", "4");
     JobConfig.defaults().sparkConf().forEach(builder::config);

@@ -61,6 +61,13 @@ public final class ScoreCommand implements Callable<Integer> {
   String runId;
 
   @Option(
+      names = "--incremental",
+      description =
+          "Score only the input files that no earlier run into --output scored as they are now"
+              + " (path, size, modification time); recompute corpus/ over all stored sequences.")
+  boolean incremental;
+
+  @Option(
       names = "--set",
       paramLabel = "KEY=VALUE",
       description = "Configuration override, repeatable; spark.* keys go to Spark.")
@@ -71,6 +78,9 @@ public final class ScoreCommand implements Callable<Integer> {
     List<String> all = new ArrayList<>(overrides);
     if (format != null) {
       all.add("format=" + format);
+    }
+    if (incremental) {
+      all.add("incremental=true");
     }
     JobConfig config = JobConfig.load(conf, all);
     String id = runId != null ? runId : newRunId();

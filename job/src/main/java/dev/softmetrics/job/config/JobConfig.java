@@ -31,6 +31,8 @@ import java.util.TreeMap;
  * @param progressAfter runs longer than this print progress lines
  * @param progressInterval time between progress lines
  * @param summaryMaxRows rows of the printed summary table
+ * @param incremental score only the input files that no earlier run into the output folder scored
+ *     as they are now
  * @param sparkConf Spark settings applied to an embedded session (and to the run's SQL settings)
  * @param rendered the effective {@code softmetrics} block as JSON, for logs and the {@code runs/}
  *     table
@@ -45,6 +47,7 @@ public record JobConfig(
     Duration progressAfter,
     Duration progressInterval,
     int summaryMaxRows,
+    boolean incremental,
     Map<String, String> sparkConf,
     String rendered) {
 
@@ -147,6 +150,7 @@ public record JobConfig(
         c.getDuration("progress.after"),
         c.getDuration("progress.interval"),
         c.getInt("summary.max-rows"),
+        c.getBoolean("incremental"),
         spark,
         c.root().render(ConfigRenderOptions.concise()));
   }

@@ -1,5 +1,6 @@
 package dev.softmetrics.job.output;
 
+import dev.softmetrics.job.Versions;
 import dev.softmetrics.job.aggregate.CorpusRow;
 import dev.softmetrics.job.aggregate.SoftColumn;
 import java.sql.Timestamp;
@@ -51,6 +52,7 @@ public final class OutputTables {
           .add("kl_k3", DataTypes.DoubleType, true)
           .add("entropy_lower", DataTypes.DoubleType, true)
           .add("entropy_upper", DataTypes.DoubleType, true)
+          .add("vocab_size", DataTypes.LongType, true)
           .add("source_file", DataTypes.StringType, false);
 
   /** Schema of {@code rejected/}: one row per input row that was not scored. */
@@ -128,10 +130,21 @@ public final class OutputTables {
           .add("rows_scored", DataTypes.LongType, false)
           .add("sequences_scored", DataTypes.LongType, false)
           .add("rows_rejected", DataTypes.LongType, false)
-          .add("accounting_ok", DataTypes.BooleanType, false);
+          .add("accounting_ok", DataTypes.BooleanType, false)
+          .add("schema_version", DataTypes.IntegerType, false)
+          .add("git_commit", DataTypes.StringType, true)
+          .add("incremental", DataTypes.BooleanType, false)
+          .add("unchanged_files", DataTypes.createArrayType(DataTypes.StringType, false), false)
+          .add(
+              "stage_seconds",
+              DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType, false),
+              false);
 
-  /** Writes a table of the run, replacing the folder. */
-  public static void replace(Dataset<Row> table, String output, String name) {
+  /**
+   * A writer of a table's rows that replaces its target folder, without Parquet dictionaries for
+   * the columns whose values are unique per row.
+   */
+  static DataFrameWriter<Row> writer(Dataset<Row> table) {
     DataFrameWriter<Row> writer = table.write().mode(SaveMode.Overwrite);
     // Values that are unique per row never compress by dictionary; Parquet would build one and
     // throw it away.
@@ -140,16 +153,11 @@ public final class OutputTables {
         writer = writer.option("parquet.enable.dictionary#" + column, "false");
       }
     }
-    writer.parquet(path(output, name));
+    return writer;
   }
 
   private static final List<String> UNIQUE_PER_ROW =
       List.of("sequence_id", "nll_sum", "mean_nll", "ppl", "message");
-
-  /** {@code rejected/} of a run without rejected rows: the empty table, with its schema. */
-  public static void writeNoRejected(SparkSession spark, String output) {
-    SmallTables.replace(spark, List.of(), REJECTED_SCHEMA, path(output, REJECTED));
-  }
 
   /** {@code corpus/}: one small file, written from the driver. */
   public static void writeCorpus(
@@ -220,7 +228,12 @@ public final class OutputTables {
             run.rowsScored(),
             run.sequencesScored(),
             run.rowsRejected(),
-            run.accountingOk());
+            run.accountingOk(),
+            RunRecord.SCHEMA_VERSION,
+            Versions.gitCommit(),
+            run.incremental(),
+            scala.jdk.javaapi.CollectionConverters.asScala(run.unchangedFiles()).toSeq(),
+            scala.jdk.javaapi.CollectionConverters.asScala(run.stageSeconds()));
     SmallTables.append(spark, List.of(row), RUNS_SCHEMA, path(output, RUNS));
   }
 

@@ -2,12 +2,17 @@ package dev.softmetrics.job.output;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One row of the {@code runs/} table: what ran, on what, with which code, and the accounting {@code
  * rows_read = rows_scored + rows_rejected}, overall and per input file. A row is scored when it
  * went into a scored sequence: in the logprobs layout a row is a sequence ({@code rows_scored =
  * sequences_scored}); in the logits layout a sequence may span several chunk rows.
+ *
+ * @param incremental whether the run left out files an earlier run had scored as they are
+ * @param unchangedFiles those files (incremental mode), which the accounting does not cover
+ * @param stageSeconds wall time of the run's stages, in order
  */
 public record RunRecord(
     String runId,
@@ -26,7 +31,16 @@ public record RunRecord(
     long rowsScored,
     long sequencesScored,
     long rowsRejected,
-    boolean accountingOk) {
+    boolean accountingOk,
+    boolean incremental,
+    List<String> unchangedFiles,
+    Map<String, Double> stageSeconds) {
+
+  /**
+   * The version of the output tables' schema: 2 partitions {@code sequences/} and {@code rejected/}
+   * by input file and adds {@code vocab_size} (docs/SCHEMA.md).
+   */
+  public static final int SCHEMA_VERSION = 2;
 
   /** An input file with its size, modification time and row accounting ({@code scored}: rows). */
   public record InputFile(

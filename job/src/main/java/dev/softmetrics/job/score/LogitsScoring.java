@@ -203,6 +203,7 @@ final class LogitsScoring implements AutoCloseable {
                     null,
                     null,
                     null,
+                    a.vocab() == 0 ? null : a.vocab(),
                     UTF8String.fromString(a.sourceFile())
                   }));
         }

@@ -237,6 +237,7 @@ final class LogprobBatchScorer {
                   mean(soft, SoftColumn.KL_K3, rowTokens),
                   mean(soft, SoftColumn.ENTROPY_LOWER, rowTokens),
                   mean(soft, SoftColumn.ENTROPY_UPPER, rowTokens),
+                  rowVocab == 0 ? null : rowVocab,
                   source
                 }));
       }
@@ -258,7 +259,7 @@ final class LogprobBatchScorer {
   /** The mean per token of a soft column, or null when the row has none. */
   static Double mean(double[] soft, SoftColumn column, long tokens) {
     double sum = soft[column.ordinal()];
-    return Double.isNaN(sum) ? null : sum / tokens;
+    return Double.isNaN(sum) ? null : SoftColumn.meanPerToken(sum, tokens);
   }
 
   /** The label's bytes, copied out of the batch (the reader reuses its memory), or null. */

@@ -4,24 +4,31 @@ import dev.softmetrics.job.Versions;
 import dev.softmetrics.job.aggregate.Accounting;
 import dev.softmetrics.job.aggregate.CorpusAggregation;
 import dev.softmetrics.job.aggregate.CorpusRow;
+import dev.softmetrics.job.aggregate.GroupTotals;
 import dev.softmetrics.job.aggregate.RunAccumulator;
 import dev.softmetrics.job.aggregate.RunTotals;
+import dev.softmetrics.job.aggregate.StoredTotals;
 import dev.softmetrics.job.config.ColumnNames;
 import dev.softmetrics.job.config.InputFormat;
 import dev.softmetrics.job.io.InputFiles;
 import dev.softmetrics.job.io.ShardScan;
+import dev.softmetrics.job.output.FileKeys;
 import dev.softmetrics.job.output.OutputTables;
 import dev.softmetrics.job.output.RunRecord;
+import dev.softmetrics.job.output.StagedRun;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -52,7 +59,7 @@ public final class ScoreJob {
     String output = request.output();
     String runId = request.runId();
     try {
-      ShardScan scan =
+      ShardScan listed =
           ShardScan.open(
               spark,
               request.inputs(),
@@ -60,30 +67,49 @@ public final class ScoreJob {
               config.format(),
               config.batchRows(),
               config.logitsBatchRows());
+      Inputs inputs = Inputs.of(spark, listed, output, config.incremental());
+      ShardScan scan = inputs.scan();
       RunAccumulator accumulator = new RunAccumulator();
       spark.sparkContext().register(accumulator, "softmetrics run totals");
       spark.sparkContext().setJobDescription("score and write sequences/");
+      StagedRun staged =
+          StagedRun.begin(spark, output, runId, line -> System.err.println("softmetrics: " + line));
+      boolean nothingToScore = inputs.files().isEmpty();
       LogitsScoring logits =
-          scan.layout() == InputFormat.LOGITS ? new LogitsScoring(scan, names, runId) : null;
+          scan.layout() == InputFormat.LOGITS && !nothingToScore
+              ? new LogitsScoring(scan, names, runId)
+              : null;
+      boolean finished = false;
       try {
         JavaRDD<InternalRow> scored =
-            logits != null
-                ? logits.sequences(accumulator)
-                : scan.batches()
-                    .mapPartitions(
-                        new PartitionScorer(
-                            scan.columns(),
-                            names,
-                            config.positiveLogprobTolerance(),
-                            runId,
-                            PartitionScorer.Emit.SCORED,
-                            accumulator));
-        OutputTables.replace(
-            frame(spark, scored, OutputTables.SEQUENCES_SCHEMA), output, OutputTables.SEQUENCES);
-        return finish(spark, request, scan, logits, accumulator.value(), started);
+            nothingToScore
+                ? JavaSparkContext.fromSparkContext(spark.sparkContext()).emptyRDD()
+                : logits != null
+                    ? logits.sequences(accumulator)
+                    : scan.batches()
+                        .mapPartitions(
+                            new PartitionScorer(
+                                scan.columns(),
+                                names,
+                                config.positiveLogprobTolerance(),
+                                runId,
+                                PartitionScorer.Emit.SCORED,
+                                accumulator));
+        StageClock clock = new StageClock();
+        staged.write(frame(spark, scored, OutputTables.SEQUENCES_SCHEMA), OutputTables.SEQUENCES);
+        clock.lap("score");
+        RunResult result =
+            finish(spark, inputs, request, logits, staged, accumulator.value(), started, clock);
+        finished = true;
+        return result;
       } finally {
         if (logits != null) {
           logits.close();
+        }
+        // A run that failed before committing leaves nothing; one that failed while committing
+        // leaves its plan, which the next run into the folder completes.
+        if (finished || !staged.committed()) {
+          staged.close();
         }
       }
     } finally {
@@ -91,44 +117,50 @@ public final class ScoreJob {
     }
   }
 
-  /** Everything after the scoring pass: rejected/, corpus/, the accounting and runs/. */
+  /**
+   * Everything after the scoring pass: rejected/ and the accounting, the commit of the run's
+   * partitions, corpus/ and runs/.
+   */
   private static RunResult finish(
       SparkSession spark,
+      Inputs inputs,
       ScoreRequest request,
-      ShardScan scan,
       LogitsScoring logits,
+      StagedRun staged,
       RunTotals totals,
-      Instant started) {
+      Instant started,
+      StageClock clock) {
+    ShardScan scan = inputs.scan();
     var config = request.config();
     String output = request.output();
     String runId = request.runId();
     ColumnNames names = config.columns();
-    List<CorpusRow> corpus = CorpusAggregation.rows(totals.groups(), config.flags());
-    // rejected/ (a Spark job when rows were rejected), corpus/ and the footer counts are
-    // independent, so they overlap. runs/ comes last, once all of them are done.
+    // rejected/ (a Spark job when rows were rejected) and the footer counts are independent, so
+    // they overlap. The commit, corpus/ and runs/ follow, in that order.
     Accounting accounting;
-    ExecutorService writers = Executors.newFixedThreadPool(2);
+    ExecutorService writers = Executors.newFixedThreadPool(1);
     try {
       CompletableFuture<Void> rejectedWrite =
           CompletableFuture.runAsync(
               () -> {
                 spark.sparkContext().setJobDescription("write rejected/");
-                writeRejected(spark, scan, logits, request, names, totals);
+                writeRejected(spark, scan, logits, request, names, totals, staged);
               },
               writers);
-      CompletableFuture<Void> corpusWrite =
-          CompletableFuture.runAsync(
-              () -> {
-                spark.sparkContext().setJobDescription("write corpus/");
-                OutputTables.writeCorpus(spark, corpus, output, runId);
-              },
-              writers);
-      accounting = account(spark, scan, totals);
+      accounting = account(spark, inputs.files(), totals);
       await(rejectedWrite);
-      await(corpusWrite);
     } finally {
       writers.shutdownNow();
     }
+    clock.lap("rejected_and_accounting");
+    Set<String> keys = fileKeys(inputs.files(), totals);
+    staged.commit(keys, OutputTables.SEQUENCES_SCHEMA, OutputTables.REJECTED_SCHEMA);
+    clock.lap("commit");
+    List<CorpusRow> corpus =
+        CorpusAggregation.rows(corpusTotals(spark, output, staged, keys, totals), config.flags());
+    spark.sparkContext().setJobDescription("write corpus/");
+    OutputTables.writeCorpus(spark, corpus, output, runId);
+    clock.lap("corpus");
     spark.sparkContext().setJobDescription("write runs/");
     RunRecord run =
         new RunRecord(
@@ -148,7 +180,10 @@ public final class ScoreJob {
             accounting.scored(),
             totals.sequences(),
             accounting.rejected(),
-            accounting.balanced());
+            accounting.balanced(),
+            config.incremental(),
+            inputs.unchanged(),
+            clock.laps());
     OutputTables.appendRun(spark, run, output);
     if (!accounting.balanced()) {
       throw new IllegalStateException(
@@ -162,6 +197,34 @@ public final class ScoreJob {
   }
 
   /**
+   * The keys of the partitions this run replaces: every input file it read, spelled both ways the
+   * job meets a path (as listed, and as the rows' {@code source_file}).
+   */
+  private static Set<String> fileKeys(List<String> files, RunTotals totals) {
+    Set<String> keys = new TreeSet<>();
+    files.forEach(f -> keys.add(FileKeys.ofListed(f)));
+    totals.files().keySet().forEach(f -> keys.add(FileKeys.ofFilePath(f)));
+    return keys;
+  }
+
+  /**
+   * The group totals of {@code corpus/}: this run's, when its files are all that {@code sequences/}
+   * holds; else recomputed from every stored row, since other files' rows (of earlier runs) may
+   * share the run's groups.
+   */
+  private static List<GroupTotals> corpusTotals(
+      SparkSession spark, String output, StagedRun staged, Set<String> keys, RunTotals totals) {
+    Set<String> others = new TreeSet<>(staged.liveKeys(OutputTables.SEQUENCES));
+    others.removeAll(keys);
+    if (others.isEmpty()) {
+      return totals.groups();
+    }
+    spark.sparkContext().setJobDescription("recompute corpus/ from sequences/");
+    return StoredTotals.of(spark.read().parquet(OutputTables.path(output, OutputTables.SEQUENCES)))
+        .groups();
+  }
+
+  /**
    * {@code rejected/}: the rows the scoring pass counted as rejected, with their messages. Only the
    * files that had rejected rows are read again; a clean run writes an empty table.
    */
@@ -171,7 +234,8 @@ public final class ScoreJob {
       LogitsScoring logits,
       ScoreRequest request,
       ColumnNames labels,
-      RunTotals totals) {
+      RunTotals totals,
+      StagedRun staged) {
     List<String> files = new ArrayList<>();
     totals
         .files()
@@ -182,14 +246,11 @@ public final class ScoreJob {
               }
             });
     if (files.isEmpty()) {
-      OutputTables.writeNoRejected(spark, request.output());
       return;
     }
     if (logits != null) {
-      OutputTables.replace(
-          frame(spark, logits.rejected(), OutputTables.REJECTED_SCHEMA),
-          request.output(),
-          OutputTables.REJECTED);
+      staged.write(
+          frame(spark, logits.rejected(), OutputTables.REJECTED_SCHEMA), OutputTables.REJECTED);
       return;
     }
     var config = request.config();
@@ -202,9 +263,8 @@ public final class ScoreJob {
             request.runId(),
             PartitionScorer.Emit.REJECTED,
             null);
-    OutputTables.replace(
+    staged.write(
         frame(spark, scan.batches().mapPartitions(messages), OutputTables.REJECTED_SCHEMA),
-        request.output(),
         OutputTables.REJECTED);
   }
 
@@ -231,12 +291,47 @@ public final class ScoreJob {
    * Rows per file from the Parquet footers (independent of the scoring pass), reconciled with its
    * counts.
    */
-  private static Accounting account(SparkSession spark, ShardScan scan, RunTotals totals) {
+  private static Accounting account(SparkSession spark, List<String> files, RunTotals totals) {
     var hadoop = spark.sparkContext().hadoopConfiguration();
     Map<String, RunTotals.FileCounts> outcome = new TreeMap<>();
     totals
         .files()
         .forEach((file, counts) -> outcome.put(InputFiles.qualified(file, hadoop), counts));
-    return Accounting.reconcile(InputFiles.describe(scan.files(), hadoop), outcome);
+    return Accounting.reconcile(InputFiles.describe(files, hadoop), outcome);
+  }
+
+  /**
+   * What a run reads: the scan, the input files it scores (as Spark lists them) and, in incremental
+   * mode, those it leaves out because an earlier run scored them as they are.
+   */
+  private record Inputs(ShardScan scan, List<String> files, List<String> unchanged) {
+    static Inputs of(SparkSession spark, ShardScan listed, String output, boolean incremental) {
+      if (!incremental) {
+        return new Inputs(listed, listed.files(), List.of());
+      }
+      IncrementalInputs split = IncrementalInputs.split(spark, output, listed.files());
+      if (split.changed().isEmpty()) {
+        // Nothing to read: the scan is never run (Spark would plan it away).
+        return new Inputs(listed, List.of(), split.unchanged());
+      }
+      return new Inputs(
+          listed.onlyFiles(split.changedAsFilePaths()), split.changed(), split.unchanged());
+    }
+  }
+
+  /** Wall time per stage of a run, in seconds, for {@code runs/}. */
+  private static final class StageClock {
+    private final Map<String, Double> laps = new java.util.LinkedHashMap<>();
+    private long last = System.nanoTime();
+
+    void lap(String stage) {
+      long now = System.nanoTime();
+      laps.put(stage, (now - last) / 1e9);
+      last = now;
+    }
+
+    Map<String, Double> laps() {
+      return laps;
+    }
   }
 }

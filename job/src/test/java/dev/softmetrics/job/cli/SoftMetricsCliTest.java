@@ -373,7 +373,8 @@ class SoftMetricsCliTest {
   private static String query(String table, String sql) throws SQLException {
     try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
         Statement statement = duck.createStatement()) {
-      statement.execute("CREATE VIEW t AS SELECT * FROM read_parquet('" + table + "/*.parquet')");
+      statement.execute(
+          "CREATE VIEW t AS SELECT * FROM read_parquet('" + table + "/**/*.parquet')");
       try (ResultSet rs = statement.executeQuery(sql)) {
         assertThat(rs.next()).as("a row from %s", sql).isTrue();
         StringBuilder row = new StringBuilder();

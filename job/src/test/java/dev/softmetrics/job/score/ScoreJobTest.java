@@ -603,14 +603,21 @@ class ScoreJobTest extends LocalSparkTest {
     assertThat(runs.get(1).<Long>getAs("rows_read")).isEqualTo(2L);
     assertThat(runs.get(1).<Long>getAs("sequences_scored")).isEqualTo(1L);
     assertThat(runs.get(1).<Long>getAs("rows_rejected")).isEqualTo(1L);
-    Map<String, Row> replaced = sequences(out);
-    assertThat(replaced).containsOnlyKeys("2");
-    assertThat(replaced.get("2").<String>getAs("run_id")).isEqualTo("second");
-    assertThat(rejected(out)).containsOnlyKeys("2x");
+    // The second run replaced the rows of the file it read, and kept the other files' rows.
+    Map<String, Row> after = sequences(out);
+    assertThat(after).containsOnlyKeys("1", "2", "3", "4");
+    assertThat(after.get("2").<String>getAs("run_id")).isEqualTo("second");
+    assertThat(List.of("1", "3", "4"))
+        .allSatisfy(k -> assertThat(after.get(k).<String>getAs("run_id")).isEqualTo("first"));
+    Map<String, Row> rejectedAfter = rejected(out);
+    assertThat(rejectedAfter).containsOnlyKeys("2x", "3x", "3y");
+    assertThat(rejectedAfter.get("2x").<String>getAs("run_id")).isEqualTo("second");
+    assertThat(rejectedAfter.get("3y").<String>getAs("run_id")).isEqualTo("first");
+    // corpus/ is recomputed over every stored sequence, whichever run wrote it.
     assertThat(spark.read().parquet(out + "/corpus").collectAsList())
         .hasSize(2)
         .allSatisfy(r -> assertThat(r.<String>getAs("run_id")).isEqualTo("second"))
-        .allSatisfy(r -> assertThat(r.<Long>getAs("sequences")).isEqualTo(1L));
+        .allSatisfy(r -> assertThat(r.<Long>getAs("sequences")).isEqualTo(4L));
   }
 
   @Test

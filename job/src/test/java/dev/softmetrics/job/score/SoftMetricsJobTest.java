@@ -509,11 +509,11 @@ class SoftMetricsJobTest extends LocalSparkTest {
     }
   }
 
-  /** A table's rows without run_id and source_file, as sorted strings. */
+  /** A table's rows without run_id and the input file they came from, as sorted strings. */
   private static List<String> sorted(String output, String table) {
     var frame = spark.read().parquet(output + "/" + table).drop("run_id");
     if (List.of(frame.columns()).contains("source_file")) {
-      frame = frame.drop("source_file");
+      frame = frame.drop("source_file", "file_key");
     }
     return frame.collectAsList().stream().map(Row::toString).sorted().toList();
   }

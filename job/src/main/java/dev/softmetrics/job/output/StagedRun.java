@@ -1,0 +1,264 @@
+package dev.softmetrics.job.output;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * How a run replaces its part of {@code sequences/} and {@code rejected/} without a reader ever
+ * seeing partial or duplicate rows, even when the run is killed.
+ *
+ * <p>Both tables are partitioned by input file ({@link FileKeys}). A run writes its partitions
+ * under {@code DIR/_staging/<run id>/}, where readers of the tables do not look. Then it writes
+ * {@code _COMMIT} there, the list of partitions it replaces (every input file it read, with or
+ * without rows), and swaps them in one by one: the live partition, if any, is moved into the
+ * staging folder and the staged one renamed into its place. A partition appears by a single rename,
+ * so it is either the old one or the new one, never a mix. Partitions of files the run did not read
+ * stay.
+ *
+ * <p>A run that finds another run's staging folder finishes its work first: with {@code _COMMIT}
+ * the swaps are completed (the rules make each swap safe to repeat); without it the run stopped
+ * before committing and its staging folder is deleted. One run at a time per output folder.
+ */
+public final class StagedRun {
+  /** The folder under the output folder that holds runs' staging folders. */
+  public static final String STAGING = "_staging";
+
+  private static final String COMMIT = "_COMMIT";
+  private static final String REPLACED = "replaced";
+
+  /** The tables partitioned by input file. */
+  public static final List<String> PARTITIONED =
+      List.of(OutputTables.SEQUENCES, OutputTables.REJECTED);
+
+  private final SparkSession spark;
+  private final FileSystem fs;
+  private final Path output;
+  private final Path stage;
+  private boolean committed;
+
+  private StagedRun(SparkSession spark, FileSystem fs, Path output, Path stage) {
+    this.spark = spark;
+    this.fs = fs;
+    this.output = output;
+    this.stage = stage;
+  }
+
+  /**
+   * Finishes or discards what earlier runs left in the output folder (telling {@code log} what it
+   * did), then opens a staging folder for run {@code runId}.
+   */
+  public static StagedRun begin(
+      SparkSession spark, String output, String runId, Consumer<String> log) {
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    try {
+      Path out = new Path(output);
+      FileSystem fs = out.getFileSystem(hadoop);
+      checkLayout(fs, out);
+      recover(fs, out, log);
+      Path stage = new Path(new Path(out, STAGING), runId);
+      fs.mkdirs(stage);
+      return new StagedRun(spark, fs, out, stage);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot prepare the output folder " + output, e);
+    }
+  }
+
+  /**
+   * Writes this run's rows of a partitioned table into the staging folder, each under the key of
+   * its {@code source_file}.
+   */
+  public void write(Dataset<Row> rows, String table) {
+    OutputTables.writer(
+            rows.withColumn(FileKeys.COLUMN, FileKeys.udf().apply(functions.col("source_file"))))
+        .partitionBy(FileKeys.COLUMN)
+        .parquet(new Path(stage, table).toString());
+  }
+
+  /**
+   * Swaps in the staged partitions of the files with {@code keys}, and removes the live partitions
+   * of those files that have none staged. Each table keeps an {@link FileKeys#EMPTY} partition with
+   * an empty file, so that it always has a schema to read.
+   */
+  public void commit(Collection<String> keys, StructType sequences, StructType rejected) {
+    try {
+      StringBuilder plan = new StringBuilder();
+      for (String table : PARTITIONED) {
+        for (String key : new TreeSet<>(keys)) {
+          boolean staged = fs.exists(partition(new Path(stage, table), key));
+          plan.append(table).append('\t').append(key).append('\t').append(staged).append('\n');
+        }
+      }
+      Path pending = new Path(stage, "." + COMMIT + ".tmp");
+      try (OutputStream out = fs.create(pending, true)) {
+        out.write(plan.toString().getBytes(StandardCharsets.UTF_8));
+      }
+      rename(fs, pending, new Path(stage, COMMIT));
+      committed = true;
+      replay(fs, output, stage);
+      ensureEmptyPartition(OutputTables.SEQUENCES, sequences);
+      ensureEmptyPartition(OutputTables.REJECTED, rejected);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot commit the run's tables into " + output, e);
+    }
+  }
+
+  /** True once the plan is written: from then on, a failed run is completed by the next one. */
+  public boolean committed() {
+    return committed;
+  }
+
+  /** The keys of the live partitions of {@code table}, without {@link FileKeys#EMPTY}. */
+  public Set<String> liveKeys(String table) {
+    Set<String> keys = new TreeSet<>();
+    try {
+      Path dir = new Path(output, table);
+      if (!fs.exists(dir)) {
+        return keys;
+      }
+      for (FileStatus status : fs.listStatus(dir)) {
+        String name = status.getPath().getName();
+        if (status.isDirectory() && name.startsWith(FileKeys.COLUMN + "=")) {
+          String key = name.substring(FileKeys.COLUMN.length() + 1);
+          if (!key.equals(FileKeys.EMPTY)) {
+            keys.add(key);
+          }
+        }
+      }
+      return keys;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list " + dir(table), e);
+    }
+  }
+
+  /** Deletes the staging folder, once the run's {@code runs/} row is written. */
+  public void close() {
+    try {
+      fs.delete(stage, true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot delete " + stage, e);
+    }
+  }
+
+  private String dir(String table) {
+    return new Path(output, table).toString();
+  }
+
+  private void ensureEmptyPartition(String table, StructType schema) throws IOException {
+    Path empty = partition(new Path(output, table), FileKeys.EMPTY);
+    if (!fs.exists(empty)) {
+      SmallTables.replace(spark, List.of(), schema, empty.toString());
+    }
+  }
+
+  private static Path partition(Path table, String key) {
+    return new Path(table, FileKeys.COLUMN + "=" + key);
+  }
+
+  /** Completes or discards the staging folders of earlier runs. */
+  private static void recover(FileSystem fs, Path output, Consumer<String> log) throws IOException {
+    Path staging = new Path(output, STAGING);
+    if (!fs.exists(staging)) {
+      return;
+    }
+    for (FileStatus run : fs.listStatus(staging)) {
+      Path stage = run.getPath();
+      if (fs.exists(new Path(stage, COMMIT))) {
+        replay(fs, output, stage);
+        log.accept(
+            "finished committing run "
+                + stage.getName()
+                + ", which stopped while swapping its partitions in; corpus/ is recomputed");
+      } else {
+        log.accept(
+            "discarded the uncommitted output of run "
+                + stage.getName()
+                + ", which stopped before committing");
+      }
+      fs.delete(stage, true);
+    }
+  }
+
+  /**
+   * Carries out a {@code _COMMIT} plan. Per line: a staged partition that is still in the staging
+   * folder is swapped in (the live one moved aside first); a file without a staged partition has
+   * its live partition moved aside. A line already carried out finds nothing left to move.
+   */
+  private static void replay(FileSystem fs, Path output, Path stage) throws IOException {
+    List<String[]> lines = new ArrayList<>();
+    try (BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(fs.open(new Path(stage, COMMIT)), StandardCharsets.UTF_8))) {
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        if (!line.isEmpty()) {
+          lines.add(line.split("\t", -1));
+        }
+      }
+    }
+    for (String[] line : lines) {
+      String table = line[0];
+      String key = line[1];
+      boolean staged = Boolean.parseBoolean(line[2]);
+      Path live = partition(new Path(output, table), key);
+      Path fresh = partition(new Path(stage, table), key);
+      Path aside = partition(new Path(new Path(stage, REPLACED), table), key);
+      if (staged && !fs.exists(fresh)) {
+        continue;
+      }
+      if (fs.exists(live)) {
+        fs.mkdirs(aside.getParent());
+        fs.delete(aside, true);
+        rename(fs, live, aside);
+      }
+      if (staged) {
+        fs.mkdirs(live.getParent());
+        rename(fs, fresh, live);
+      }
+    }
+  }
+
+  /** Refuses an output folder written by a version that did not partition by file. */
+  private static void checkLayout(FileSystem fs, Path output) throws IOException {
+    for (String table : PARTITIONED) {
+      Path dir = new Path(output, table);
+      if (!fs.exists(dir)) {
+        continue;
+      }
+      for (FileStatus status : fs.listStatus(dir)) {
+        if (status.isFile() && status.getPath().getName().endsWith(".parquet")) {
+          throw new IllegalArgumentException(
+              "Cannot write into "
+                  + output
+                  + ": "
+                  + table
+                  + "/ holds Parquet files outside file_key= folders, the layout of an older"
+                  + " softmetrics (schema version 1); move it away or use another --output");
+        }
+      }
+    }
+  }
+
+  private static void rename(FileSystem fs, Path from, Path to) throws IOException {
+    if (!fs.rename(from, to)) {
+      throw new IOException("cannot rename " + from + " to " + to);
+    }
+  }
+}
