@@ -30,6 +30,7 @@ public final class ExecutorKiller extends SparkListener {
   private final AtomicReference<ProcessHandle> process = new AtomicReference<>();
   private final Set<String> removed = ConcurrentHashMap.newKeySet();
   private final List<Long> lostTasks = new CopyOnWriteArrayList<>();
+  private final List<Long> finishedMillis = new CopyOnWriteArrayList<>();
   private final List<String> problems = new CopyOnWriteArrayList<>();
 
   /**
@@ -70,6 +71,8 @@ public final class ExecutorKiller extends SparkListener {
   public void onTaskEnd(SparkListenerTaskEnd event) {
     if (event.reason() instanceof ExecutorLostFailure lost && lost.execId().equals(killed.get())) {
       lostTasks.add(event.taskInfo().taskId());
+    } else if (stages.contains(event.stageId())) {
+      finishedMillis.add(event.taskInfo().duration());
     }
   }
 
@@ -96,6 +99,11 @@ public final class ExecutorKiller extends SparkListener {
   /** The tasks that failed because the killed executor was lost. */
   public List<Long> lostTasks() {
     return List.copyOf(lostTasks);
+  }
+
+  /** How long the job's other tasks took, in milliseconds: the window there was to kill one in. */
+  public List<Long> finishedMillis() {
+    return List.copyOf(finishedMillis);
   }
 
   /** What went wrong inside the listener (Spark only logs a listener's exceptions). */

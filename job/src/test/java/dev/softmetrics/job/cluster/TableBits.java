@@ -64,30 +64,6 @@ public record TableBits(List<String> columns, List<List<Object>> rows) {
     assertThat(lines()).as(name).containsExactlyElementsOf(expected.lines());
   }
 
-  /**
-   * Equal to {@code expected} except that doubles may differ by {@code relative} x max(1, |value|)
-   * (for results whose last bits are not reproducible from run to run).
-   */
-  public void assertClose(TableBits expected, String name, double relative) {
-    assertThat(columns).as("%s columns", name).isEqualTo(expected.columns);
-    assertThat(rows).as("%s rows", name).hasSameSizeAs(expected.rows);
-    for (int r = 0; r < rows.size(); r++) {
-      for (int c = 0; c < columns.size(); c++) {
-        Object a = rows.get(r).get(c);
-        Object e = expected.rows.get(r).get(c);
-        String where =
-            String.format("%s row %d (%s) column %s", name, r, key(rows.get(r)), columns.get(c));
-        if (a instanceof Double x && e instanceof Double y && !x.equals(y)) {
-          assertThat(Math.abs(x - y))
-              .as(where + ": " + x + " vs " + y)
-              .isLessThanOrEqualTo(relative * Math.max(1, Math.max(Math.abs(x), Math.abs(y))));
-        } else {
-          assertThat(a).as(where).isEqualTo(e);
-        }
-      }
-    }
-  }
-
   private static String key(List<Object> row) {
     StringBuilder key = new StringBuilder();
     for (Object value : row) {
