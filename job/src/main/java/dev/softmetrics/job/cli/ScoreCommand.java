@@ -7,7 +7,6 @@ import dev.softmetrics.job.report.RunSummary;
 import dev.softmetrics.job.score.RunResult;
 import dev.softmetrics.job.score.ScoreJob;
 import dev.softmetrics.job.score.ScoreRequest;
-import java.io.File;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -45,8 +44,11 @@ public final class ScoreCommand implements Callable<Integer> {
       description = "auto (default), logprobs or logits.")
   String format;
 
-  @Option(names = "--conf", paramLabel = "FILE", description = "HOCON configuration file.")
-  File conf;
+  @Option(
+      names = "--conf",
+      paramLabel = "FILE",
+      description = "HOCON configuration file: a local path or a Hadoop URI (hdfs://, s3a://...).")
+  String conf;
 
   @Option(
       names = "--master",
@@ -82,7 +84,7 @@ public final class ScoreCommand implements Callable<Integer> {
     if (incremental) {
       all.add("incremental=true");
     }
-    JobConfig config = JobConfig.load(conf, all);
+    JobConfig config = JobConfig.fromLocation(conf, all);
     String id = runId != null ? runId : newRunId();
     return run(new ScoreRequest(inputs, output, id, config), master);
   }

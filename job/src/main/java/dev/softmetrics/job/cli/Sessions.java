@@ -6,7 +6,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The Spark session of a run: embedded on {@code local[*]} when nothing says otherwise, the given
- * master with {@code --master}, or whatever spark-submit configured when it launched the job.
+ * master with {@code --master} (with what {@link ClusterDriver} adds for a cluster), or whatever
+ * spark-submit configured when it launched the job.
  */
 final class Sessions {
   private Sessions() {}
@@ -26,6 +27,7 @@ final class Sessions {
     }
     if (!submitted) {
       config.sparkConf().forEach(builder::config);
+      ClusterDriver.settings(master, config.sparkConf()).forEach(builder::config);
     }
     return builder.getOrCreate();
   }

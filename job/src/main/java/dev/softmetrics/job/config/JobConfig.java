@@ -89,6 +89,17 @@ public record JobConfig(
    * @param overrides {@code key=value} pairs ({@code --set}), applied in order
    */
   public static JobConfig load(File file, List<String> overrides) {
+    return fromLocation(file == null ? null : file.getPath(), overrides);
+  }
+
+  /**
+   * Loads the configuration from a {@code --conf} given as text, which may be a URI.
+   *
+   * @param location the {@code --conf} file as a local path or a Hadoop URI ({@code hdfs://...},
+   *     {@code s3a://...}, {@code file:/...}), or null
+   * @param overrides {@code key=value} pairs ({@code --set}), applied in order
+   */
+  public static JobConfig fromLocation(String location, List<String> overrides) {
     Config sparkOverrides = ConfigFactory.empty();
     Config overrideConfig = ConfigFactory.empty();
     for (String pair : overrides) {
@@ -108,12 +119,8 @@ public record JobConfig(
     }
     Config base = ConfigFactory.defaultReference(JobConfig.class.getClassLoader());
     Config site = ConfigFactory.empty();
-    if (file != null) {
-      if (!file.isFile()) {
-        throw new IllegalArgumentException(
-            String.format("Cannot read --conf %s: no such file", file.getPath()));
-      }
-      site = ConfigFactory.parseFile(file);
+    if (location != null) {
+      site = ConfigFile.parse(location);
       if (!site.hasPath("softmetrics")) {
         site = site.atPath("softmetrics");
       }

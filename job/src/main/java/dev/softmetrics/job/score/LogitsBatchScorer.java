@@ -5,7 +5,6 @@ import dev.softmetrics.job.io.ArrowViews;
 import dev.softmetrics.job.io.ShardScan.ScanColumns;
 import dev.softmetrics.udfs.Rejection;
 import dev.softmetrics.udfs.logits.LogitsChunkKernel;
-import dev.softmetrics.udfs.logits.SoftmaxKernel;
 import dev.softmetrics.udfs.text.TextCountKernel;
 import java.util.function.BiConsumer;
 import org.apache.arrow.memory.BufferAllocator;
@@ -31,7 +30,7 @@ final class LogitsBatchScorer {
   private final ScanColumns columns;
   private final ColumnNames names;
   private final BufferAllocator allocator;
-  private final LogitsChunkKernel kernel = new LogitsChunkKernel(SoftmaxKernel.best());
+  private final LogitsChunkKernel kernel = new LogitsChunkKernel(SoftmaxChoice.KERNEL);
 
   LogitsBatchScorer(ScanColumns columns, ColumnNames names, BufferAllocator allocator) {
     this.columns = columns;
