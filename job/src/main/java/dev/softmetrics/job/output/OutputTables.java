@@ -109,6 +109,13 @@ public final class OutputTables {
           .add("rows_scored", DataTypes.LongType, false)
           .add("rows_rejected", DataTypes.LongType, false);
 
+  private static final StructType SKIPPED_FILE =
+      new StructType()
+          .add("path", DataTypes.StringType, false)
+          .add("bytes", DataTypes.LongType, false)
+          .add("rows", DataTypes.LongType, true)
+          .add("reason", DataTypes.StringType, false);
+
   /** Schema of {@code runs/}. */
   public static final StructType RUNS_SCHEMA =
       new StructType()
@@ -128,7 +135,8 @@ public final class OutputTables {
           .add("rows_scored", DataTypes.LongType, false)
           .add("sequences_scored", DataTypes.LongType, false)
           .add("rows_rejected", DataTypes.LongType, false)
-          .add("accounting_ok", DataTypes.BooleanType, false);
+          .add("accounting_ok", DataTypes.BooleanType, false)
+          .add("skipped_files", DataTypes.createArrayType(SKIPPED_FILE, false), false);
 
   /** Writes a table of the run, replacing the folder. */
   public static void replace(Dataset<Row> table, String output, String name) {
@@ -220,8 +228,17 @@ public final class OutputTables {
             run.rowsScored(),
             run.sequencesScored(),
             run.rowsRejected(),
-            run.accountingOk());
+            run.accountingOk(),
+            scala.jdk.javaapi.CollectionConverters.asScala(skippedFiles(run)).toSeq());
     SmallTables.append(spark, List.of(row), RUNS_SCHEMA, path(output, RUNS));
+  }
+
+  private static List<Row> skippedFiles(RunRecord run) {
+    List<Row> out = new ArrayList<>();
+    for (RunRecord.SkippedFile f : run.skippedFiles()) {
+      out.add(RowFactory.create(f.path(), f.bytes(), f.rows(), f.reason()));
+    }
+    return out;
   }
 
   /** The folder of one table under the output folder. */

@@ -7,7 +7,9 @@ import java.util.List;
  * One row of the {@code runs/} table: what ran, on what, with which code, and the accounting {@code
  * rows_read = rows_scored + rows_rejected}, overall and per input file. A row is scored when it
  * went into a scored sequence: in the logprobs layout a row is a sequence ({@code rows_scored =
- * sequences_scored}); in the logits layout a sequence may span several chunk rows.
+ * sequences_scored}); in the logits layout a sequence may span several chunk rows. Files skipped as
+ * unreadable ({@code read.skip-corrupt-files}) are listed apart, in {@code skippedFiles}, and are
+ * not part of the accounting.
  */
 public record RunRecord(
     String runId,
@@ -26,7 +28,12 @@ public record RunRecord(
     long rowsScored,
     long sequencesScored,
     long rowsRejected,
-    boolean accountingOk) {
+    boolean accountingOk,
+    List<SkippedFile> skippedFiles) {
+
+  public RunRecord {
+    skippedFiles = List.copyOf(skippedFiles);
+  }
 
   /** An input file with its size, modification time and row accounting ({@code scored}: rows). */
   public record InputFile(
@@ -37,4 +44,12 @@ public record RunRecord(
       return rowsRead == scored + rejected;
     }
   }
+
+  /**
+   * An input file the run skipped because it could not be read.
+   *
+   * @param rows the rows its footer holds, or null when the footer itself is unreadable
+   * @param reason what is wrong with it
+   */
+  public record SkippedFile(String path, long bytes, Long rows, String reason) {}
 }

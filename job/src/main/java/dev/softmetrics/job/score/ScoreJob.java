@@ -4,10 +4,9 @@ import dev.softmetrics.job.Versions;
 import dev.softmetrics.job.aggregate.Accounting;
 import dev.softmetrics.job.aggregate.CorpusAggregation;
 import dev.softmetrics.job.aggregate.CorpusRow;
-import dev.softmetrics.job.aggregate.RunAccumulator;
 import dev.softmetrics.job.aggregate.RunTotals;
-import dev.softmetrics.job.config.ColumnNames;
-import dev.softmetrics.job.config.InputFormat;
+import dev.softmetrics.job.io.CheckedInput;
+import dev.softmetrics.job.io.InputCheck;
 import dev.softmetrics.job.io.InputFiles;
 import dev.softmetrics.job.io.ShardScan;
 import dev.softmetrics.job.output.OutputTables;
@@ -29,9 +28,9 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * One scoring run: reads the shards, scores every row, writes {@code sequences/}, {@code
- * rejected/}, {@code corpus/} and finally the {@code runs/} row, after checking that every row read
- * was scored or rejected.
+ * One scoring run: checks the input's footers and schemas, reads the shards, scores every row,
+ * writes {@code sequences/}, {@code rejected/}, {@code corpus/} and finally the {@code runs/} row,
+ * after checking that every row read was scored or rejected and that not too many were rejected.
  */
 public final class ScoreJob {
   private ScoreJob() {}
@@ -40,7 +39,8 @@ public final class ScoreJob {
    * Runs the job on a session the caller owns.
    *
    * @throws IllegalArgumentException for bad input that stops the whole run (missing path, wrong
-   *     schema)
+   *     schema, unreadable file, a bad row under {@code validation.on-bad-row = fail}, more
+   *     rejected rows than {@code validation.max-rejected-fraction} allows)
    * @throws IllegalStateException when the accounting does not hold; the tables are written, the
    *     run marked failed
    */
@@ -48,43 +48,16 @@ public final class ScoreJob {
     Instant started = Instant.now();
     var config = request.config();
     ShardScan.REQUIRED_SQL_CONF.forEach(spark.conf()::set);
-    var names = config.columns();
-    String output = request.output();
-    String runId = request.runId();
     try {
-      ShardScan scan =
-          ShardScan.open(
+      CheckedInput input =
+          InputCheck.run(
               spark,
               request.inputs(),
-              names,
+              config.columns(),
               config.format(),
-              config.batchRows(),
-              config.logitsBatchRows());
-      RunAccumulator accumulator = new RunAccumulator();
-      spark.sparkContext().register(accumulator, "softmetrics run totals");
-      spark.sparkContext().setJobDescription("score and write sequences/");
-      LogitsScoring logits =
-          scan.layout() == InputFormat.LOGITS ? new LogitsScoring(scan, names, runId) : null;
-      try {
-        JavaRDD<InternalRow> scored =
-            logits != null
-                ? logits.sequences(accumulator)
-                : scan.batches()
-                    .mapPartitions(
-                        new PartitionScorer(
-                            scan.columns(),
-                            names,
-                            config.positiveLogprobTolerance(),
-                            runId,
-                            PartitionScorer.Emit.SCORED,
-                            accumulator));
-        OutputTables.replace(
-            frame(spark, scored, OutputTables.SEQUENCES_SCHEMA), output, OutputTables.SEQUENCES);
-        return finish(spark, request, scan, logits, accumulator.value(), started);
-      } finally {
-        if (logits != null) {
-          logits.close();
-        }
+              config.skipCorruptFiles());
+      try (ScoringPass pass = ScoringPass.run(spark, request, input)) {
+        return finish(spark, request, pass, started);
       }
     } finally {
       spark.sparkContext().setJobDescription(null);
@@ -93,27 +66,21 @@ public final class ScoreJob {
 
   /** Everything after the scoring pass: rejected/, corpus/, the accounting and runs/. */
   private static RunResult finish(
-      SparkSession spark,
-      ScoreRequest request,
-      ShardScan scan,
-      LogitsScoring logits,
-      RunTotals totals,
-      Instant started) {
+      SparkSession spark, ScoreRequest request, ScoringPass pass, Instant started) {
     var config = request.config();
     String output = request.output();
     String runId = request.runId();
-    ColumnNames names = config.columns();
+    RunTotals totals = pass.totals();
     List<CorpusRow> corpus = CorpusAggregation.rows(totals.groups(), config.flags());
-    // rejected/ (a Spark job when rows were rejected), corpus/ and the footer counts are
-    // independent, so they overlap. runs/ comes last, once all of them are done.
-    Accounting accounting;
+    // rejected/ (a Spark job when rows were rejected) and corpus/ are independent, so they
+    // overlap. runs/ comes last, once both are done.
     ExecutorService writers = Executors.newFixedThreadPool(2);
     try {
       CompletableFuture<Void> rejectedWrite =
           CompletableFuture.runAsync(
               () -> {
                 spark.sparkContext().setJobDescription("write rejected/");
-                writeRejected(spark, scan, logits, request, names, totals);
+                writeRejected(spark, pass, request.output(), totals);
               },
               writers);
       CompletableFuture<Void> corpusWrite =
@@ -123,20 +90,22 @@ public final class ScoreJob {
                 OutputTables.writeCorpus(spark, corpus, output, runId);
               },
               writers);
-      accounting = account(spark, scan, totals);
       await(rejectedWrite);
       await(corpusWrite);
     } finally {
       writers.shutdownNow();
     }
+    Accounting accounting = account(spark, pass.input(), totals);
+    String tooManyRejected =
+        config.rowPolicy().tooManyRejected(accounting.rejected(), accounting.rowsRead());
     spark.sparkContext().setJobDescription("write runs/");
     RunRecord run =
         new RunRecord(
             runId,
             started,
             Instant.now(),
-            accounting.balanced() ? "succeeded" : "failed: accounting",
-            scan.layout().toString(),
+            status(accounting, tooManyRejected),
+            pass.layout().toString(),
             request.inputs(),
             accounting.files(),
             config.rendered(),
@@ -148,7 +117,8 @@ public final class ScoreJob {
             accounting.scored(),
             totals.sequences(),
             accounting.rejected(),
-            accounting.balanced());
+            accounting.balanced(),
+            pass.input().skipped());
     OutputTables.appendRun(spark, run, output);
     if (!accounting.balanced()) {
       throw new IllegalStateException(
@@ -158,7 +128,23 @@ public final class ScoreJob {
               + String.join(", ", accounting.unbalanced())
               + " (the tables are written and runs/ marks the run failed; please report this)");
     }
+    if (tooManyRejected != null) {
+      throw new IllegalArgumentException(
+          "Too many bad rows in run "
+              + runId
+              + ": "
+              + tooManyRejected
+              + "; rejected/ lists them with their reasons, and runs/ marks the run failed");
+    }
     return new RunResult(run, corpus);
+  }
+
+  /** The run's status in runs/: succeeded, or failed and why. */
+  private static String status(Accounting accounting, String tooManyRejected) {
+    if (!accounting.balanced()) {
+      return "failed: accounting";
+    }
+    return tooManyRejected == null ? "succeeded" : "failed: " + tooManyRejected;
   }
 
   /**
@@ -166,12 +152,7 @@ public final class ScoreJob {
    * files that had rejected rows are read again; a clean run writes an empty table.
    */
   private static void writeRejected(
-      SparkSession spark,
-      ShardScan scoring,
-      LogitsScoring logits,
-      ScoreRequest request,
-      ColumnNames labels,
-      RunTotals totals) {
+      SparkSession spark, ScoringPass pass, String output, RunTotals totals) {
     List<String> files = new ArrayList<>();
     totals
         .files()
@@ -182,29 +163,12 @@ public final class ScoreJob {
               }
             });
     if (files.isEmpty()) {
-      OutputTables.writeNoRejected(spark, request.output());
+      OutputTables.writeNoRejected(spark, output);
       return;
     }
-    if (logits != null) {
-      OutputTables.replace(
-          frame(spark, logits.rejected(), OutputTables.REJECTED_SCHEMA),
-          request.output(),
-          OutputTables.REJECTED);
-      return;
-    }
-    var config = request.config();
-    ShardScan scan = scoring.onlyFiles(files);
-    PartitionScorer messages =
-        new PartitionScorer(
-            scan.columns(),
-            labels,
-            config.positiveLogprobTolerance(),
-            request.runId(),
-            PartitionScorer.Emit.REJECTED,
-            null);
     OutputTables.replace(
-        frame(spark, scan.batches().mapPartitions(messages), OutputTables.REJECTED_SCHEMA),
-        request.output(),
+        frame(spark, pass.rejectedRows(files), OutputTables.REJECTED_SCHEMA),
+        output,
         OutputTables.REJECTED);
   }
 
@@ -221,22 +185,21 @@ public final class ScoreJob {
   }
 
   /** A DataFrame over rows the job built itself, without converting them from external rows. */
-  private static Dataset<Row> frame(
-      SparkSession spark, JavaRDD<InternalRow> rows, StructType schema) {
+  static Dataset<Row> frame(SparkSession spark, JavaRDD<InternalRow> rows, StructType schema) {
     return ((org.apache.spark.sql.classic.SparkSession) spark)
         .internalCreateDataFrame(rows.rdd(), schema, false);
   }
 
   /**
-   * Rows per file from the Parquet footers (independent of the scoring pass), reconciled with its
-   * counts.
+   * Rows per file from the Parquet footers read before the scan (independent of the scoring pass),
+   * reconciled with its counts.
    */
-  private static Accounting account(SparkSession spark, ShardScan scan, RunTotals totals) {
+  private static Accounting account(SparkSession spark, CheckedInput input, RunTotals totals) {
     var hadoop = spark.sparkContext().hadoopConfiguration();
     Map<String, RunTotals.FileCounts> outcome = new TreeMap<>();
     totals
         .files()
         .forEach((file, counts) -> outcome.put(InputFiles.qualified(file, hadoop), counts));
-    return Accounting.reconcile(InputFiles.describe(scan.files(), hadoop), outcome);
+    return Accounting.reconcile(input.files(), outcome);
   }
 }
