@@ -12,9 +12,13 @@ import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.execution.datasources.HadoopFsRelation;
+import org.apache.spark.sql.execution.datasources.LogicalRelation;
 import org.apache.spark.sql.execution.datasources.parquet.ParquetToSparkSchemaConverter;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Checks the input of a run before any Spark job: lists the files, reads every footer once (row
@@ -40,11 +44,18 @@ public final class InputCheck {
       boolean skipUnreadable) {
     String where = String.join(",", inputs);
     Dataset<Row> listing = list(spark, inputs);
-    List<String> listed = new ArrayList<>(Arrays.asList(listing.inputFiles()));
-    listed.sort(null);
+    List<String> listed = files(listing);
     if (listed.isEmpty()) {
       throw new IllegalArgumentException(
           "Cannot score " + where + ": it holds no input files (check --input)");
+    }
+    for (int i = 1; i < listed.size(); i++) {
+      if (listed.get(i).equals(listed.get(i - 1))) {
+        throw new IllegalArgumentException(
+            String.format(
+                "Invalid --input: %s names the file %s more than once (give each file once)",
+                where, listed.get(i)));
+      }
     }
     // Spark parses partition columns from folder names (model=x/); with no data columns asked
     // for, the listing's schema is exactly those.
@@ -103,6 +114,25 @@ public final class InputCheck {
    */
   static Dataset<Row> list(SparkSession spark, List<String> inputs) {
     return read(spark, new StructType(), inputs);
+  }
+
+  /**
+   * The files a read scans, sorted, each as often as the scan would read it: {@code
+   * Dataset.inputFiles()} removes repeats, but a file named by two inputs (its folder and itself)
+   * is scanned twice.
+   */
+  static List<String> files(Dataset<Row> read) {
+    List<String> files = new ArrayList<>();
+    for (LogicalPlan leaf :
+        CollectionConverters.asJava(read.queryExecution().analyzed().collectLeaves())) {
+      if (!(leaf instanceof LogicalRelation relation
+          && relation.relation() instanceof HadoopFsRelation fs)) {
+        throw new IllegalStateException("Cannot list the files of the plan " + leaf);
+      }
+      files.addAll(Arrays.asList(fs.inputFiles()));
+    }
+    files.sort(null);
+    return files;
   }
 
   /** The inputs read with {@code schema}, as Spark lists them. */

@@ -113,9 +113,7 @@ public final class ShardScan {
       int logitsBatchRows) {
     List<String> inputs = input.inputs();
     Dataset<Row> raw = InputCheck.read(spark, input.readSchema(), inputs);
-    List<String> listed = new ArrayList<>(List.of(raw.inputFiles()));
-    listed.sort(null);
-    if (!listed.equals(input.listed())) {
+    if (!InputCheck.files(raw).equals(input.listed())) {
       throw new IllegalArgumentException(
           "Cannot score "
               + String.join(",", inputs)

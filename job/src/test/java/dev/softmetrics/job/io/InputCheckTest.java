@@ -172,6 +172,54 @@ class InputCheckTest extends LocalSparkTest {
   }
 
   @Test
+  void fileWithNeitherTextNorByteCountFailsNamingBoth() {
+    good("a", "a");
+    Path noText =
+        Shards.write(
+            spark,
+            tmp.resolve("in/b"),
+            new StructType()
+                .add("sequence_id", DataTypes.StringType)
+                .add("model", DataTypes.StringType)
+                .add("tokenizer", DataTypes.StringType)
+                .add("domain", DataTypes.StringType)
+                .add("token_logprobs", DataTypes.createArrayType(DataTypes.DoubleType)),
+            List.of(RowFactory.create("b1", "m", "t", "d", new double[] {-1})));
+    assertThat(failsBeforeAnySparkJob(inputs()))
+        .startsWith("Cannot score file:" + noText + ": neither text nor num_bytes is a column");
+  }
+
+  @Test
+  void inputWithoutEitherLayoutsColumnsFailsSayingWhatWasLookedFor() {
+    Shards.write(
+        spark,
+        tmp.resolve("in/a"),
+        new StructType().add("sequence_id", DataTypes.StringType).add("text", DataTypes.StringType),
+        List.of(RowFactory.create("a", "x")));
+    assertThat(failsBeforeAnySparkJob(inputs()))
+        .startsWith("Cannot detect the input layout of ")
+        .contains("no token_logprobs column (logprobs layout) and no logits/target_ids columns")
+        .contains("columns are sequence_id, text");
+  }
+
+  @Test
+  void aFileAddedAfterTheCheckStopsTheScanBeforeItRuns() throws IOException {
+    Path a = good("a", "a");
+    JobConfig config = JobConfig.defaults();
+    CheckedInput checked =
+        InputCheck.run(spark, List.of(inputs()), config.columns(), config.format(), false);
+    Files.copy(a, a.resolveSibling("part-late.parquet"));
+    assertThatThrownBy(
+            () ->
+                ShardScan.open(
+                    spark, checked, config.columns(), config.batchRows(), config.logitsBatchRows()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageEndingWith(
+            ": its files changed while the run started (files were added or removed); run again"
+                + " once the input is complete");
+  }
+
+  @Test
   void intAndLongOrFloatAndDoubleAcrossFilesAreReadAsTheWiderType() {
     StructType narrow =
         new StructType()
@@ -247,6 +295,14 @@ class InputCheckTest extends LocalSparkTest {
   void pathThatDoesNotExistFailsNamingItBeforeAnySparkJob() {
     String missing = tmp.resolve("nowhere").toString();
     assertThat(failsBeforeAnySparkJob(missing)).contains(missing).endsWith("(check --input)");
+  }
+
+  @Test
+  void aFileGivenTwiceFailsNamingIt() {
+    Path a = good("a", "a");
+    assertThat(failsBeforeAnySparkJob(a.getParent() + "," + a))
+        .startsWith("Invalid --input: ")
+        .contains("names the file file://" + a + " more than once");
   }
 
   @Test
