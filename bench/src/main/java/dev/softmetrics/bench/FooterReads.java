@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.parquet.HadoopReadOptions;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -104,24 +105,30 @@ public final class FooterReads {
         median(job));
   }
 
-  /** The footers' row counts, read by one task per core. */
+  /** The footers' row counts, read by one task per core, the way the driver reads them. */
   private static long readInAJob(SparkSession spark, List<String> files) {
     JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
     var conf = context.broadcast(new SerializableConfiguration(context.hadoopConfiguration()));
     int slices = Math.min(files.size(), context.defaultParallelism());
     return context
         .parallelize(files, slices)
-        .map(
-            file -> {
-              org.apache.hadoop.fs.Path path =
-                  new org.apache.hadoop.fs.Path(new java.net.URI(file));
+        .mapPartitions(
+            part -> {
               Configuration c = conf.value().value();
-              FileSystem fs = path.getFileSystem(c);
-              try (ParquetFileReader reader =
-                  ParquetFileReader.open(HadoopInputFile.fromStatus(fs.getFileStatus(path), c))) {
-                reader.getFooter().getFileMetaData().getSchema();
-                return reader.getRecordCount();
+              var options = HadoopReadOptions.builder(c).build();
+              long rows = 0;
+              while (part.hasNext()) {
+                var path = new org.apache.hadoop.fs.Path(new java.net.URI(part.next()));
+                FileSystem fs = path.getFileSystem(c);
+                var input = HadoopInputFile.fromStatus(fs.getFileStatus(path), c);
+                try (var stream = input.newStream()) {
+                  for (var block :
+                      ParquetFileReader.readFooter(input, options, stream).getBlocks()) {
+                    rows += block.getRowCount();
+                  }
+                }
               }
+              return List.of(rows).iterator();
             })
         .reduce(Long::sum);
   }

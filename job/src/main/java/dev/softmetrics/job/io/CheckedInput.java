@@ -41,6 +41,7 @@ public record CheckedInput(
    * which turned out unreadable while scoring.
    *
    * @throws IllegalStateException when {@code file} is not one of the files to score
+   * @throws IllegalArgumentException when it was the last one
    */
   public CheckedInput skipping(String file, String reason) {
     List<InputFiles.InputFile> kept = new ArrayList<>();
@@ -55,6 +56,12 @@ public record CheckedInput(
     if (kept.size() == files.size()) {
       throw new IllegalStateException(
           "Cannot skip " + file + ": it is not among the files to score " + paths(files));
+    }
+    if (kept.isEmpty()) {
+      throw new IllegalArgumentException(
+          String.format(
+              "Cannot score %s: none of its files is readable (the last one, %s: %s)",
+              String.join(",", inputs), file, reason));
     }
     return new CheckedInput(inputs, listed, layout, readSchema, columns, kept, skippedNow);
   }

@@ -15,10 +15,14 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.parquet.HadoopReadOptions;
+import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.hadoop.Footer;
 import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.io.SeekableInputStream;
 import org.apache.spark.sql.execution.datasources.parquet.ParquetFileFormat;
 import org.apache.spark.sql.execution.datasources.parquet.ParquetToSparkSchemaConverter;
 import org.apache.spark.sql.types.StructType;
@@ -54,12 +58,15 @@ public final class InputFiles {
   /** The files' descriptions, in the order given. */
   public static List<InputFile> describe(
       List<String> files, Configuration hadoop, ParquetToSparkSchemaConverter converter) {
+    // Read options built once: ParquetFileReader.open builds them per file from the whole Hadoop
+    // configuration, which cost 11 ms a file here, 30 times the footer read itself.
+    ParquetReadOptions options = HadoopReadOptions.builder(hadoop).build();
     ExecutorService pool =
         Executors.newFixedThreadPool(Math.max(1, Math.min(THREADS, files.size())));
     try {
       List<Future<InputFile>> futures = new ArrayList<>();
       for (String file : files) {
-        futures.add(pool.submit(() -> describe(file, hadoop, converter)));
+        futures.add(pool.submit(() -> describe(file, hadoop, options, converter)));
       }
       List<InputFile> out = new ArrayList<>(files.size());
       for (Future<InputFile> f : futures) {
@@ -80,7 +87,10 @@ public final class InputFiles {
   }
 
   private static InputFile describe(
-      String file, Configuration hadoop, ParquetToSparkSchemaConverter converter) {
+      String file,
+      Configuration hadoop,
+      ParquetReadOptions options,
+      ParquetToSparkSchemaConverter converter) {
     Path path;
     try {
       path = new Path(new URI(file));
@@ -100,17 +110,31 @@ public final class InputFiles {
     if (status.getLen() == 0) {
       return new InputFile(qualified, 0, modified, -1, null, "empty (0 bytes)");
     }
-    try (ParquetFileReader reader =
-        ParquetFileReader.open(HadoopInputFile.fromStatus(status, hadoop))) {
-      ParquetMetadata footer = reader.getFooter();
-      StructType schema =
-          ParquetFileFormat.readSchemaFromFooter(new Footer(path, footer), converter);
-      return new InputFile(
-          qualified, status.getLen(), modified, reader.getRecordCount(), schema, null);
+    try {
+      return footer(qualified, path, status, modified, hadoop, options, converter);
     } catch (IOException | RuntimeException e) {
       // parquet-mr reports a file that is not Parquet (no magic number, a footer that does not
       // decode) with plain RuntimeExceptions as well as IOExceptions.
       return new InputFile(qualified, status.getLen(), modified, -1, null, problem(e));
+    }
+  }
+
+  private static InputFile footer(
+      String qualified,
+      Path path,
+      FileStatus status,
+      Instant modified,
+      Configuration hadoop,
+      ParquetReadOptions options,
+      ParquetToSparkSchemaConverter converter)
+      throws IOException {
+    HadoopInputFile input = HadoopInputFile.fromStatus(status, hadoop);
+    try (SeekableInputStream stream = input.newStream()) {
+      ParquetMetadata footer = ParquetFileReader.readFooter(input, options, stream);
+      long rows = footer.getBlocks().stream().mapToLong(BlockMetaData::getRowCount).sum();
+      StructType schema =
+          ParquetFileFormat.readSchemaFromFooter(new Footer(path, footer), converter);
+      return new InputFile(qualified, status.getLen(), modified, rows, schema, null);
     }
   }
 

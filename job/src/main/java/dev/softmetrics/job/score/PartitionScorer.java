@@ -37,6 +37,8 @@ final class PartitionScorer implements FlatMapFunction<Iterator<ColumnarBatch>, 
     KEYS
   }
 
+  private static final int SOURCE_FILE = OutputTables.SEQUENCES_SCHEMA.fieldIndex("source_file");
+
   private final ScanColumns columns;
   private final ColumnNames names;
   private final double positiveTolerance;
@@ -104,7 +106,7 @@ final class PartitionScorer implements FlatMapFunction<Iterator<ColumnarBatch>, 
                         row.getUTF8String(1),
                         row.getUTF8String(2),
                         row.getUTF8String(3),
-                        row.getUTF8String(OutputTables.SEQUENCES_SCHEMA.fieldIndex("source_file")),
+                        row.getUTF8String(SOURCE_FILE),
                         sourceRow
                       }));
             }
