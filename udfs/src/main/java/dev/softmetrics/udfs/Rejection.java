@@ -71,7 +71,15 @@ public enum Rejection {
       "chunks of a sequence that repeat text, num_bytes, num_chars or num_words must agree"),
   /** Another chunk of the same sequence was rejected. */
   SEQUENCE_CHUNK_REJECTED(
-      "a sequence is scored whole or not at all, and another chunk of it was rejected");
+      "a sequence is scored whole or not at all, and another chunk of it was rejected"),
+  /** A count given beside the text (num_bytes, num_chars, num_words) disagrees with the text. */
+  TEXT_COUNT_MISMATCH(
+      "num_bytes, num_chars and num_words, when given beside the text, must equal the text's UTF-8"
+          + " bytes, code points and words"),
+  /** Another copy of the sequence (same sequence_id, model, tokenizer) comes first and is kept. */
+  DUPLICATE_SEQUENCE(
+      "a sequence_id is scored once per model and tokenizer: the first copy by source file and"
+          + " row is kept, the others are rejected");
 
   /** The status value of a row that was scored; no {@link Rejection} has this id. */
   public static final int SCORED = 0;

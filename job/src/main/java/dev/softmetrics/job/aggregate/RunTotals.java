@@ -1,5 +1,6 @@
 package dev.softmetrics.job.aggregate;
 
+import dev.softmetrics.udfs.sequence.RepeatedKeys;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,8 +12,9 @@ import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * What one scoring pass saw: per-group sums of the scored sequences, and per input file how many
- * rows were scored and rejected (by reason). A task fills its own instance; the driver merges them
- * (see {@link RunAccumulator}). Merging is exact and order-independent.
+ * rows were scored and rejected (by reason), with the hashes of the scored sequences' keys (to find
+ * duplicates). A task fills its own instance; the driver merges them (see {@link RunAccumulator}).
+ * Merging is exact and order-independent.
  */
 public final class RunTotals implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -37,6 +39,7 @@ public final class RunTotals implements Serializable {
     long scored;
     long rejected;
     final Map<String, Long> reasons = new TreeMap<>();
+    final KeyHashes keys = new KeyHashes();
 
     public long scored() {
       return scored;
@@ -55,6 +58,7 @@ public final class RunTotals implements Serializable {
       scored += other.scored;
       rejected += other.rejected;
       other.reasons.forEach((reason, count) -> reasons.merge(reason, count, Long::sum));
+      keys.addAll(other.keys);
     }
   }
 
@@ -135,6 +139,14 @@ public final class RunTotals implements Serializable {
     counts(file).scored++;
   }
 
+  /**
+   * Notes the key hash of a sequence scored from {@code file} (see {@link
+   * dev.softmetrics.job.score.SequenceKeyHash}).
+   */
+  public void addSequenceKey(String file, long hash) {
+    counts(file).keys.add(hash);
+  }
+
   /** Counts a rejected row. */
   public void addRejected(String file, String reason) {
     FileCounts counts = counts(file);
@@ -186,6 +198,32 @@ public final class RunTotals implements Serializable {
   /** Per input file, its counts, sorted by path. */
   public Map<String, FileCounts> files() {
     return new TreeMap<>(files);
+  }
+
+  /**
+   * The key hashes that more than one scored sequence has, ascending: the candidates for duplicate
+   * sequences. Empty when every scored sequence has a key of its own.
+   */
+  public long[] repeatedKeys() {
+    long[] all = new long[files.values().stream().mapToInt(f -> f.keys.count()).sum()];
+    int at = 0;
+    for (FileCounts counts : files.values()) {
+      at = counts.keys.copyTo(all, at);
+    }
+    return RepeatedKeys.repeated(all, at);
+  }
+
+  /** The files that scored a sequence whose key hash is among {@code sortedCandidates}. */
+  public List<String> filesWithKeys(long[] sortedCandidates) {
+    List<String> out = new ArrayList<>();
+    new TreeMap<>(files)
+        .forEach(
+            (file, counts) -> {
+              if (counts.keys.containsAny(sortedCandidates)) {
+                out.add(file);
+              }
+            });
+    return out;
   }
 
   /** Sequences scored in all groups. */

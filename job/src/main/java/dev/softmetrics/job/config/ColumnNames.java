@@ -79,6 +79,29 @@ public record ColumnNames(
         columns.getString("first-position"));
   }
 
+  /** Every input column the job knows, in the order of the configuration. */
+  public List<String> all() {
+    return List.of(
+        sequenceId,
+        model,
+        tokenizer,
+        domain,
+        tokenLogprobs,
+        text,
+        numBytes,
+        numChars,
+        numWords,
+        tokenEntropies,
+        refLogprobs,
+        topLogprobs,
+        vocabSize,
+        targetIds,
+        logits,
+        refLogits,
+        logitsDtype,
+        firstPosition);
+  }
+
   /** The four label columns, in output order. */
   public List<String> labels() {
     return List.of(sequenceId, model, tokenizer, domain);

@@ -27,6 +27,9 @@ import java.util.TreeMap;
  * @param positiveLogprobTolerance log-probs above 0 by more than this are rejected
  * @param batchRows rows per columnar batch read from Parquet (logprobs layout)
  * @param logitsBatchRows rows per columnar batch of the logits layout
+ * @param skipCorruptFiles skip input files that cannot be read (listed in {@code runs/}) instead of
+ *     failing
+ * @param rowPolicy what a bad row does to the run
  * @param flags thresholds of the corpus flags
  * @param progressAfter runs longer than this print progress lines
  * @param progressInterval time between progress lines
@@ -43,6 +46,8 @@ public record JobConfig(
     double positiveLogprobTolerance,
     int batchRows,
     int logitsBatchRows,
+    boolean skipCorruptFiles,
+    RowPolicy rowPolicy,
     CorpusFlags flags,
     Duration progressAfter,
     Duration progressInterval,
@@ -149,6 +154,10 @@ public record JobConfig(
         c.getDouble("validation.positive-logprob-tolerance"),
         c.getInt("read.batch-rows"),
         c.getInt("read.logits-batch-rows"),
+        c.getBoolean("read.skip-corrupt-files"),
+        new RowPolicy(
+            RowPolicy.failOnBadRow(c.getString("validation.on-bad-row")),
+            c.getDouble("validation.max-rejected-fraction")),
         new CorpusFlags(
             c.getDouble("flags.entropy-collapse-below"),
             c.getDouble("flags.uniform-fraction-of-ln-v"),

@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -16,10 +15,6 @@ import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.execution.FileSourceScanExec;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.ArrayType;
-import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -28,8 +23,9 @@ import scala.jdk.javaapi.CollectionConverters;
  * reader's batches instead of rows.
  *
  * <p>The scan reads files, folders, globs and any Hadoop URI that {@code spark.read().parquet}
- * takes. Besides the columns the layout needs it reads {@code _metadata.file_path} and {@code
- * _metadata.row_index}, so every rejected row can be named by file and row.
+ * takes, once {@link InputCheck} has checked their footers. Besides the columns the layout needs it
+ * reads {@code _metadata.file_path} and {@code _metadata.row_index}, so every rejected row can be
+ * named by file and row.
  */
 public final class ShardScan {
   private final JavaRDD<ColumnarBatch> batches;
@@ -77,11 +73,6 @@ public final class ShardScan {
     return columns;
   }
 
-  /** The input files that Spark resolved. */
-  public List<String> files() {
-    return List.of(raw.inputFiles());
-  }
-
   /**
    * The same scan restricted to some of its files (as {@code _metadata.file_path} spells them). The
    * inputs are neither listed nor their schema read again; partition columns of Hive-style folders
@@ -109,170 +100,49 @@ public final class ShardScan {
           "spark.sql.sources.partitionColumnTypeInference.enabled", "false");
 
   /**
-   * Plans the scan of the input, in the layout {@code format} names or the one its columns show.
+   * Plans the scan of an input that {@link InputCheck} has checked: its columns, read with the
+   * merged schema (so Spark infers none), without the files skipped as unreadable.
    *
-   * @throws IllegalArgumentException when an input does not exist, or a column is missing or of the
-   *     wrong type
+   * @throws IllegalArgumentException when the files Spark lists now are not the ones checked
    */
   public static ShardScan open(
       SparkSession spark,
-      List<String> inputs,
+      CheckedInput input,
       ColumnNames names,
-      InputFormat format,
       int batchRows,
       int logitsBatchRows) {
-    Dataset<Row> raw = read(spark, inputs);
-    StructType schema = raw.schema();
-    InputFormat layout = detect(schema, names, format, inputs);
-    for (String label : names.labels()) {
-      requireType(schema, label, DataTypes.StringType, "string", inputs);
-    }
-    List<String> wanted = new ArrayList<>(names.labels());
-    if (layout == InputFormat.LOGITS) {
-      wanted.addAll(logitsColumns(schema, names, inputs));
-    } else {
-      wanted.addAll(logprobsColumns(schema, names, inputs));
-    }
-    boolean hasText = has(schema, names.text());
-    if (hasText) {
-      requireType(schema, names.text(), DataTypes.StringType, "string", inputs);
-      wanted.add(names.text());
-    }
-    for (String count : List.of(names.numBytes(), names.numChars(), names.numWords())) {
-      if (has(schema, count)) {
-        requireInteger(schema, count, inputs);
-        wanted.add(count);
-      }
-    }
-    if (!hasText && !has(schema, names.numBytes())) {
+    List<String> inputs = input.inputs();
+    Dataset<Row> raw = InputCheck.read(spark, input.readSchema(), inputs);
+    if (!InputCheck.files(raw).equals(input.listed())) {
       throw new IllegalArgumentException(
-          String.format(
-              "Cannot score %s: neither %s nor %s is a column (ship the scored text, or its UTF-8"
-                  + " byte count, so that bits-per-byte can be computed)",
-              String.join(",", inputs), names.text(), names.numBytes()));
+          "Cannot score "
+              + String.join(",", inputs)
+              + ": its files changed while the run started (files were added or removed); run"
+              + " again once the input is complete");
+    }
+    if (!input.leftOutPaths().isEmpty()) {
+      raw = raw.filter(functions.not(filePathIn(input.leftOutPaths())));
     }
     List<Column> select = new ArrayList<>();
-    for (String name : wanted) {
+    for (String name : input.columns()) {
       select.add(functions.col(quote(name)));
     }
     select.add(functions.col("_metadata.file_path"));
     select.add(functions.col("_metadata.row_index"));
-    int rows = layout == InputFormat.LOGITS ? logitsBatchRows : batchRows;
-    return plan(raw, raw, select.toArray(new Column[0]), names, inputs, layout, rows);
+    int rows = input.layout() == InputFormat.LOGITS ? logitsBatchRows : batchRows;
+    return plan(raw, raw, select.toArray(new Column[0]), names, inputs, input.layout(), rows);
   }
 
-  /** The layout's columns besides labels and counts: token_logprobs and the optional extras. */
-  private static List<String> logprobsColumns(
-      StructType schema, ColumnNames names, List<String> inputs) {
-    List<String> wanted = new ArrayList<>();
-    requireFloatingList(schema, names.tokenLogprobs(), 1, inputs);
-    wanted.add(names.tokenLogprobs());
-    for (String extra : List.of(names.tokenEntropies(), names.refLogprobs())) {
-      if (has(schema, extra)) {
-        requireFloatingList(schema, extra, 1, inputs);
-        wanted.add(extra);
-      }
-    }
-    if (has(schema, names.topLogprobs())) {
-      requireFloatingList(schema, names.topLogprobs(), 2, inputs);
-      if (!has(schema, names.vocabSize())) {
-        throw new IllegalArgumentException(
-            String.format(
-                "Cannot use %s in %s without a %s column (the entropy bounds need the vocabulary"
-                    + " size; add it, or drop the top-k column)",
-                names.topLogprobs(), String.join(",", inputs), names.vocabSize()));
-      }
-      requireInteger(schema, names.vocabSize(), inputs);
-      wanted.add(names.topLogprobs());
-      wanted.add(names.vocabSize());
-    }
-    return wanted;
-  }
-
-  /** The logits layout's columns besides labels and counts. */
-  private static List<String> logitsColumns(
-      StructType schema, ColumnNames names, List<String> inputs) {
-    List<String> wanted = new ArrayList<>();
-    DataType targets = requireColumn(schema, names.targetIds(), inputs);
-    if (!(targets instanceof ArrayType array)
-        || !(array.elementType().equals(DataTypes.IntegerType)
-            || array.elementType().equals(DataTypes.LongType))) {
-      throw schemaError(names.targetIds(), targets, "list<int> or list<bigint>", inputs);
-    }
-    wanted.add(names.targetIds());
-    DataType logits = requireColumn(schema, names.logits(), inputs);
-    String form = logitsForm(logits);
-    if (form == null) {
-      throw schemaError(names.logits(), logits, "binary, list<float> or list<list<float>>", inputs);
-    }
-    wanted.add(names.logits());
-    if (has(schema, names.refLogits())) {
-      DataType ref = schema.apply(names.refLogits()).dataType();
-      if (!ref.equals(logits)) {
-        throw schemaError(
-            names.refLogits(),
-            ref,
-            logits.simpleString() + ", the type of " + names.logits(),
-            inputs);
-      }
-      wanted.add(names.refLogits());
-    }
-    if (!form.equals("nested") || has(schema, names.vocabSize())) {
-      requireInteger(schema, names.vocabSize(), inputs);
-      wanted.add(names.vocabSize());
-    }
-    if (form.equals("binary")) {
-      requireType(schema, names.logitsDtype(), DataTypes.StringType, "string", inputs);
-      wanted.add(names.logitsDtype());
-    }
-    if (has(schema, names.firstPosition())) {
-      requireInteger(schema, names.firstPosition(), inputs);
-      wanted.add(names.firstPosition());
-    }
-    return wanted;
-  }
-
-  /** "binary", "flat" or "nested" for a logits column type, else null. */
-  private static String logitsForm(DataType type) {
-    if (type.equals(DataTypes.BinaryType)) {
-      return "binary";
-    }
-    if (type instanceof ArrayType outer) {
-      if (outer.elementType().equals(DataTypes.FloatType)) {
-        return "flat";
-      }
-      if (outer.elementType() instanceof ArrayType inner
-          && inner.elementType().equals(DataTypes.FloatType)) {
-        return "nested";
-      }
-    }
-    return null;
-  }
-
-  private static void requireFloatingList(
-      StructType schema, String name, int depth, List<String> inputs) {
-    DataType type = requireColumn(schema, name, inputs);
-    DataType element = type;
-    for (int level = 0; level < depth; level++) {
-      if (!(element instanceof ArrayType array)) {
-        element = null;
-        break;
-      }
-      element = array.elementType();
-    }
-    if (element == null
-        || !(element.equals(DataTypes.FloatType) || element.equals(DataTypes.DoubleType))) {
-      String expected =
-          depth == 1 ? "list<float> or list<double>" : "list<list<float>> or list<list<double>>";
-      throw schemaError(name, type, expected, inputs);
-    }
-  }
-
-  private static void requireInteger(StructType schema, String name, List<String> inputs) {
-    DataType type = requireColumn(schema, name, inputs);
-    if (!type.equals(DataTypes.IntegerType) && !type.equals(DataTypes.LongType)) {
-      throw schemaError(name, type, "int or long", inputs);
-    }
+  /**
+   * A filter on {@code _metadata.file_path}, which Spark applies by pruning files. The column
+   * spells a path as its URI ({@code file:/a%20b}), so qualified paths are turned into that form.
+   */
+  private static Column filePathIn(List<String> qualifiedPaths) {
+    Object[] uris =
+        qualifiedPaths.stream()
+            .map(p -> new org.apache.hadoop.fs.Path(p).toUri().toString())
+            .toArray();
+    return functions.col("_metadata.file_path").isin(uris);
   }
 
   private static ShardScan plan(
@@ -298,41 +168,6 @@ public final class ShardScan {
         scan.executeColumnar().toJavaRDD(), columns, raw, select, names, inputs, layout, batchRows);
   }
 
-  private static Dataset<Row> read(SparkSession spark, List<String> inputs) {
-    try {
-      return spark.read().parquet(inputs.toArray(new String[0]));
-    } catch (Exception e) {
-      if (e instanceof AnalysisException) {
-        throw new IllegalArgumentException(
-            "Cannot read input: " + firstLine(e.getMessage()) + " (check --input)", e);
-      }
-      throw e;
-    }
-  }
-
-  private static InputFormat detect(
-      StructType schema, ColumnNames names, InputFormat format, List<String> inputs) {
-    if (format != InputFormat.AUTO) {
-      return format;
-    }
-    if (has(schema, names.tokenLogprobs())) {
-      return InputFormat.LOGPROBS;
-    }
-    if (has(schema, names.logits()) || has(schema, names.targetIds())) {
-      return InputFormat.LOGITS;
-    }
-    throw new IllegalArgumentException(
-        String.format(
-            "Cannot detect the input layout of %s: no %s column (logprobs layout) and no %s/%s"
-                + " columns (logits layout); columns are %s. Map your column names in the configuration"
-                + " (columns.token-logprobs, columns.logits) or pass --format",
-            String.join(",", inputs),
-            names.tokenLogprobs(),
-            names.logits(),
-            names.targetIds(),
-            String.join(", ", schema.fieldNames())));
-  }
-
   private static FileSourceScanExec findScan(SparkPlan plan) {
     List<SparkPlan> found = new ArrayList<>();
     collect(plan, found);
@@ -352,44 +187,8 @@ public final class ShardScan {
     }
   }
 
-  private static boolean has(StructType schema, String name) {
-    return List.of(schema.fieldNames()).contains(name);
-  }
-
-  private static DataType requireColumn(StructType schema, String name, List<String> inputs) {
-    if (!has(schema, name)) {
-      throw new IllegalArgumentException(
-          String.format(
-              "Missing column %s in %s (columns are %s; map another name onto it in the"
-                  + " configuration's columns block)",
-              name, String.join(",", inputs), String.join(", ", schema.fieldNames())));
-    }
-    return schema.apply(name).dataType();
-  }
-
-  private static void requireType(
-      StructType schema, String name, DataType type, String expected, List<String> inputs) {
-    DataType actual = requireColumn(schema, name, inputs);
-    if (!actual.equals(type)) {
-      throw schemaError(name, actual, expected, inputs);
-    }
-  }
-
-  private static IllegalArgumentException schemaError(
-      String name, DataType actual, String expected, List<String> inputs) {
-    return new IllegalArgumentException(
-        String.format(
-            "Invalid column %s: %s in %s (must be %s)",
-            name, actual.simpleString(), String.join(",", inputs), expected));
-  }
-
   private static String quote(String name) {
     return "`" + name.replace("`", "``") + "`";
-  }
-
-  private static String firstLine(String message) {
-    int nl = message.indexOf('\n');
-    return nl < 0 ? message : message.substring(0, nl);
   }
 
   /**

@@ -46,6 +46,11 @@ public final class FileKeys {
     return hash(canonical(fromUri(listedPath)));
   }
 
+  /** The key of a file spelled qualified and decoded, as the footers' descriptions spell it. */
+  public static String ofQualified(String qualifiedPath) {
+    return hash(canonical(new Path(qualifiedPath)));
+  }
+
   /**
    * A listed path as {@code _metadata.file_path} spells it, e.g. to filter a scan by file: {@code
    * file:///x/a%20b.parquet} becomes {@code file:/x/a%20b.parquet}.

@@ -111,6 +111,13 @@ public final class OutputTables {
           .add("rows_scored", DataTypes.LongType, false)
           .add("rows_rejected", DataTypes.LongType, false);
 
+  private static final StructType SKIPPED_FILE =
+      new StructType()
+          .add("path", DataTypes.StringType, false)
+          .add("bytes", DataTypes.LongType, false)
+          .add("rows", DataTypes.LongType, true)
+          .add("reason", DataTypes.StringType, false);
+
   /** Schema of {@code runs/}. */
   public static final StructType RUNS_SCHEMA =
       new StructType()
@@ -138,7 +145,8 @@ public final class OutputTables {
           .add(
               "stage_seconds",
               DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType, false),
-              false);
+              false)
+          .add("skipped_files", DataTypes.createArrayType(SKIPPED_FILE, false), false);
 
   /**
    * A writer of a table's rows that replaces its target folder, without Parquet dictionaries for
@@ -233,8 +241,17 @@ public final class OutputTables {
             Versions.gitCommit(),
             run.incremental(),
             scala.jdk.javaapi.CollectionConverters.asScala(run.unchangedFiles()).toSeq(),
-            scala.jdk.javaapi.CollectionConverters.asScala(run.stageSeconds()));
+            scala.jdk.javaapi.CollectionConverters.asScala(run.stageSeconds()),
+            scala.jdk.javaapi.CollectionConverters.asScala(skippedFiles(run)).toSeq());
     SmallTables.append(spark, List.of(row), RUNS_SCHEMA, path(output, RUNS));
+  }
+
+  private static List<Row> skippedFiles(RunRecord run) {
+    List<Row> out = new ArrayList<>();
+    for (RunRecord.SkippedFile f : run.skippedFiles()) {
+      out.add(RowFactory.create(f.path(), f.bytes(), f.rows(), f.reason()));
+    }
+    return out;
   }
 
   /** The folder of one table under the output folder. */

@@ -12,7 +12,9 @@ import java.util.Map;
  *
  * @param incremental whether the run left out files an earlier run had scored as they are
  * @param unchangedFiles those files (incremental mode), which the accounting does not cover
- * @param stageSeconds wall time of the run's stages, in order
+ * @param stageSeconds wall time of the run's stages, in order Files skipped as unreadable ({@code
+ *     read.skip-corrupt-files}) are listed apart, in {@code skippedFiles}, and are not part of the
+ *     accounting.
  */
 public record RunRecord(
     String runId,
@@ -34,13 +36,20 @@ public record RunRecord(
     boolean accountingOk,
     boolean incremental,
     List<String> unchangedFiles,
-    Map<String, Double> stageSeconds) {
+    Map<String, Double> stageSeconds,
+    List<SkippedFile> skippedFiles) {
 
   /**
    * The version of the output tables' schema: 2 partitions {@code sequences/} and {@code rejected/}
-   * by input file and adds {@code vocab_size} (docs/SCHEMA.md).
+   * by input file, adds {@code vocab_size} to {@code sequences/}, and provenance and skipped files
+   * to {@code runs/}.
    */
   public static final int SCHEMA_VERSION = 2;
+
+  public RunRecord {
+    unchangedFiles = List.copyOf(unchangedFiles);
+    skippedFiles = List.copyOf(skippedFiles);
+  }
 
   /** An input file with its size, modification time and row accounting ({@code scored}: rows). */
   public record InputFile(
@@ -51,4 +60,12 @@ public record RunRecord(
       return rowsRead == scored + rejected;
     }
   }
+
+  /**
+   * An input file the run skipped because it could not be read.
+   *
+   * @param rows the rows its footer holds, or null when the footer itself is unreadable
+   * @param reason what is wrong with it
+   */
+  public record SkippedFile(String path, long bytes, Long rows, String reason) {}
 }

@@ -145,6 +145,7 @@ public final class RunSummary {
     line.put("sequences_scored", run.sequencesScored());
     line.put("rows_rejected", run.rowsRejected());
     line.put("accounting_ok", run.accountingOk());
+    line.put("skipped_files", run.skippedFiles().size());
     line.put("seconds", (run.endedAt().toEpochMilli() - run.startedAt().toEpochMilli()) / 1000.0);
     try {
       return new ObjectMapper().writeValueAsString(line);

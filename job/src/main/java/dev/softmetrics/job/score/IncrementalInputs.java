@@ -1,6 +1,7 @@
 package dev.softmetrics.job.score;
 
-import dev.softmetrics.job.output.FileKeys;
+import dev.softmetrics.job.io.CheckedInput;
+import dev.softmetrics.job.io.InputFiles;
 import dev.softmetrics.job.output.OutputTables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,9 +10,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -19,32 +17,31 @@ import org.apache.spark.sql.functions;
 
 /**
  * Incremental mode: the input files that an earlier succeeded run into the same output folder
- * scored as they are now (same path, size and modification time, as {@code runs/} records them) are
- * left out; the others are scored, and {@code corpus/} is recomputed over every stored sequence.
- *
- * @param changed the files to score, as Spark lists them
- * @param unchanged the files left out, as {@code runs/} spells them
+ * scored as they are now (same qualified path, size and modification time, as {@code runs/} records
+ * them) are left out; the others are scored, and {@code corpus/} is recomputed over every stored
+ * sequence.
  */
-record IncrementalInputs(List<String> changed, List<String> unchanged) {
+final class IncrementalInputs {
+  private IncrementalInputs() {}
 
-  /** An input file as storage describes it now, and as {@code runs/} records it. */
-  private record Version(String path, long bytes, long modifiedMillis) {}
+  /** An input file's version: what {@code runs/} records of it. */
+  private record Version(String path, long bytes, long modifiedMillis) {
+    static Version of(InputFiles.InputFile f) {
+      return new Version(
+          f.path(), f.bytes(), f.modifiedAt() == null ? -1 : f.modifiedAt().toEpochMilli());
+    }
+  }
 
-  /** Splits the listed {@code files} by what the output folder's {@code runs/} says. */
-  static IncrementalInputs split(SparkSession spark, String output, List<String> files) {
+  /** {@code input} without the files that succeeded runs into {@code output} scored as they are. */
+  static CheckedInput leaveOutUnchanged(SparkSession spark, String output, CheckedInput input) {
     Set<Version> scored = scoredBefore(spark, output);
-    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    List<String> changed = new ArrayList<>();
-    List<String> unchanged = new ArrayList<>();
-    for (String file : files) {
-      Version now = version(file, hadoop);
-      if (scored.contains(now)) {
-        unchanged.add(now.path());
-      } else {
-        changed.add(file);
+    List<InputFiles.InputFile> changed = new ArrayList<>();
+    for (InputFiles.InputFile f : input.files()) {
+      if (!scored.contains(Version.of(f))) {
+        changed.add(f);
       }
     }
-    return new IncrementalInputs(changed, unchanged);
+    return input.keepingOnly(changed);
   }
 
   /** The file versions that succeeded runs scored. */
@@ -69,30 +66,9 @@ record IncrementalInputs(List<String> changed, List<String> unchanged) {
             .collectAsList();
     for (Row f : files) {
       Timestamp modified = f.getTimestamp(2);
-      if (modified != null) {
-        scored.add(new Version(f.getString(0), f.getLong(1), modified.getTime()));
-      }
+      scored.add(
+          new Version(f.getString(0), f.getLong(1), modified == null ? -1 : modified.getTime()));
     }
     return scored;
-  }
-
-  /** The file as storage describes it, its path qualified as {@code runs/} records paths. */
-  private static Version version(String listed, Configuration hadoop) {
-    try {
-      Path path = new Path(java.net.URI.create(listed));
-      FileSystem fs = path.getFileSystem(hadoop);
-      FileStatus status = fs.getFileStatus(path);
-      return new Version(
-          fs.makeQualified(path).toString(), status.getLen(), status.getModificationTime());
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the status of " + listed, e);
-    }
-  }
-
-  /** {@link #changed} as {@code _metadata.file_path} spells them, to restrict a scan. */
-  List<String> changedAsFilePaths() {
-    List<String> out = new ArrayList<>(changed.size());
-    changed.forEach(f -> out.add(FileKeys.asFilePath(f)));
-    return out;
   }
 }

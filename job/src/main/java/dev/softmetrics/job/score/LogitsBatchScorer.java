@@ -5,6 +5,7 @@ import dev.softmetrics.job.io.ArrowViews;
 import dev.softmetrics.job.io.ShardScan.ScanColumns;
 import dev.softmetrics.udfs.Rejection;
 import dev.softmetrics.udfs.logits.LogitsChunkKernel;
+import dev.softmetrics.udfs.text.GivenCountsKernel.Counts;
 import dev.softmetrics.udfs.text.TextCountKernel;
 import java.util.function.BiConsumer;
 import org.apache.arrow.memory.BufferAllocator;
@@ -86,7 +87,9 @@ final class LogitsBatchScorer {
         IntVector problemAt = new IntVector("problem_at", allocator);
         BigIntVector textBytes = new BigIntVector("bytes", allocator);
         BigIntVector textChars = new BigIntVector("chars", allocator);
-        BigIntVector textWords = new BigIntVector("words", allocator)) {
+        BigIntVector textWords = new BigIntVector("words", allocator);
+        GivenCounts given =
+            text == null ? null : GivenCounts.of(batch, columns, names, n, allocator)) {
       status.allocateNew(n);
       status.setValueCount(n);
       for (int row = 0; row < n; row++) {
@@ -109,8 +112,12 @@ final class LogitsBatchScorer {
               withReference ? crossEntropy : null,
               problemAt),
           status);
+      Counts fromText = new Counts(textBytes, textChars, textWords);
       if (text != null) {
         TextCountKernel.apply(text, textBytes, textChars, textWords);
+        if (given != null) {
+          given.check(fromText, status);
+        }
       }
       String source = null;
       org.apache.spark.unsafe.types.UTF8String sourceBytes = null;
@@ -142,7 +149,8 @@ final class LogitsBatchScorer {
                 text == null ? null : textWords, batch, columns.numWords(), row);
         if (reason != Rejection.SCORED) {
           Rejection rejection = Rejection.ofId(reason);
-          String where = " in " + source + " row " + sourceRow;
+          String at = source + " row " + sourceRow;
+          String where = " in " + at;
           sink.accept(
               key,
               new Chunk(
@@ -152,7 +160,9 @@ final class LogitsBatchScorer {
                   0,
                   0,
                   reason,
-                  describe(rejection, labels, targets, problemAt.get(row), first, row, where),
+                  rejection == Rejection.TEXT_COUNT_MISMATCH
+                      ? given.describe(fromText, row, at)
+                      : describe(rejection, labels, targets, problemAt.get(row), first, row, where),
                   Double.NaN,
                   Double.NaN,
                   Double.NaN,

@@ -9,6 +9,7 @@ import dev.softmetrics.job.io.ShardScan.ScanColumns;
 import dev.softmetrics.job.score.SequenceAssembler.Assembled;
 import dev.softmetrics.udfs.Rejection;
 import dev.softmetrics.udfs.corpus.CorpusMetrics;
+import dev.softmetrics.udfs.sequence.RepeatedKeys;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -49,14 +50,35 @@ final class LogitsScoring implements AutoCloseable {
             .persist(StorageLevel.MEMORY_AND_DISK());
   }
 
-  /** The rows of {@code sequences/}; the pass's totals go to {@code totals} as tasks finish. */
-  JavaRDD<InternalRow> sequences(RunAccumulator totals) {
-    return assembled.mapPartitions(new Rows(runId, PartitionScorer.Emit.SCORED, totals));
+  /**
+   * The rows of {@code sequences/}; the pass's totals go to {@code totals} as tasks finish. The
+   * sequences of {@code checks.duplicates()} are rejected; with {@code checks.failOnBadRow()} the
+   * first rejected row stops the pass.
+   */
+  JavaRDD<InternalRow> sequences(RunAccumulator totals, PartitionScorer.RowChecks checks) {
+    return assembled.mapPartitions(new Rows(runId, PartitionScorer.Emit.SCORED, totals, checks));
   }
 
   /** The rows of {@code rejected/}. */
-  JavaRDD<InternalRow> rejected() {
-    return assembled.mapPartitions(new Rows(runId, PartitionScorer.Emit.REJECTED, null));
+  JavaRDD<InternalRow> rejected(PartitionScorer.RowChecks checks) {
+    return assembled.mapPartitions(new Rows(runId, PartitionScorer.Emit.REJECTED, null, checks));
+  }
+
+  /**
+   * The scored sequences whose key hash is among {@code sortedCandidates}, as the copies that may
+   * be duplicates: their labels and the file and row of their first chunk.
+   */
+  List<Tuple2<SequenceKey, DuplicateCopies.Copy>> copies(long[] sortedCandidates) {
+    return assembled
+        .filter(
+            a ->
+                a.scored()
+                    && RepeatedKeys.contains(
+                        sortedCandidates,
+                        SequenceKeyHash.of(
+                            a.key().sequenceId(), a.key().model(), a.key().tokenizer())))
+        .map(a -> new Tuple2<>(a.key(), new DuplicateCopies.Copy(a.sourceFile(), a.sourceRow())))
+        .collect();
   }
 
   @Override
@@ -122,11 +144,17 @@ final class LogitsScoring implements AutoCloseable {
     private final String runId;
     private final PartitionScorer.Emit emit;
     private final RunAccumulator totals;
+    private final PartitionScorer.RowChecks checks;
 
-    Rows(String runId, PartitionScorer.Emit emit, RunAccumulator totals) {
+    Rows(
+        String runId,
+        PartitionScorer.Emit emit,
+        RunAccumulator totals,
+        PartitionScorer.RowChecks checks) {
       this.runId = runId;
       this.emit = emit;
       this.totals = totals;
+      this.checks = checks;
     }
 
     @Override
@@ -137,81 +165,130 @@ final class LogitsScoring implements AutoCloseable {
       while (sequences.hasNext()) {
         Assembled a = sequences.next();
         SequenceKey key = a.key();
-        if (!a.scored()) {
-          for (Chunk c : a.rejected()) {
-            partition.addRejected(c.file(), Rejection.ofId(c.status()).code());
-            if (emit == PartitionScorer.Emit.REJECTED) {
-              rows.add(
-                  new GenericInternalRow(
-                      new Object[] {
-                        run,
-                        utf8(key.sequenceId()),
-                        utf8(key.model()),
-                        utf8(key.tokenizer()),
-                        utf8(key.domain()),
-                        UTF8String.fromString(c.file()),
-                        c.row(),
-                        UTF8String.fromString(Rejection.ofId(c.status()).code()),
-                        UTF8String.fromString(c.message())
-                      }));
-            }
+        List<Chunk> rejected = new ArrayList<>(a.rejected());
+        DuplicateCopies.Copy kept = a.scored() ? checks.duplicates().keptFor(key) : null;
+        if (kept != null) {
+          for (Chunk c : a.scoredChunks()) {
+            rejected.add(duplicate(c, key, kept));
           }
-          continue;
         }
-        UTF8String model = utf8(key.model());
-        UTF8String tokenizer = utf8(key.tokenizer());
-        UTF8String domain = utf8(key.domain());
-        partition.addSequence(
-            model,
-            tokenizer,
-            domain,
-            a.tokens(),
-            a.nll(),
-            a.bytes(),
-            a.chars(),
-            a.words(),
-            a.soft(),
-            a.vocab());
-        for (String file : a.scoredFiles()) {
-          partition.addScoredRow(file);
+        for (Chunk c : rejected) {
+          String reason = Rejection.ofId(c.status()).code();
+          if (checks.failOnBadRow()) {
+            throw BadRows.stop(reason, c.message());
+          }
+          partition.addRejected(c.file(), reason);
+          if (emit == PartitionScorer.Emit.REJECTED) {
+            rows.add(rejectedRow(run, key, c, reason));
+          }
         }
-        if (emit == PartitionScorer.Emit.SCORED) {
-          double[] soft = a.soft();
-          long t = a.tokens();
-          double meanNll = CorpusMetrics.meanNll(a.nll(), t);
-          rows.add(
-              new GenericInternalRow(
-                  new Object[] {
-                    run,
-                    utf8(key.sequenceId()),
-                    model,
-                    tokenizer,
-                    domain,
-                    t,
-                    a.nll(),
-                    meanNll,
-                    CorpusMetrics.pplToken(a.nll(), t),
-                    a.bytes(),
-                    a.chars() < 0 ? null : a.chars(),
-                    a.words() < 0 ? null : a.words(),
-                    LogprobBatchScorer.mean(soft, SoftColumn.MEAN_ENTROPY, t),
-                    LogprobBatchScorer.mean(soft, SoftColumn.KL_FORWARD, t),
-                    LogprobBatchScorer.mean(soft, SoftColumn.KL_REVERSE, t),
-                    LogprobBatchScorer.mean(soft, SoftColumn.CROSS_ENTROPY_REF, t),
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    a.vocab() == 0 ? null : a.vocab(),
-                    UTF8String.fromString(a.sourceFile())
-                  }));
+        if (a.scored() && kept == null) {
+          InternalRow row = scored(run, a, partition);
+          if (emit == PartitionScorer.Emit.SCORED) {
+            rows.add(row);
+          }
         }
       }
       if (totals != null) {
         totals.add(partition);
       }
       return rows.iterator();
+    }
+
+    /** A chunk of a scored sequence that {@code kept} makes a duplicate. */
+    private static Chunk duplicate(Chunk c, SequenceKey key, DuplicateCopies.Copy kept) {
+      String message =
+          DuplicateCopies.message(
+              key.sequenceId(),
+              key.model(),
+              key.tokenizer(),
+              c.where() + " (domain " + key.domain() + ", positions " + c.span() + ")",
+              kept);
+      return new Chunk(
+          c.file(),
+          c.row(),
+          c.firstPosition(),
+          c.tokens(),
+          c.vocab(),
+          Rejection.DUPLICATE_SEQUENCE.id(),
+          message,
+          Double.NaN,
+          Double.NaN,
+          Double.NaN,
+          Double.NaN,
+          Double.NaN,
+          c.bytes(),
+          c.chars(),
+          c.words());
+    }
+
+    private static InternalRow rejectedRow(
+        UTF8String run, SequenceKey key, Chunk c, String reason) {
+      return new GenericInternalRow(
+          new Object[] {
+            run,
+            utf8(key.sequenceId()),
+            utf8(key.model()),
+            utf8(key.tokenizer()),
+            utf8(key.domain()),
+            UTF8String.fromString(c.file()),
+            c.row(),
+            UTF8String.fromString(reason),
+            UTF8String.fromString(c.message())
+          });
+    }
+
+    /** Counts a scored sequence in {@code partition} and builds its row of {@code sequences/}. */
+    private static InternalRow scored(UTF8String run, Assembled a, RunTotals partition) {
+      SequenceKey key = a.key();
+      UTF8String model = utf8(key.model());
+      UTF8String tokenizer = utf8(key.tokenizer());
+      UTF8String domain = utf8(key.domain());
+      partition.addSequence(
+          model,
+          tokenizer,
+          domain,
+          a.tokens(),
+          a.nll(),
+          a.bytes(),
+          a.chars(),
+          a.words(),
+          a.soft(),
+          a.vocab());
+      for (Chunk c : a.scoredChunks()) {
+        partition.addScoredRow(c.file());
+      }
+      partition.addSequenceKey(
+          a.sourceFile(), SequenceKeyHash.of(key.sequenceId(), key.model(), key.tokenizer()));
+      double[] soft = a.soft();
+      long t = a.tokens();
+      double meanNll = CorpusMetrics.meanNll(a.nll(), t);
+      return new GenericInternalRow(
+          new Object[] {
+            run,
+            utf8(key.sequenceId()),
+            model,
+            tokenizer,
+            domain,
+            t,
+            a.nll(),
+            meanNll,
+            CorpusMetrics.pplToken(a.nll(), t),
+            a.bytes(),
+            a.chars() < 0 ? null : a.chars(),
+            a.words() < 0 ? null : a.words(),
+            LogprobBatchScorer.mean(soft, SoftColumn.MEAN_ENTROPY, t),
+            LogprobBatchScorer.mean(soft, SoftColumn.KL_FORWARD, t),
+            LogprobBatchScorer.mean(soft, SoftColumn.KL_REVERSE, t),
+            LogprobBatchScorer.mean(soft, SoftColumn.CROSS_ENTROPY_REF, t),
+            null,
+            null,
+            null,
+            null,
+            null,
+            a.vocab() == 0 ? null : a.vocab(),
+            UTF8String.fromString(a.sourceFile())
+          });
     }
 
     private static UTF8String utf8(String s) {

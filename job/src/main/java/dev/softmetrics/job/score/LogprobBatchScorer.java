@@ -9,7 +9,9 @@ import dev.softmetrics.udfs.Rejection;
 import dev.softmetrics.udfs.logprobs.LogprobExtrasKernel;
 import dev.softmetrics.udfs.logprobs.LogprobSumKernel;
 import dev.softmetrics.udfs.sequence.SequenceMetricsKernel;
+import dev.softmetrics.udfs.text.GivenCountsKernel.Counts;
 import dev.softmetrics.udfs.text.TextCountKernel;
+import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.Float8Vector;
@@ -32,8 +34,11 @@ import org.apache.spark.unsafe.types.UTF8String;
 final class LogprobBatchScorer {
   /** Where the rows of a batch go. */
   interface Sink {
-    /** A scored row, in the layout of {@code sequences/}. */
-    void scored(InternalRow row);
+    /**
+     * A scored row, in the layout of {@code sequences/}, with its row in the input file and the
+     * hash of its key ({@link SequenceKeyHash}).
+     */
+    void scored(InternalRow row, long sourceRow, long keyHash);
 
     /**
      * A rejected row, in the layout of {@code rejected/}; only called when {@link #wantsRejected}.
@@ -49,18 +54,24 @@ final class LogprobBatchScorer {
   private final double positiveTolerance;
   private final BufferAllocator allocator;
   private final UTF8String runId;
+  private final DuplicateCopies duplicates;
 
+  /**
+   * @param duplicates the rows to reject as copies of another, and the copy each one defers to
+   */
   LogprobBatchScorer(
       ScanColumns columns,
       ColumnNames names,
       double positiveTolerance,
       BufferAllocator allocator,
-      String runId) {
+      String runId,
+      DuplicateCopies duplicates) {
     this.columns = columns;
     this.names = names;
     this.positiveTolerance = positiveTolerance;
     this.allocator = allocator;
     this.runId = UTF8String.fromString(runId);
+    this.duplicates = duplicates;
   }
 
   /** Scores a batch into {@code sink} and counts every row in {@code totals}. */
@@ -120,7 +131,9 @@ final class LogprobBatchScorer {
         Float8Vector k2Sum = new Float8Vector("k2_sum", allocator);
         Float8Vector k3Sum = new Float8Vector("k3_sum", allocator);
         Float8Vector lowerSum = new Float8Vector("entropy_lower_sum", allocator);
-        Float8Vector upperSum = new Float8Vector("entropy_upper_sum", allocator)) {
+        Float8Vector upperSum = new Float8Vector("entropy_upper_sum", allocator);
+        GivenCounts given =
+            text == null ? null : GivenCounts.of(batch, columns, names, n, allocator)) {
       status.allocateNew(n);
       status.zeroVector();
       status.setValueCount(n);
@@ -143,35 +156,58 @@ final class LogprobBatchScorer {
       }
       SequenceMetricsKernel.apply(tokens, nllSum, meanNll, ppl);
       double[] soft = SoftColumn.none();
+      Counts fromText = new Counts(textBytes, textChars, textWords);
       if (text != null) {
         TextCountKernel.apply(text, textBytes, textChars, textWords);
+        if (given != null) {
+          given.check(fromText, status);
+        }
       }
       UTF8String source = null;
       String sourceName = null;
+      Map<Long, DuplicateCopies.Copy> fileDuplicates = null;
       for (int row = 0; row < n; row++) {
         UTF8String rowSource = file.getUTF8String(row);
         if (source == null || !source.equals(rowSource)) {
           source = rowSource.copy();
           sourceName = source.toString();
+          fileDuplicates = duplicates.inFile(sourceName);
         }
+        long sourceRow = rowIndex.getLong(row);
         long bytes = count(text == null ? null : textBytes, batch, columns.numBytes(), row);
         int reason = status.get(row);
         if (reason == Rejection.SCORED && bytes < 0) {
           reason = Rejection.MISSING_TEXT_AND_COUNTS.id();
         }
+        if (reason == Rejection.SCORED
+            && fileDuplicates != null
+            && fileDuplicates.containsKey(sourceRow)) {
+          reason = Rejection.DUPLICATE_SEQUENCE.id();
+        }
         if (reason != Rejection.SCORED) {
           Rejection rejection = Rejection.ofId(reason);
           totals.addRejected(sourceName, rejection.code());
           if (sink.wantsRejected()) {
-            long sourceRow = rowIndex.getLong(row);
+            String where = sourceName + " row " + sourceRow;
             String message =
-                describe(
-                    rejection,
-                    labels,
-                    logprobs,
-                    new ListVector[] {entropies, refLogprobs, topLogprobs},
-                    row,
-                    sourceName + " row " + sourceRow);
+                switch (rejection) {
+                  case TEXT_COUNT_MISMATCH -> given.describe(fromText, row, where);
+                  case DUPLICATE_SEQUENCE ->
+                      DuplicateCopies.message(
+                          labels[0].getUTF8String(row).toString(),
+                          labels[1].getUTF8String(row).toString(),
+                          labels[2].getUTF8String(row).toString(),
+                          where,
+                          fileDuplicates.get(sourceRow));
+                  default ->
+                      describe(
+                          rejection,
+                          labels,
+                          logprobs,
+                          new ListVector[] {entropies, refLogprobs, topLogprobs},
+                          row,
+                          where);
+                };
             sink.rejected(
                 new GenericInternalRow(
                     new Object[] {
@@ -190,9 +226,12 @@ final class LogprobBatchScorer {
         }
         long chars = count(text == null ? null : textChars, batch, columns.numChars(), row);
         long words = count(text == null ? null : textWords, batch, columns.numWords(), row);
+        UTF8String sequenceId = label(labels[0], row);
         UTF8String model = label(labels[1], row);
         UTF8String tokenizer = label(labels[2], row);
         UTF8String domain = label(labels[3], row);
+        long keyHash = SequenceKeyHash.of(sequenceId, model, tokenizer);
+        totals.addSequenceKey(sourceName, keyHash);
         long rowTokens = tokens.get(row);
         soft[SoftColumn.MEAN_ENTROPY.ordinal()] = sum(entropies, entropySum, row);
         soft[SoftColumn.KL_K1.ordinal()] = sum(refLogprobs, k1Sum, row);
@@ -217,7 +256,7 @@ final class LogprobBatchScorer {
             new GenericInternalRow(
                 new Object[] {
                   runId,
-                  label(labels[0], row),
+                  sequenceId,
                   model,
                   tokenizer,
                   domain,
@@ -239,7 +278,9 @@ final class LogprobBatchScorer {
                   mean(soft, SoftColumn.ENTROPY_UPPER, rowTokens),
                   rowVocab == 0 ? null : rowVocab,
                   source
-                }));
+                }),
+            sourceRow,
+            keyHash);
       }
     }
   }

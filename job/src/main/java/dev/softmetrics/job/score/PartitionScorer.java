@@ -4,6 +4,8 @@ import dev.softmetrics.job.aggregate.RunAccumulator;
 import dev.softmetrics.job.aggregate.RunTotals;
 import dev.softmetrics.job.config.ColumnNames;
 import dev.softmetrics.job.io.ShardScan.ScanColumns;
+import dev.softmetrics.job.output.OutputTables;
+import dev.softmetrics.udfs.sequence.RepeatedKeys;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
@@ -12,14 +14,17 @@ import org.apache.arrow.memory.RootAllocator;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 import org.apache.spark.util.TaskCompletionListener;
 
 /**
  * Runs on the executors: scores the batches of one scan partition, each before the reader reuses
- * its memory for the next, with one Arrow allocator per task. It emits either the scored rows (and
- * adds the partition's totals to the run's accumulator once the partition is done) or only the
- * rejected rows, with their messages.
+ * its memory for the next, with one Arrow allocator per task. It emits the scored rows (and adds
+ * the partition's totals to the run's accumulator once the partition is done), or only the rejected
+ * rows, with their messages, or the keys of the scored rows whose key hash is a duplicate
+ * candidate. With {@code validation.on-bad-row = fail} the first bad row stops the task, and so the
+ * run, with the row's message.
  */
 final class PartitionScorer implements FlatMapFunction<Iterator<ColumnarBatch>, InternalRow> {
   private static final long serialVersionUID = 1L;
@@ -27,8 +32,12 @@ final class PartitionScorer implements FlatMapFunction<Iterator<ColumnarBatch>, 
   /** Which rows a pass emits. */
   enum Emit {
     SCORED,
-    REJECTED
+    REJECTED,
+    /** (sequence_id, model, tokenizer, source_file, source_row) of candidate duplicates. */
+    KEYS
   }
+
+  private static final int SOURCE_FILE = OutputTables.SEQUENCES_SCHEMA.fieldIndex("source_file");
 
   private final ScanColumns columns;
   private final ColumnNames names;
@@ -36,6 +45,17 @@ final class PartitionScorer implements FlatMapFunction<Iterator<ColumnarBatch>, 
   private final String runId;
   private final Emit emit;
   private final RunAccumulator totals;
+  private final RowChecks checks;
+
+  /**
+   * What a pass checks besides each row itself.
+   *
+   * @param failOnBadRow stop at the first rejected row
+   * @param duplicates rows to reject as copies of others
+   * @param keyCandidates for {@link Emit#KEYS}: the key hashes to report, ascending
+   */
+  record RowChecks(boolean failOnBadRow, DuplicateCopies duplicates, long[] keyCandidates)
+      implements java.io.Serializable {}
 
   PartitionScorer(
       ScanColumns columns,
@@ -43,13 +63,15 @@ final class PartitionScorer implements FlatMapFunction<Iterator<ColumnarBatch>, 
       double positiveTolerance,
       String runId,
       Emit emit,
-      RunAccumulator totals) {
+      RunAccumulator totals,
+      RowChecks checks) {
     this.columns = columns;
     this.names = names;
     this.positiveTolerance = positiveTolerance;
     this.runId = runId;
     this.emit = emit;
     this.totals = totals;
+    this.checks = checks;
   }
 
   @Override
@@ -66,26 +88,41 @@ final class PartitionScorer implements FlatMapFunction<Iterator<ColumnarBatch>, 
           });
     }
     LogprobBatchScorer scorer =
-        new LogprobBatchScorer(columns, names, positiveTolerance, allocator, runId);
+        new LogprobBatchScorer(
+            columns, names, positiveTolerance, allocator, runId, checks.duplicates());
     RunTotals partition = new RunTotals();
     ArrayDeque<InternalRow> pending = new ArrayDeque<>();
     LogprobBatchScorer.Sink sink =
         new LogprobBatchScorer.Sink() {
           @Override
-          public void scored(InternalRow row) {
+          public void scored(InternalRow row, long sourceRow, long keyHash) {
             if (emit == Emit.SCORED) {
               pending.add(row);
+            } else if (emit == Emit.KEYS
+                && RepeatedKeys.contains(checks.keyCandidates(), keyHash)) {
+              pending.add(
+                  new GenericInternalRow(
+                      new Object[] {
+                        row.getUTF8String(1),
+                        row.getUTF8String(2),
+                        row.getUTF8String(3),
+                        row.getUTF8String(SOURCE_FILE),
+                        sourceRow
+                      }));
             }
           }
 
           @Override
           public void rejected(InternalRow row) {
+            if (checks.failOnBadRow()) {
+              throw BadRows.stop(row.getUTF8String(7).toString(), row.getUTF8String(8).toString());
+            }
             pending.add(row);
           }
 
           @Override
           public boolean wantsRejected() {
-            return emit == Emit.REJECTED;
+            return emit == Emit.REJECTED || checks.failOnBadRow();
           }
         };
     return new Iterator<>() {

@@ -5,11 +5,10 @@ import dev.softmetrics.job.aggregate.Accounting;
 import dev.softmetrics.job.aggregate.CorpusAggregation;
 import dev.softmetrics.job.aggregate.CorpusRow;
 import dev.softmetrics.job.aggregate.GroupTotals;
-import dev.softmetrics.job.aggregate.RunAccumulator;
 import dev.softmetrics.job.aggregate.RunTotals;
 import dev.softmetrics.job.aggregate.StoredTotals;
-import dev.softmetrics.job.config.ColumnNames;
-import dev.softmetrics.job.config.InputFormat;
+import dev.softmetrics.job.io.CheckedInput;
+import dev.softmetrics.job.io.InputCheck;
 import dev.softmetrics.job.io.InputFiles;
 import dev.softmetrics.job.io.ShardScan;
 import dev.softmetrics.job.output.FileKeys;
@@ -18,6 +17,7 @@ import dev.softmetrics.job.output.RunRecord;
 import dev.softmetrics.job.output.StagedRun;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,7 +28,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -36,9 +35,10 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * One scoring run: reads the shards, scores every row, writes {@code sequences/}, {@code
- * rejected/}, {@code corpus/} and finally the {@code runs/} row, after checking that every row read
- * was scored or rejected.
+ * One scoring run: checks the input's footers and schemas, reads the shards, scores every row,
+ * stages {@code sequences/} and {@code rejected/}, commits them, writes {@code corpus/} and finally
+ * the {@code runs/} row, after checking that every row read was scored or rejected and that not too
+ * many were rejected.
  */
 public final class ScoreJob {
   private ScoreJob() {}
@@ -47,7 +47,8 @@ public final class ScoreJob {
    * Runs the job on a session the caller owns.
    *
    * @throws IllegalArgumentException for bad input that stops the whole run (missing path, wrong
-   *     schema)
+   *     schema, unreadable file, a bad row under {@code validation.on-bad-row = fail}, more
+   *     rejected rows than {@code validation.max-rejected-fraction} allows)
    * @throws IllegalStateException when the accounting does not hold; the tables are written, the
    *     run marked failed
    */
@@ -55,60 +56,31 @@ public final class ScoreJob {
     Instant started = Instant.now();
     var config = request.config();
     ShardScan.REQUIRED_SQL_CONF.forEach(spark.conf()::set);
-    var names = config.columns();
     String output = request.output();
-    String runId = request.runId();
     try {
-      ShardScan listed =
-          ShardScan.open(
+      CheckedInput input =
+          InputCheck.run(
               spark,
               request.inputs(),
-              names,
+              config.columns(),
               config.format(),
-              config.batchRows(),
-              config.logitsBatchRows());
-      Inputs inputs = Inputs.of(spark, listed, output, config.incremental());
-      ShardScan scan = inputs.scan();
-      RunAccumulator accumulator = new RunAccumulator();
-      spark.sparkContext().register(accumulator, "softmetrics run totals");
-      spark.sparkContext().setJobDescription("score and write sequences/");
+              config.skipCorruptFiles());
+      if (config.incremental()) {
+        input = IncrementalInputs.leaveOutUnchanged(spark, output, input);
+      }
       StagedRun staged =
-          StagedRun.begin(spark, output, runId, line -> System.err.println("softmetrics: " + line));
-      boolean nothingToScore = inputs.files().isEmpty();
-      LogitsScoring logits =
-          scan.layout() == InputFormat.LOGITS && !nothingToScore
-              ? new LogitsScoring(scan, names, runId)
-              : null;
-      boolean finished = false;
+          StagedRun.begin(
+              spark, output, request.runId(), line -> System.err.println("softmetrics: " + line));
       try {
-        JavaRDD<InternalRow> scored =
-            nothingToScore
-                ? JavaSparkContext.fromSparkContext(spark.sparkContext()).emptyRDD()
-                : logits != null
-                    ? logits.sequences(accumulator)
-                    : scan.batches()
-                        .mapPartitions(
-                            new PartitionScorer(
-                                scan.columns(),
-                                names,
-                                config.positiveLogprobTolerance(),
-                                runId,
-                                PartitionScorer.Emit.SCORED,
-                                accumulator));
         StageClock clock = new StageClock();
-        staged.write(frame(spark, scored, OutputTables.SEQUENCES_SCHEMA), OutputTables.SEQUENCES);
-        clock.lap("score");
-        RunResult result =
-            finish(spark, inputs, request, logits, staged, accumulator.value(), started, clock);
-        finished = true;
-        return result;
-      } finally {
-        if (logits != null) {
-          logits.close();
+        try (ScoringPass pass = ScoringPass.run(spark, request, input, staged)) {
+          clock.lap("score");
+          return finish(spark, request, pass, staged, started, clock);
         }
+      } finally {
         // A run that failed before committing leaves nothing; one that failed while committing
         // leaves its plan, which the next run into the folder completes.
-        if (finished || !staged.committed()) {
+        if (!staged.committed()) {
           staged.close();
         }
       }
@@ -123,37 +95,33 @@ public final class ScoreJob {
    */
   private static RunResult finish(
       SparkSession spark,
-      Inputs inputs,
       ScoreRequest request,
-      LogitsScoring logits,
+      ScoringPass pass,
       StagedRun staged,
-      RunTotals totals,
       Instant started,
       StageClock clock) {
-    ShardScan scan = inputs.scan();
     var config = request.config();
     String output = request.output();
     String runId = request.runId();
-    ColumnNames names = config.columns();
-    // rejected/ (a Spark job when rows were rejected) and the footer counts are independent, so
-    // they overlap. The commit, corpus/ and runs/ follow, in that order.
-    Accounting accounting;
+    RunTotals totals = pass.totals();
     ExecutorService writers = Executors.newFixedThreadPool(1);
     try {
       CompletableFuture<Void> rejectedWrite =
           CompletableFuture.runAsync(
               () -> {
                 spark.sparkContext().setJobDescription("write rejected/");
-                writeRejected(spark, scan, logits, request, names, totals, staged);
+                writeRejected(spark, pass, staged, totals);
               },
               writers);
-      accounting = account(spark, inputs.files(), totals);
       await(rejectedWrite);
     } finally {
       writers.shutdownNow();
     }
+    Accounting accounting = account(spark, pass.input(), totals);
+    String tooManyRejected =
+        config.rowPolicy().tooManyRejected(accounting.rejected(), accounting.rowsRead());
     clock.lap("rejected_and_accounting");
-    Set<String> keys = fileKeys(inputs.files(), totals);
+    Set<String> keys = fileKeys(pass.input(), totals);
     staged.commit(keys, OutputTables.SEQUENCES_SCHEMA, OutputTables.REJECTED_SCHEMA);
     clock.lap("commit");
     List<CorpusRow> corpus =
@@ -167,8 +135,8 @@ public final class ScoreJob {
             runId,
             started,
             Instant.now(),
-            accounting.balanced() ? "succeeded" : "failed: accounting",
-            scan.layout().toString(),
+            status(accounting, tooManyRejected),
+            pass.layout().toString(),
             request.inputs(),
             accounting.files(),
             config.rendered(),
@@ -182,9 +150,11 @@ public final class ScoreJob {
             accounting.rejected(),
             accounting.balanced(),
             config.incremental(),
-            inputs.unchanged(),
-            clock.laps());
+            pass.input().unchanged(),
+            clock.laps(),
+            pass.input().skipped());
     OutputTables.appendRun(spark, run, output);
+    staged.close();
     if (!accounting.balanced()) {
       throw new IllegalStateException(
           "Accounting failed for run "
@@ -193,16 +163,32 @@ public final class ScoreJob {
               + String.join(", ", accounting.unbalanced())
               + " (the tables are written and runs/ marks the run failed; please report this)");
     }
+    if (tooManyRejected != null) {
+      throw new IllegalArgumentException(
+          "Too many bad rows in run "
+              + runId
+              + ": "
+              + tooManyRejected
+              + "; rejected/ lists them with their reasons, and runs/ marks the run failed");
+    }
     return new RunResult(run, corpus);
   }
 
+  /** The run's status in runs/: succeeded, or failed and why. */
+  private static String status(Accounting accounting, String tooManyRejected) {
+    if (!accounting.balanced()) {
+      return "failed: accounting";
+    }
+    return tooManyRejected == null ? "succeeded" : "failed: " + tooManyRejected;
+  }
+
   /**
-   * The keys of the partitions this run replaces: every input file it read, spelled both ways the
-   * job meets a path (as listed, and as the rows' {@code source_file}).
+   * The keys of the partitions this run replaces: every input file it scored, spelled both ways the
+   * job meets a path (qualified from the footers, and as the rows' {@code source_file}).
    */
-  private static Set<String> fileKeys(List<String> files, RunTotals totals) {
+  private static Set<String> fileKeys(CheckedInput input, RunTotals totals) {
     Set<String> keys = new TreeSet<>();
-    files.forEach(f -> keys.add(FileKeys.ofListed(f)));
+    input.files().forEach(f -> keys.add(FileKeys.ofQualified(f.path())));
     totals.files().keySet().forEach(f -> keys.add(FileKeys.ofFilePath(f)));
     return keys;
   }
@@ -225,17 +211,11 @@ public final class ScoreJob {
   }
 
   /**
-   * {@code rejected/}: the rows the scoring pass counted as rejected, with their messages. Only the
-   * files that had rejected rows are read again; a clean run writes an empty table.
+   * {@code rejected/}: the rows the scoring pass counted as rejected, with their messages, staged.
+   * Only the files that had rejected rows are read again.
    */
   private static void writeRejected(
-      SparkSession spark,
-      ShardScan scoring,
-      LogitsScoring logits,
-      ScoreRequest request,
-      ColumnNames labels,
-      RunTotals totals,
-      StagedRun staged) {
+      SparkSession spark, ScoringPass pass, StagedRun staged, RunTotals totals) {
     List<String> files = new ArrayList<>();
     totals
         .files()
@@ -248,23 +228,8 @@ public final class ScoreJob {
     if (files.isEmpty()) {
       return;
     }
-    if (logits != null) {
-      staged.write(
-          frame(spark, logits.rejected(), OutputTables.REJECTED_SCHEMA), OutputTables.REJECTED);
-      return;
-    }
-    var config = request.config();
-    ShardScan scan = scoring.onlyFiles(files);
-    PartitionScorer messages =
-        new PartitionScorer(
-            scan.columns(),
-            labels,
-            config.positiveLogprobTolerance(),
-            request.runId(),
-            PartitionScorer.Emit.REJECTED,
-            null);
     staged.write(
-        frame(spark, scan.batches().mapPartitions(messages), OutputTables.REJECTED_SCHEMA),
+        frame(spark, pass.rejectedRows(files), OutputTables.REJECTED_SCHEMA),
         OutputTables.REJECTED);
   }
 
@@ -281,47 +246,27 @@ public final class ScoreJob {
   }
 
   /** A DataFrame over rows the job built itself, without converting them from external rows. */
-  private static Dataset<Row> frame(
-      SparkSession spark, JavaRDD<InternalRow> rows, StructType schema) {
+  static Dataset<Row> frame(SparkSession spark, JavaRDD<InternalRow> rows, StructType schema) {
     return ((org.apache.spark.sql.classic.SparkSession) spark)
         .internalCreateDataFrame(rows.rdd(), schema, false);
   }
 
   /**
-   * Rows per file from the Parquet footers (independent of the scoring pass), reconciled with its
-   * counts.
+   * Rows per file from the Parquet footers read before the scan (independent of the scoring pass),
+   * reconciled with its counts.
    */
-  private static Accounting account(SparkSession spark, List<String> files, RunTotals totals) {
+  private static Accounting account(SparkSession spark, CheckedInput input, RunTotals totals) {
     var hadoop = spark.sparkContext().hadoopConfiguration();
     Map<String, RunTotals.FileCounts> outcome = new TreeMap<>();
     totals
         .files()
         .forEach((file, counts) -> outcome.put(InputFiles.qualified(file, hadoop), counts));
-    return Accounting.reconcile(InputFiles.describe(files, hadoop), outcome);
-  }
-
-  /**
-   * What a run reads: the scan, the input files it scores (as Spark lists them) and, in incremental
-   * mode, those it leaves out because an earlier run scored them as they are.
-   */
-  private record Inputs(ShardScan scan, List<String> files, List<String> unchanged) {
-    static Inputs of(SparkSession spark, ShardScan listed, String output, boolean incremental) {
-      if (!incremental) {
-        return new Inputs(listed, listed.files(), List.of());
-      }
-      IncrementalInputs split = IncrementalInputs.split(spark, output, listed.files());
-      if (split.changed().isEmpty()) {
-        // Nothing to read: the scan is never run (Spark would plan it away).
-        return new Inputs(listed, List.of(), split.unchanged());
-      }
-      return new Inputs(
-          listed.onlyFiles(split.changedAsFilePaths()), split.changed(), split.unchanged());
-    }
+    return Accounting.reconcile(input.files(), outcome);
   }
 
   /** Wall time per stage of a run, in seconds, for {@code runs/}. */
   private static final class StageClock {
-    private final Map<String, Double> laps = new java.util.LinkedHashMap<>();
+    private final Map<String, Double> laps = new LinkedHashMap<>();
     private long last = System.nanoTime();
 
     void lap(String stage) {

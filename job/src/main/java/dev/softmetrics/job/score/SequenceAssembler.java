@@ -4,13 +4,20 @@ import dev.softmetrics.udfs.Rejection;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Puts the chunks of one sequence of the logits layout back together: a sequence is scored whole,
  * from chunks that cover positions {@code 0 .. T-1} once each and agree on the text's counts, or
  * not at all, every one of its rows then rejected with its reason. The chunks' sums are added in
  * position order, so the result does not depend on the order in which chunks arrive.
+ *
+ * <p>A chunk that repeats another's positions exactly (same first position and length, both
+ * scorable) is a second copy of the sequence, as when a shard is written twice: the first by file
+ * and row is kept, the others are rejected as {@code DUPLICATE_SEQUENCE}, and the sequence is
+ * assembled from the kept chunks.
  */
 final class SequenceAssembler {
   private SequenceAssembler() {}
@@ -24,11 +31,14 @@ final class SequenceAssembler {
           .thenComparingLong(Chunk::row);
 
   /**
-   * A sequence after assembly: scored (its sums and the files of its rows), or with every row in
-   * {@code rejected}.
+   * A sequence after assembly: scored (its sums and its chunks), or not, with every row in {@code
+   * rejected}. A scored sequence may have rejected rows too: the duplicate copies of its chunks.
    *
    * @param soft the sequence's sums per {@link dev.softmetrics.job.aggregate.SoftColumn}, NaN where
    *     absent
+   * @param sourceFile the file of the chunk at position 0
+   * @param sourceRow its row
+   * @param scoredChunks the chunks of a scored sequence, in position order
    */
   record Assembled(
       SequenceKey key,
@@ -41,15 +51,72 @@ final class SequenceAssembler {
       long chars,
       long words,
       String sourceFile,
-      List<String> scoredFiles,
+      long sourceRow,
+      List<Chunk> scoredChunks,
       List<Chunk> rejected)
-      implements Serializable {}
+      implements Serializable {
+
+    private Assembled withRejected(List<Chunk> more) {
+      List<Chunk> all = new ArrayList<>(rejected);
+      all.addAll(more);
+      return new Assembled(
+          key,
+          scored,
+          tokens,
+          vocab,
+          nll,
+          soft,
+          bytes,
+          chars,
+          words,
+          sourceFile,
+          sourceRow,
+          scoredChunks,
+          all);
+    }
+  }
 
   /** Assembles the chunks of {@code key}. */
   static Assembled assemble(SequenceKey key, Iterable<Chunk> arrived) {
-    List<Chunk> chunks = new ArrayList<>();
-    arrived.forEach(chunks::add);
-    chunks.sort(POSITION_ORDER);
+    List<Chunk> all = new ArrayList<>();
+    arrived.forEach(all::add);
+    all.sort(POSITION_ORDER);
+    List<Chunk> copies = new ArrayList<>();
+    List<Chunk> chunks = withoutCopies(key, all, copies);
+    Assembled assembled = assembleKept(key, chunks);
+    return copies.isEmpty() ? assembled : assembled.withRejected(copies);
+  }
+
+  /**
+   * The chunks without the exact repeats of an earlier one (in position, file, row order), which go
+   * to {@code copies}, rejected as duplicates that name the chunk kept.
+   */
+  private static List<Chunk> withoutCopies(
+      SequenceKey key, List<Chunk> chunks, List<Chunk> copies) {
+    Map<Long, Chunk> firstAt = new HashMap<>();
+    List<Chunk> kept = new ArrayList<>(chunks.size());
+    for (Chunk c : chunks) {
+      Chunk first = c.rejected() ? null : firstAt.putIfAbsent(c.firstPosition(), c);
+      if (first != null && first.tokens() == c.tokens()) {
+        copies.add(
+            reject(
+                c,
+                Rejection.DUPLICATE_SEQUENCE,
+                DuplicateCopies.message(
+                    key.sequenceId(),
+                    key.model(),
+                    key.tokenizer(),
+                    c.where() + " (positions " + c.span() + ")",
+                    new DuplicateCopies.Copy(first.file(), first.row()))));
+      } else {
+        kept.add(c);
+      }
+    }
+    return kept;
+  }
+
+  /** Assembles chunks that hold no exact repeats. */
+  private static Assembled assembleKept(SequenceKey key, List<Chunk> chunks) {
     String sequence = describe(key);
 
     Chunk firstRejected = chunks.stream().filter(Chunk::rejected).findFirst().orElse(null);
@@ -184,14 +251,12 @@ final class SequenceAssembler {
     double klForward = 0;
     double klReverse = 0;
     double crossEntropy = 0;
-    List<String> files = new ArrayList<>(chunks.size());
     for (Chunk c : chunks) {
       nll += c.nll();
       entropy += c.entropy();
       klForward += c.klForward();
       klReverse += c.klReverse();
       crossEntropy += c.crossEntropyRef();
-      files.add(c.file());
     }
     soft[dev.softmetrics.job.aggregate.SoftColumn.MEAN_ENTROPY.ordinal()] = entropy;
     // NaN (a chunk without reference logits) leaves the sequence without the reference columns.
@@ -209,12 +274,14 @@ final class SequenceAssembler {
         chars,
         words,
         chunks.get(0).file(),
-        files,
+        chunks.get(0).row(),
+        List.copyOf(chunks),
         List.of());
   }
 
   private static Assembled rejected(SequenceKey key, List<Chunk> rejected) {
-    return new Assembled(key, false, 0, 0, Double.NaN, null, -1, -1, -1, null, List.of(), rejected);
+    return new Assembled(
+        key, false, 0, 0, Double.NaN, null, -1, -1, -1, null, -1, List.of(), rejected);
   }
 
   private static Assembled rejectAll(

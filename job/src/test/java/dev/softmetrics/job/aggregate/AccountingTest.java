@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.softmetrics.job.io.InputFiles;
 import java.time.Instant;
 import java.util.List;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +15,7 @@ class AccountingTest {
   private static final UTF8String DOMAIN = UTF8String.fromString("d");
 
   private static InputFiles.InputFile footer(String path, long rows) {
-    return new InputFiles.InputFile(path, 100, Instant.EPOCH, rows);
+    return new InputFiles.InputFile(path, 100, Instant.EPOCH, rows, new StructType(), null);
   }
 
   private static void scored(RunTotals totals, String file, int rows) {

@@ -313,14 +313,14 @@ class ScoreJobTest extends LocalSparkTest {
   }
 
   private static void addGivenCountRows() {
-    CORE.add(core("given-text", "given", "a", new double[] {-1}, "日本語", 99L, 99, 99L));
+    CORE.add(core("given-text", "given", "a", new double[] {-1}, "日本語", 9L, 3, 1L));
     CORE.add(core("given-counts", "given", "a", new double[] {-1}, null, 10L, 8, 2L));
     CORE.add(core("given-bytes", "given", "b", new double[] {-1}, null, 5L, null, null));
   }
 
   @Test
   void givenCountsAreUsedOnRowsWhoseTextIsNull() {
-    // The text is "the exact scored text": when a row ships it, its counts come from it.
+    // Counts given beside the text agree with it (rows where they do not are rejected).
     assertCounts(coreSequences.get("given-text"), 9, 3, 1);
     assertCounts(coreSequences.get("given-counts"), 10, 8, 2);
     Row bytesOnly = coreSequences.get("given-bytes");
@@ -387,6 +387,22 @@ class ScoreJobTest extends LocalSparkTest {
     bad(
         core("rej-x19", "rej", "d", new double[] {-1, 0.5, Double.NaN}, "ab"),
         "NON_FINITE_LOGPROB");
+    // Counts given beside a text that disagree with it: "héllo" is 6 bytes, 5 chars, 1 word.
+    bad(
+        core("rej-x20", "rej", "d", new double[] {-1}, "héllo", 5L, 5, 1L),
+        "TEXT_COUNT_MISMATCH",
+        "num_bytes = 5",
+        "text has 6 UTF-8 bytes");
+    bad(
+        core("rej-x21", "rej", "d", new double[] {-1}, "héllo", 6L, 6, null),
+        "TEXT_COUNT_MISMATCH",
+        "num_chars = 6",
+        "text has 5 code points");
+    bad(
+        core("rej-x22", "rej", "d", new double[] {-1}, " a b ", null, null, 2L),
+        "TEXT_COUNT_MISMATCH",
+        "num_words = 2",
+        "text has 4 words");
   }
 
   @Test
@@ -487,7 +503,10 @@ class ScoreJobTest extends LocalSparkTest {
     run(
         List.of(in),
         dir("strict"),
-        JobConfig.load(null, List.of("validation.positive-logprob-tolerance=0")));
+        JobConfig.load(
+            null,
+            List.of(
+                "validation.positive-logprob-tolerance=0", "validation.max-rejected-fraction=1")));
 
     assertThat(sequences(dir("strict"))).containsOnlyKeys("zero");
     Map<String, Row> rejected = rejected(dir("strict"));
@@ -730,8 +749,10 @@ class ScoreJobTest extends LocalSparkTest {
     }
     write(in, coreSchema(), rows);
 
-    run(List.of(in), dir("default"), JobConfig.defaults());
-    run(List.of(in), dir("small"), JobConfig.load(null, List.of("read.batch-rows=3")));
+    // 12 of the 23 rows are bad, more than the default max-rejected-fraction allows.
+    String lenient = "validation.max-rejected-fraction=1";
+    run(List.of(in), dir("default"), JobConfig.load(null, List.of(lenient)));
+    run(List.of(in), dir("small"), JobConfig.load(null, List.of("read.batch-rows=3", lenient)));
 
     Map<String, Row> small = sequences(dir("small"));
     assertThat(small).hasSize(23 - 12);

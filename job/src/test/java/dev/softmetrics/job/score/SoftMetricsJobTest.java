@@ -364,7 +364,15 @@ class SoftMetricsJobTest extends LocalSparkTest {
     rows.add(blobChunk("", "m", 0, new int[] {2}, "float32", repeat(Z123, 1), null, "ab"));
     String in = write("bad", logitsSchema(DataTypes.BinaryType), rows);
     String out = dir("bad-out");
-    RunResult result = run(in, out);
+    // 9 of the 10 rows are bad: above the default max-rejected-fraction, which is not tested here.
+    RunResult result =
+        ScoreJob.run(
+            spark,
+            new ScoreRequest(
+                List.of(in),
+                out,
+                "run-1",
+                JobConfig.load(null, List.of("validation.max-rejected-fraction=1"))));
 
     assertThat(sequences(out)).containsOnlyKeys("good");
     Map<Long, Row> rejected = byKey(out + "/rejected", r -> r.<Long>getAs("source_row"));

@@ -1,0 +1,16 @@
+package dev.softmetrics.job.score;
+
+/** The failure that {@code validation.on-bad-row = fail} stops a run with. */
+final class BadRows {
+  private BadRows() {}
+
+  /** The error for the first bad row: its reason code and message, which name file and row. */
+  static IllegalArgumentException stop(String reason, String message) {
+    return new IllegalArgumentException(
+        "Bad row ("
+            + reason
+            + "), and validation.on-bad-row = fail stops the run at the first one: "
+            + message
+            + ". Set validation.on-bad-row = reject to write bad rows to rejected/ instead");
+  }
+}

@@ -1,0 +1,107 @@
+package dev.softmetrics.job.score;
+
+import dev.softmetrics.udfs.Rejection;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.catalyst.InternalRow;
+import scala.Tuple2;
+
+/**
+ * Finds the sequences a run scored more than once: the same (sequence_id, model, tokenizer) from
+ * two input rows (logprobs layout) or two assembled sequences, for instance in two domains (logits
+ * layout). The scoring pass sends each scored key's 64-bit hash to the driver; when all hashes
+ * differ, which is the common case, there is no duplicate and nothing more is read. Otherwise only
+ * the candidates are looked up, their keys compared exactly, and of each set of copies the first by
+ * source file and row is kept.
+ */
+final class DuplicateSearch {
+  private DuplicateSearch() {}
+
+  /**
+   * The copies to reject, each with the copy kept; empty when the pass scored every key once.
+   *
+   * @throws IllegalArgumentException for the first duplicate under {@code validation.on-bad-row =
+   *     fail}
+   */
+  static DuplicateCopies find(ScoringPass pass) {
+    long[] candidates = pass.totals().repeatedKeys();
+    if (candidates.length == 0) {
+      return DuplicateCopies.NONE;
+    }
+    DuplicateCopies found;
+    if (pass.logits() != null) {
+      Map<SequenceKey, DuplicateCopies.Copy> sequences = new HashMap<>();
+      for (Tuple2<SequenceKey, DuplicateCopies.Copy> c : pass.logits().copies(candidates)) {
+        sequences.put(c._1(), c._2());
+      }
+      Map<DuplicateCopies.Copy, SequenceKey> byCopy = new HashMap<>();
+      sequences.forEach((key, copy) -> byCopy.put(copy, key));
+      Map<DuplicateCopies.Copy, DuplicateCopies.Copy> rejected =
+          rejectedCopies(sequences.values(), copy -> identity(byCopy.get(copy)));
+      failOnFirst(pass, rejected, copy -> identity(byCopy.get(copy)));
+      Map<SequenceKey, DuplicateCopies.Copy> duplicates = new HashMap<>();
+      rejected.forEach((copy, kept) -> duplicates.put(byCopy.get(copy), kept));
+      found = DuplicateCopies.ofSequences(duplicates);
+    } else {
+      Map<DuplicateCopies.Copy, List<String>> keys = new HashMap<>();
+      for (InternalRow row : pass.keysOf(candidates)) {
+        keys.put(
+            new DuplicateCopies.Copy(row.getUTF8String(3).toString(), row.getLong(4)),
+            List.of(
+                row.getUTF8String(0).toString(),
+                row.getUTF8String(1).toString(),
+                row.getUTF8String(2).toString()));
+      }
+      Map<DuplicateCopies.Copy, DuplicateCopies.Copy> rejected =
+          rejectedCopies(keys.keySet(), keys::get);
+      failOnFirst(pass, rejected, keys::get);
+      found = DuplicateCopies.ofRows(rejected);
+    }
+    return found;
+  }
+
+  /** (sequence_id, model, tokenizer) of an assembled sequence. */
+  private static List<String> identity(SequenceKey key) {
+    return List.of(key.sequenceId(), key.model(), key.tokenizer());
+  }
+
+  /**
+   * Of each set of copies with the same identity, every copy but the first by file and row, mapped
+   * to that first one.
+   */
+  private static Map<DuplicateCopies.Copy, DuplicateCopies.Copy> rejectedCopies(
+      Iterable<DuplicateCopies.Copy> copies,
+      java.util.function.Function<DuplicateCopies.Copy, List<String>> identity) {
+    Map<List<String>, List<DuplicateCopies.Copy>> byIdentity = new LinkedHashMap<>();
+    for (DuplicateCopies.Copy copy : copies) {
+      byIdentity.computeIfAbsent(identity.apply(copy), k -> new ArrayList<>()).add(copy);
+    }
+    Map<DuplicateCopies.Copy, DuplicateCopies.Copy> rejected = new HashMap<>();
+    for (List<DuplicateCopies.Copy> same : byIdentity.values()) {
+      same.sort(DuplicateCopies.Copy.ORDER);
+      for (int i = 1; i < same.size(); i++) {
+        rejected.put(same.get(i), same.get(0));
+      }
+    }
+    return rejected;
+  }
+
+  private static void failOnFirst(
+      ScoringPass pass,
+      Map<DuplicateCopies.Copy, DuplicateCopies.Copy> rejected,
+      java.util.function.Function<DuplicateCopies.Copy, List<String>> identity) {
+    if (rejected.isEmpty() || !pass.failsOnBadRow()) {
+      return;
+    }
+    DuplicateCopies.Copy first =
+        rejected.keySet().stream().min(DuplicateCopies.Copy.ORDER).orElseThrow();
+    List<String> key = identity.apply(first);
+    throw BadRows.stop(
+        Rejection.DUPLICATE_SEQUENCE.code(),
+        DuplicateCopies.message(
+            key.get(0), key.get(1), key.get(2), first.where(), rejected.get(first)));
+  }
+}

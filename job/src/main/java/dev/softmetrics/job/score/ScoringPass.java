@@ -1,0 +1,204 @@
+package dev.softmetrics.job.score;
+
+import dev.softmetrics.job.aggregate.RunAccumulator;
+import dev.softmetrics.job.aggregate.RunTotals;
+import dev.softmetrics.job.config.InputFormat;
+import dev.softmetrics.job.config.JobConfig;
+import dev.softmetrics.job.io.CheckedInput;
+import dev.softmetrics.job.io.InputFiles;
+import dev.softmetrics.job.io.ShardScan;
+import dev.softmetrics.job.output.OutputTables;
+import dev.softmetrics.job.output.StagedRun;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+
+/**
+ * The scoring pass of a run: scans the checked input, scores every row, writes {@code sequences/}
+ * and collects the run's totals. Two things can make it score again: a file whose data turns out
+ * unreadable (with {@code read.skip-corrupt-files} it is skipped whole and the pass starts over
+ * without it; otherwise the run fails naming it), and duplicate sequences (found from the key
+ * hashes of the first pass, then written again with the copies rejected, so that no table counts
+ * them). A run without either scores once.
+ */
+final class ScoringPass implements AutoCloseable {
+  private final SparkSession spark;
+  private final ScoreRequest request;
+  private final CheckedInput input;
+  private final ShardScan scan;
+  private final LogitsScoring logits;
+  private final StagedRun staged;
+  private RunTotals totals;
+  private DuplicateCopies duplicates = DuplicateCopies.NONE;
+
+  private ScoringPass(
+      SparkSession spark, ScoreRequest request, CheckedInput input, StagedRun staged) {
+    this.spark = spark;
+    this.request = request;
+    this.input = input;
+    this.staged = staged;
+    JobConfig config = request.config();
+    // With nothing to score (incremental mode, nothing changed) there is no scan: Spark would
+    // plan it away.
+    this.scan =
+        input.files().isEmpty()
+            ? null
+            : ShardScan.open(
+                spark, input, config.columns(), config.batchRows(), config.logitsBatchRows());
+    this.logits =
+        scan != null && input.layout() == InputFormat.LOGITS
+            ? new LogitsScoring(scan, config.columns(), request.runId())
+            : null;
+  }
+
+  /**
+   * Scores the input and stages {@code sequences/} in {@code staged}; the caller closes the pass
+   * once the other tables are written.
+   *
+   * @throws IllegalArgumentException for a file whose data cannot be read (unless skipped), and for
+   *     the first bad row under {@code validation.on-bad-row = fail}
+   */
+  static ScoringPass run(
+      SparkSession spark, ScoreRequest request, CheckedInput checked, StagedRun staged) {
+    CheckedInput input = checked;
+    while (true) {
+      ScoringPass pass = new ScoringPass(spark, request, input, staged);
+      try {
+        pass.write(DuplicateCopies.NONE);
+        DuplicateCopies found = DuplicateSearch.find(pass);
+        if (!found.isEmpty()) {
+          pass.write(found);
+        }
+        return pass;
+      } catch (Exception e) {
+        // Spark throws its (checked) SparkException undeclared; rethrown as it is.
+        pass.close();
+        String file = ReadFailures.file(e);
+        if (file == null) {
+          throw e;
+        }
+        input =
+            skipUnreadable(
+                file, e, input, request.config(), spark.sparkContext().hadoopConfiguration());
+      }
+    }
+  }
+
+  /** One scoring of the input, rejecting {@code copies}; its totals replace the previous ones. */
+  private void write(DuplicateCopies copies) {
+    RunAccumulator accumulator = new RunAccumulator();
+    spark.sparkContext().register(accumulator, "softmetrics run totals");
+    spark.sparkContext().setJobDescription("score and write sequences/");
+    PartitionScorer.RowChecks checks = checks(copies, null);
+    JavaRDD<InternalRow> scored =
+        scan == null
+            ? JavaSparkContext.fromSparkContext(spark.sparkContext()).emptyRDD()
+            : logits != null
+                ? logits.sequences(accumulator, checks)
+                : scan.batches()
+                    .mapPartitions(scorer(PartitionScorer.Emit.SCORED, accumulator, checks));
+    staged.write(
+        ScoreJob.frame(spark, scored, OutputTables.SEQUENCES_SCHEMA), OutputTables.SEQUENCES);
+    totals = accumulator.value();
+    duplicates = copies;
+  }
+
+  /**
+   * The rows of {@code rejected/}: from the persisted sequences in the logits layout, else by
+   * scoring again the files that had rejected rows (only they), this time building the messages.
+   */
+  JavaRDD<InternalRow> rejectedRows(List<String> files) {
+    PartitionScorer.RowChecks checks = checks(duplicates, null);
+    if (logits != null) {
+      return logits.rejected(checks);
+    }
+    return scan.onlyFiles(files)
+        .batches()
+        .mapPartitions(scorer(PartitionScorer.Emit.REJECTED, null, checks));
+  }
+
+  /**
+   * The (sequence_id, model, tokenizer, source_file, source_row) of every scored row of the
+   * logprobs layout whose key hash is among {@code sortedCandidates}, from the files that scored
+   * one.
+   */
+  List<InternalRow> keysOf(long[] sortedCandidates) {
+    PartitionScorer.RowChecks checks = checks(DuplicateCopies.NONE, sortedCandidates);
+    spark.sparkContext().setJobDescription("look up duplicate candidates");
+    return scan.onlyFiles(totals.filesWithKeys(sortedCandidates))
+        .batches()
+        .mapPartitions(scorer(PartitionScorer.Emit.KEYS, null, checks))
+        .collect();
+  }
+
+  private PartitionScorer.RowChecks checks(DuplicateCopies copies, long[] candidates) {
+    return new PartitionScorer.RowChecks(
+        request.config().rowPolicy().failOnBadRow(), copies, candidates);
+  }
+
+  private PartitionScorer scorer(
+      PartitionScorer.Emit emit, RunAccumulator accumulator, PartitionScorer.RowChecks checks) {
+    JobConfig config = request.config();
+    return new PartitionScorer(
+        scan.columns(),
+        config.columns(),
+        config.positiveLogprobTolerance(),
+        request.runId(),
+        emit,
+        accumulator,
+        checks);
+  }
+
+  /**
+   * The input without {@code file}, which {@code failure} could not read, when the configuration
+   * skips unreadable files.
+   *
+   * @throws IllegalArgumentException naming the file, when unreadable files are not skipped
+   */
+  private static CheckedInput skipUnreadable(
+      String file, Exception failure, CheckedInput input, JobConfig config, Configuration hadoop) {
+    String path = InputFiles.qualified(file, hadoop);
+    String cause = ReadFailures.cause(failure);
+    if (!config.skipCorruptFiles()) {
+      throw new IllegalArgumentException(
+          String.format(
+              "Cannot read input file %s: its footer is readable but its data is not (%s); rewrite"
+                  + " or remove the file, or set read.skip-corrupt-files = true to skip such files"
+                  + " and list them in runs/",
+              path, cause),
+          failure);
+    }
+    return input.skipping(path, "data not readable: " + cause);
+  }
+
+  boolean failsOnBadRow() {
+    return request.config().rowPolicy().failOnBadRow();
+  }
+
+  CheckedInput input() {
+    return input;
+  }
+
+  InputFormat layout() {
+    return input.layout();
+  }
+
+  LogitsScoring logits() {
+    return logits;
+  }
+
+  /** The totals of the last scoring, the one whose tables are written. */
+  RunTotals totals() {
+    return totals;
+  }
+
+  @Override
+  public void close() {
+    if (logits != null) {
+      logits.close();
+    }
+  }
+}
