@@ -28,6 +28,7 @@ import java.util.TreeMap;
  * @param batchRows rows per columnar batch read from Parquet (logprobs layout)
  * @param logitsBatchRows rows per columnar batch of the logits layout
  * @param flags thresholds of the corpus flags
+ * @param bootstrap the bootstrap behind the confidence intervals
  * @param progressAfter runs longer than this print progress lines
  * @param progressInterval time between progress lines
  * @param summaryMaxRows rows of the printed summary table
@@ -42,6 +43,7 @@ public record JobConfig(
     int batchRows,
     int logitsBatchRows,
     CorpusFlags flags,
+    BootstrapConfig bootstrap,
     Duration progressAfter,
     Duration progressInterval,
     int summaryMaxRows,
@@ -144,6 +146,10 @@ public record JobConfig(
             c.getDouble("flags.uniform-fraction-of-ln-v"),
             c.getDouble("flags.kl-warning-above"),
             c.getDouble("flags.kl-alarm-above")),
+        new BootstrapConfig(
+            c.getInt("bootstrap.replicates"),
+            c.getLong("bootstrap.seed"),
+            c.getDouble("bootstrap.confidence")),
         c.getDuration("progress.after"),
         c.getDuration("progress.interval"),
         c.getInt("summary.max-rows"),

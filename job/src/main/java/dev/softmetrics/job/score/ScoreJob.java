@@ -6,6 +6,10 @@ import dev.softmetrics.job.aggregate.CorpusAggregation;
 import dev.softmetrics.job.aggregate.CorpusRow;
 import dev.softmetrics.job.aggregate.RunAccumulator;
 import dev.softmetrics.job.aggregate.RunTotals;
+import dev.softmetrics.job.analysis.ComparisonsTable;
+import dev.softmetrics.job.analysis.CorpusIntervals;
+import dev.softmetrics.job.analysis.PairedComparisons;
+import dev.softmetrics.job.analysis.StoredSequences;
 import dev.softmetrics.job.config.ColumnNames;
 import dev.softmetrics.job.config.InputFormat;
 import dev.softmetrics.job.io.InputFiles;
@@ -30,8 +34,9 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * One scoring run: reads the shards, scores every row, writes {@code sequences/}, {@code
- * rejected/}, {@code corpus/} and finally the {@code runs/} row, after checking that every row read
- * was scored or rejected.
+ * rejected/}, {@code corpus/} (with bootstrap intervals computed from the written {@code
+ * sequences/}), {@code comparisons/} and finally the {@code runs/} row, after checking that every
+ * row read was scored or rejected.
  */
 public final class ScoreJob {
   private ScoreJob() {}
@@ -103,11 +108,12 @@ public final class ScoreJob {
     String output = request.output();
     String runId = request.runId();
     ColumnNames names = config.columns();
-    List<CorpusRow> corpus = CorpusAggregation.rows(totals.groups(), config.flags());
-    // rejected/ (a Spark job when rows were rejected), corpus/ and the footer counts are
-    // independent, so they overlap. runs/ comes last, once all of them are done.
+    List<CorpusRow> groups = CorpusAggregation.rows(totals.groups(), config.flags());
+    // rejected/ (a Spark job when rows were rejected), corpus/ with its intervals, comparisons/ and
+    // the footer counts are independent, so they overlap. runs/ comes last, once all are done.
     Accounting accounting;
-    ExecutorService writers = Executors.newFixedThreadPool(2);
+    List<CorpusRow> corpus;
+    ExecutorService writers = Executors.newFixedThreadPool(3);
     try {
       CompletableFuture<Void> rejectedWrite =
           CompletableFuture.runAsync(
@@ -116,16 +122,35 @@ public final class ScoreJob {
                 writeRejected(spark, scan, logits, request, names, totals);
               },
               writers);
-      CompletableFuture<Void> corpusWrite =
+      CompletableFuture<List<CorpusRow>> corpusWrite =
+          CompletableFuture.supplyAsync(
+              () -> {
+                spark.sparkContext().setJobDescription("bootstrap intervals, write corpus/");
+                List<CorpusRow> rows =
+                    CorpusIntervals.attach(
+                        groups,
+                        CorpusIntervals.compute(
+                            StoredSequences.ofRun(spark, output, runId), config.bootstrap()));
+                OutputTables.writeCorpus(spark, rows, output, runId);
+                return rows;
+              },
+              writers);
+      CompletableFuture<Void> comparisonsWrite =
           CompletableFuture.runAsync(
               () -> {
-                spark.sparkContext().setJobDescription("write corpus/");
-                OutputTables.writeCorpus(spark, corpus, output, runId);
+                spark.sparkContext().setJobDescription("paired comparisons, write comparisons/");
+                ComparisonsTable.write(
+                    spark,
+                    PairedComparisons.compute(
+                        StoredSequences.all(spark, output), config.bootstrap()),
+                    output,
+                    runId);
               },
               writers);
       accounting = account(spark, scan, totals);
       await(rejectedWrite);
-      await(corpusWrite);
+      corpus = await(corpusWrite);
+      await(comparisonsWrite);
     } finally {
       writers.shutdownNow();
     }
@@ -209,9 +234,9 @@ public final class ScoreJob {
   }
 
   /** Waits for a write; its failure is rethrown as it was thrown. */
-  private static void await(CompletableFuture<Void> write) {
+  private static <T> T await(CompletableFuture<T> write) {
     try {
-      write.join();
+      return write.join();
     } catch (CompletionException e) {
       if (e.getCause() instanceof RuntimeException cause) {
         throw cause;

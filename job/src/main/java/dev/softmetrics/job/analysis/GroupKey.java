@@ -1,0 +1,6 @@
+package dev.softmetrics.job.analysis;
+
+import java.io.Serializable;
+
+/** A (model, tokenizer, domain) group of {@code corpus/}, {@code __all__} for a roll-up. */
+public record GroupKey(String model, String tokenizer, String domain) implements Serializable {}
