@@ -1,6 +1,7 @@
 package dev.softmetrics.udfs.bootstrap;
 
 import dev.softmetrics.udfs.corpus.CorpusMetrics;
+import dev.softmetrics.udfs.corpus.ExactSum;
 import java.io.Serializable;
 
 /**
@@ -32,9 +33,9 @@ public final class ReplicateSums implements Serializable {
   private final long[] nllFraction;
   private final long[] tokens;
   private final long[] bytes;
+  private final ExactSum sampleNll = new ExactSum();
   private long sequences;
-  private long sampleNllWhole;
-  private long sampleNllFraction;
+  private boolean outOfRange;
   private long sampleTokens;
   private long sampleBytes;
 
@@ -58,7 +59,8 @@ public final class ReplicateSums implements Serializable {
    * Adds a sequence with its weight in each replicate ({@link PoissonWeights#weights}).
    *
    * @param weights one weight per replicate, each 0 to {@link PoissonWeights#MAX_WEIGHT}
-   * @param nllSum the sequence's NLL in nats; finite, below 2^62 in magnitude
+   * @param nllSum the sequence's NLL in nats; finite (beyond 2^62 in magnitude, the replicates
+   *     become undefined)
    * @param sequenceTokens the sequence's scored tokens
    * @param sequenceBytes the sequence's UTF-8 bytes
    */
@@ -69,9 +71,19 @@ public final class ReplicateSums implements Serializable {
               "Invalid weights: %d of them (must be one per replicate, %d)",
               weights.length, tokens.length));
     }
-    if (!Double.isFinite(nllSum) || Math.abs(nllSum) >= 0x1p62) {
+    if (!Double.isFinite(nllSum)) {
       throw new IllegalArgumentException(
-          String.format("Invalid nll_sum: %s (must be finite and below 2^62)", nllSum));
+          String.format("Invalid nll_sum: %s (must be finite)", nllSum));
+    }
+    sampleNll.add(nllSum);
+    sampleTokens += sequenceTokens;
+    sampleBytes += sequenceBytes;
+    sequences++;
+    if (Math.abs(nllSum) >= 0x1p62) {
+      outOfRange = true;
+    }
+    if (outOfRange) {
+      return;
     }
     double whole = Math.floor(nllSum);
     long w = (long) whole;
@@ -86,12 +98,6 @@ public final class ReplicateSums implements Serializable {
         bytes[r] += weight * sequenceBytes;
       }
     }
-    long fraction = sampleNllFraction + f;
-    sampleNllWhole += w + (fraction >>> FRACTION_BITS);
-    sampleNllFraction = fraction & FRACTION_MASK;
-    sampleTokens += sequenceTokens;
-    sampleBytes += sequenceBytes;
-    sequences++;
   }
 
   /**
@@ -113,9 +119,8 @@ public final class ReplicateSums implements Serializable {
       tokens[r] += other.tokens[r];
       bytes[r] += other.bytes[r];
     }
-    long fraction = sampleNllFraction + other.sampleNllFraction;
-    sampleNllWhole += other.sampleNllWhole + (fraction >>> FRACTION_BITS);
-    sampleNllFraction = fraction & FRACTION_MASK;
+    sampleNll.merge(other.sampleNll);
+    outOfRange |= other.outOfRange;
     sampleTokens += other.sampleTokens;
     sampleBytes += other.sampleBytes;
     sequences += other.sequences;
@@ -131,9 +136,9 @@ public final class ReplicateSums implements Serializable {
     return sequences;
   }
 
-  /** The sample's NLL sum in nats (each sequence's NLL rounded to 2^-52 nats). */
+  /** The sample's NLL sum in nats, summed exactly and rounded once. */
   public double sampleNll() {
-    return value(sampleNllWhole, sampleNllFraction);
+    return sampleNll.doubleValue();
   }
 
   /** The sample's tokens. */
@@ -146,9 +151,9 @@ public final class ReplicateSums implements Serializable {
     return sampleBytes;
   }
 
-  /** Replicate {@code r}'s weighted NLL sum, in nats. */
+  /** Replicate {@code r}'s weighted NLL sum, in nats; NaN when a value was out of range. */
   public double nll(int r) {
-    return value(nllWhole[r], nllFraction[r]);
+    return outOfRange ? Double.NaN : nllWhole[r] + nllFraction[r] * UNIT;
   }
 
   /** Replicate {@code r}'s weighted token count. */
@@ -192,9 +197,5 @@ public final class ReplicateSums implements Serializable {
       out[r] = CorpusMetrics.bitsPerByte(nll(r), bytes[r]);
     }
     return out;
-  }
-
-  private static double value(long whole, long fraction) {
-    return whole + fraction * UNIT;
   }
 }
