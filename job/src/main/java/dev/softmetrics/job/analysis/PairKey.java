@@ -1,6 +1,5 @@
 package dev.softmetrics.job.analysis;
 
-import java.io.Serializable;
 import java.util.Comparator;
 
 /**
@@ -8,7 +7,7 @@ import java.util.Comparator;
  * before side b by model, then tokenizer.
  */
 record PairKey(String modelA, String tokenizerA, String modelB, String tokenizerB, String domain)
-    implements Serializable {
+    implements AnalysisKey {
 
   /** Output order: by the pair, then by domain with {@code __all__} last. */
   static final Comparator<PairKey> ORDER =

@@ -5,7 +5,8 @@ import java.io.Serializable;
 
 /**
  * The replicate sums of both sides of a pair over the sequences both scored, each sequence with the
- * same weights on both sides (the paired bootstrap), and how many sequences were paired.
+ * same weights on both sides (the paired bootstrap), and how many sequences were paired. A {@code
+ * corpus/} group uses side a alone ({@code b} is null).
  */
 final class PairSums implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -14,9 +15,26 @@ final class PairSums implements Serializable {
   private final ReplicateSums b;
   private long sequences;
 
-  PairSums(int replicates) {
-    a = new ReplicateSums(replicates);
-    b = new ReplicateSums(replicates);
+  private PairSums(ReplicateSums a, ReplicateSums b) {
+    this.a = a;
+    this.b = b;
+  }
+
+  /** Empty sums of a pair. */
+  static PairSums pair(int replicates) {
+    return new PairSums(new ReplicateSums(replicates), new ReplicateSums(replicates));
+  }
+
+  /** Empty sums of a group. */
+  static PairSums group(int replicates) {
+    return new PairSums(new ReplicateSums(replicates), null);
+  }
+
+  /** A group's sums over {@code sequences} sequences: a view of {@code sums}, not a copy. */
+  static PairSums of(ReplicateSums sums, long sequences) {
+    PairSums view = new PairSums(sums, null);
+    view.sequences = sequences;
+    return view;
   }
 
   ReplicateSums a() {
@@ -31,14 +49,18 @@ final class PairSums implements Serializable {
     return sequences;
   }
 
-  /** Counts one more paired sequence; its rows are added to {@link #a} and {@link #b}. */
-  void countSequence() {
-    sequences++;
+  /** Adds both sides of {@code sequences} paired sequences. */
+  void addPaired(ReplicateSums sideA, ReplicateSums sideB, long paired) {
+    a.merge(sideA);
+    b.merge(sideB);
+    sequences += paired;
   }
 
   PairSums merge(PairSums other) {
     a.merge(other.a);
-    b.merge(other.b);
+    if (b != null) {
+      b.merge(other.b);
+    }
     sequences += other.sequences;
     return this;
   }

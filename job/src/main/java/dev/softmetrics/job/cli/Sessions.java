@@ -17,6 +17,12 @@ final class Sessions {
   }
 
   static SparkSession open(String master, JobConfig config) {
+    return open(master, config, java.util.Map.of());
+  }
+
+  /** A session as {@link #open(String, JobConfig)}, with {@code settings} on top. */
+  static SparkSession open(
+      String master, JobConfig config, java.util.Map<String, String> settings) {
     SparkSession.Builder builder = SparkSession.builder().appName("softmetrics");
     boolean submitted = underSparkSubmit();
     if (master != null) {
@@ -27,6 +33,7 @@ final class Sessions {
     if (!submitted) {
       config.sparkConf().forEach(builder::config);
     }
+    settings.forEach(builder::config);
     return builder.getOrCreate();
   }
 }

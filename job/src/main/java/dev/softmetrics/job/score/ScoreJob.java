@@ -7,8 +7,7 @@ import dev.softmetrics.job.aggregate.CorpusRow;
 import dev.softmetrics.job.aggregate.RunAccumulator;
 import dev.softmetrics.job.aggregate.RunTotals;
 import dev.softmetrics.job.analysis.ComparisonsTable;
-import dev.softmetrics.job.analysis.CorpusIntervals;
-import dev.softmetrics.job.analysis.PairedComparisons;
+import dev.softmetrics.job.analysis.SequenceBootstrap;
 import dev.softmetrics.job.analysis.StoredSequences;
 import dev.softmetrics.job.config.ColumnNames;
 import dev.softmetrics.job.config.InputFormat;
@@ -109,11 +108,11 @@ public final class ScoreJob {
     String runId = request.runId();
     ColumnNames names = config.columns();
     List<CorpusRow> groups = CorpusAggregation.rows(totals.groups(), config.flags());
-    // rejected/ (a Spark job when rows were rejected), corpus/ with its intervals, comparisons/ and
-    // the footer counts are independent, so they overlap. runs/ comes last, once all are done.
+    // rejected/ (a Spark job when rows were rejected), the bootstrap with corpus/ and comparisons/,
+    // and the footer counts are independent, so they overlap. runs/ comes last, once all are done.
     Accounting accounting;
     List<CorpusRow> corpus;
-    ExecutorService writers = Executors.newFixedThreadPool(3);
+    ExecutorService writers = Executors.newFixedThreadPool(2);
     try {
       CompletableFuture<Void> rejectedWrite =
           CompletableFuture.runAsync(
@@ -122,35 +121,22 @@ public final class ScoreJob {
                 writeRejected(spark, scan, logits, request, names, totals);
               },
               writers);
-      CompletableFuture<List<CorpusRow>> corpusWrite =
+      CompletableFuture<List<CorpusRow>> analysisWrite =
           CompletableFuture.supplyAsync(
               () -> {
-                spark.sparkContext().setJobDescription("bootstrap intervals, write corpus/");
-                List<CorpusRow> rows =
-                    CorpusIntervals.attach(
-                        groups,
-                        CorpusIntervals.compute(
-                            StoredSequences.ofRun(spark, output, runId), config.bootstrap()));
+                spark.sparkContext().setJobDescription("bootstrap, write corpus/ and comparisons/");
+                SequenceBootstrap.Result analysis =
+                    SequenceBootstrap.compute(
+                        StoredSequences.all(spark, output), config.bootstrap());
+                List<CorpusRow> rows = analysis.attachTo(groups);
                 OutputTables.writeCorpus(spark, rows, output, runId);
+                ComparisonsTable.write(spark, analysis.comparisons(), output, runId);
                 return rows;
-              },
-              writers);
-      CompletableFuture<Void> comparisonsWrite =
-          CompletableFuture.runAsync(
-              () -> {
-                spark.sparkContext().setJobDescription("paired comparisons, write comparisons/");
-                ComparisonsTable.write(
-                    spark,
-                    PairedComparisons.compute(
-                        StoredSequences.all(spark, output), config.bootstrap()),
-                    output,
-                    runId);
               },
               writers);
       accounting = account(spark, scan, totals);
       await(rejectedWrite);
-      corpus = await(corpusWrite);
-      await(comparisonsWrite);
+      corpus = await(analysisWrite);
     } finally {
       writers.shutdownNow();
     }

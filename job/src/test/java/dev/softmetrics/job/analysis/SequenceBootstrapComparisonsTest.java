@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-class PairedComparisonsTest extends LocalSparkTest {
+class SequenceBootstrapComparisonsTest extends LocalSparkTest {
 
   private static final BootstrapConfig BOOTSTRAP = new BootstrapConfig(300, 5, 0.95);
   private static final double LN_2 = Math.log(2);
@@ -76,7 +76,7 @@ class PairedComparisonsTest extends LocalSparkTest {
   @Test
   void aConstantPenaltyPerTokenIsFoundAndNamesTheBetterModel() {
     SequenceFixtures f = fixtures();
-    List<Comparison> all = PairedComparisons.compute(f.frame(spark, 3), BOOTSTRAP);
+    List<Comparison> all = SequenceBootstrap.compute(f.frame(spark, 3), BOOTSTRAP).comparisons();
     for (String domain : List.of("prose", "code", "__all__")) {
       Comparison c = find(all, "base", "worse", domain);
       double[] base = sums(f, "base", "worse", domain);
@@ -101,7 +101,8 @@ class PairedComparisonsTest extends LocalSparkTest {
 
   @Test
   void identicalModelsDifferByZeroAndNeitherIsBetter() {
-    List<Comparison> all = PairedComparisons.compute(fixtures().frame(spark, 2), BOOTSTRAP);
+    List<Comparison> all =
+        SequenceBootstrap.compute(fixtures().frame(spark, 2), BOOTSTRAP).comparisons();
     Comparison c = find(all, "base", "twin", "__all__");
     assertThat(c.bitsPerByteDiff()).isZero();
     assertThat(c.bitsPerByteDiffLow()).isZero();
@@ -114,7 +115,7 @@ class PairedComparisonsTest extends LocalSparkTest {
   @Test
   void acrossTokenizersOnlyBitsPerByteIsComparedAndOnlyOverSharedSequences() {
     SequenceFixtures f = fixtures();
-    List<Comparison> all = PairedComparisons.compute(f.frame(spark, 4), BOOTSTRAP);
+    List<Comparison> all = SequenceBootstrap.compute(f.frame(spark, 4), BOOTSTRAP).comparisons();
     Comparison c = find(all, "base", "other-tok", "code");
     assertThat(c.sequences()).isEqualTo(20);
     assertThat(c.meanNllDiff()).isNull();
@@ -133,8 +134,8 @@ class PairedComparisonsTest extends LocalSparkTest {
   @Test
   void comparisonsAreTheSameWhateverThePartitioning() {
     SequenceFixtures f = fixtures();
-    List<Comparison> one = PairedComparisons.compute(f.frame(spark, 1), BOOTSTRAP);
-    List<Comparison> five = PairedComparisons.compute(f.frame(spark, 5), BOOTSTRAP);
+    List<Comparison> one = SequenceBootstrap.compute(f.frame(spark, 1), BOOTSTRAP).comparisons();
+    List<Comparison> five = SequenceBootstrap.compute(f.frame(spark, 5), BOOTSTRAP).comparisons();
     // 6 pairs of the 4 models; other-tok's 3 pairs cover one domain (+ __all__), the others two.
     assertThat(one).hasSize(3 * 3 + 3 * 2).isEqualTo(five);
     assertThat(one.get(one.size() - 1).domain()).isEqualTo("__all__");
@@ -143,7 +144,8 @@ class PairedComparisonsTest extends LocalSparkTest {
   @Test
   void withoutReplicatesTheDifferencesRemainAndNothingIsDecided() {
     List<Comparison> all =
-        PairedComparisons.compute(fixtures().frame(spark, 2), new BootstrapConfig(0, 5, 0.95));
+        SequenceBootstrap.compute(fixtures().frame(spark, 2), new BootstrapConfig(0, 5, 0.95))
+            .comparisons();
     Comparison c = find(all, "base", "worse", "__all__");
     assertThat(c.meanNllDiff()).isCloseTo(PENALTY, within(1e-12));
     assertThat(c.bitsPerByteDiffLow()).isNull();

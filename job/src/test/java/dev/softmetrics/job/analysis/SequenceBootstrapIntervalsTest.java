@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-class CorpusIntervalsTest extends LocalSparkTest {
+class SequenceBootstrapIntervalsTest extends LocalSparkTest {
 
   private static final BootstrapConfig BOOTSTRAP = new BootstrapConfig(200, 9, 0.95);
 
@@ -40,23 +40,28 @@ class CorpusIntervalsTest extends LocalSparkTest {
   @Test
   void intervalsAreTheSameWhateverThePartitioningAndOrder() {
     SequenceFixtures f = corpus();
-    Map<GroupKey, CorpusInterval> one = CorpusIntervals.compute(f.frame(spark, 1), BOOTSTRAP);
-    Map<GroupKey, CorpusInterval> seven = CorpusIntervals.compute(f.frame(spark, 7), BOOTSTRAP);
+    Map<GroupKey, CorpusInterval> one =
+        SequenceBootstrap.compute(f.frame(spark, 1), BOOTSTRAP).intervals();
+    Map<GroupKey, CorpusInterval> seven =
+        SequenceBootstrap.compute(f.frame(spark, 7), BOOTSTRAP).intervals();
     List<org.apache.spark.sql.Row> reversed = new ArrayList<>(f.rows());
     Collections.reverse(reversed);
     Map<GroupKey, CorpusInterval> backwards =
-        CorpusIntervals.compute(
-            spark
-                .createDataFrame(reversed, dev.softmetrics.job.output.OutputTables.SEQUENCES_SCHEMA)
-                .repartition(3),
-            BOOTSTRAP);
+        SequenceBootstrap.compute(
+                spark
+                    .createDataFrame(
+                        reversed, dev.softmetrics.job.output.OutputTables.SEQUENCES_SCHEMA)
+                    .repartition(3),
+                BOOTSTRAP)
+            .intervals();
     assertThat(one).hasSize(6).isEqualTo(seven).isEqualTo(backwards);
   }
 
   @Test
   void intervalsAreThePercentilesOfTheResampledRatios() {
     SequenceFixtures f = corpus();
-    Map<GroupKey, CorpusInterval> intervals = CorpusIntervals.compute(f.frame(spark, 4), BOOTSTRAP);
+    Map<GroupKey, CorpusInterval> intervals =
+        SequenceBootstrap.compute(f.frame(spark, 4), BOOTSTRAP).intervals();
 
     for (GroupKey group :
         List.of(
@@ -117,7 +122,9 @@ class CorpusIntervalsTest extends LocalSparkTest {
 
   @Test
   void noReplicatesNoIntervals() {
-    assertThat(CorpusIntervals.compute(corpus().frame(spark, 2), new BootstrapConfig(0, 1, 0.95)))
+    assertThat(
+            SequenceBootstrap.compute(corpus().frame(spark, 2), new BootstrapConfig(0, 1, 0.95))
+                .intervals())
         .isEmpty();
   }
 }
