@@ -1,8 +1,6 @@
 package dev.softmetrics.job.analysis;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_list;
-import static org.apache.spark.sql.functions.struct;
 
 import dev.softmetrics.job.aggregate.CorpusRow;
 import dev.softmetrics.job.config.BootstrapConfig;
@@ -18,6 +16,8 @@ import java.util.Map;
 import org.apache.spark.api.java.function.PairFlatMapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.unsafe.types.UTF8String;
 import scala.Tuple2;
 
 /**
@@ -70,23 +70,20 @@ public final class SequenceBootstrap {
    */
   public static Result compute(Dataset<Row> sequences, BootstrapConfig bootstrap) {
     double confidence = bootstrap.confidence();
-    Dataset<Row> bySequence =
-        sequences
-            .groupBy(col("domain"), col("sequence_id"))
-            .agg(
-                collect_list(
-                        struct(
-                            col("model"),
-                            col("tokenizer"),
-                            col("nll_sum"),
-                            col("tokens"),
-                            col("bytes")))
-                    .as("scores"));
     int partitions =
         Integer.parseInt(sequences.sparkSession().conf().get("spark.sql.shuffle.partitions", "8"));
+    // Rows of one sequence become neighbours in one task: flat rows shuffled and sorted, cheaper
+    // than collecting them into lists (Spark's object aggregation falls back to sorting anyway).
+    Dataset<Row> bySequence =
+        sequences
+            .select("domain", "sequence_id", "model", "tokenizer", "nll_sum", "tokens", "bytes")
+            .repartition(partitions, col("domain"), col("sequence_id"))
+            .sortWithinPartitions("domain", "sequence_id");
     List<Tuple2<AnalysisKey, Serializable>> results =
         bySequence
-            .javaRDD()
+            .queryExecution()
+            .toRdd()
+            .toJavaRDD()
             .mapPartitionsToPair(new PartitionSums(bootstrap.seed(), bootstrap.replicates()))
             .reduceByKey(PairSums::merge, partitions)
             .map(kv -> new Tuple2<>(kv._1(), result(kv._1(), kv._2(), bootstrap)))
@@ -115,6 +112,9 @@ public final class SequenceBootstrap {
   /** A model under a tokenizer. */
   private record Scorer(String model, String tokenizer) implements Serializable {}
 
+  /** One row of a sequence: who scored it, and its sums. */
+  private record Score(Scorer scorer, double nll, long tokens, long bytes) {}
+
   private static final Comparator<Scorer> SCORER_ORDER =
       Comparator.comparing(Scorer::model).thenComparing(Scorer::tokenizer);
 
@@ -136,7 +136,7 @@ public final class SequenceBootstrap {
 
   /** One task's group and pair sums, from the signature sums of its sequences. */
   private static final class PartitionSums
-      implements PairFlatMapFunction<Iterator<Row>, AnalysisKey, PairSums> {
+      implements PairFlatMapFunction<Iterator<InternalRow>, AnalysisKey, PairSums> {
     private static final long serialVersionUID = 1L;
     private final long seed;
     private final int replicates;
@@ -147,36 +147,60 @@ public final class SequenceBootstrap {
     }
 
     @Override
-    public Iterator<Tuple2<AnalysisKey, PairSums>> call(Iterator<Row> sequences) {
+    public Iterator<Tuple2<AnalysisKey, PairSums>> call(Iterator<InternalRow> rows) {
       Map<Signature, SignatureSums> signatures = new HashMap<>();
       int[] weights = new int[replicates];
-      while (sequences.hasNext()) {
-        Row sequence = sequences.next();
-        String domain = sequence.getString(0);
-        List<Row> scores = new ArrayList<>(sequence.<Row>getList(2));
-        List<Scorer> scorerOfRow = new ArrayList<>(scores.size());
-        for (Row s : scores) {
-          scorerOfRow.add(new Scorer(s.getString(0), s.getString(1)));
+      List<Score> sequence = new ArrayList<>();
+      UTF8String domain = null;
+      UTF8String id = null;
+      while (rows.hasNext()) {
+        InternalRow row = rows.next();
+        // The reader reuses its row objects: copy what is kept.
+        UTF8String rowDomain = row.getUTF8String(0);
+        UTF8String rowId = row.getUTF8String(1);
+        if (domain != null && !(domain.equals(rowDomain) && id.equals(rowId))) {
+          add(domain.toString(), id.toString(), sequence, signatures, weights);
+          sequence.clear();
         }
-        List<Scorer> scorers = scorerOfRow.stream().distinct().sorted(SCORER_ORDER).toList();
-        SignatureSums sums =
-            signatures.computeIfAbsent(
-                new Signature(domain, scorers), k -> new SignatureSums(scorers.size(), replicates));
-        sums.sequences++;
-        PoissonWeights.weights(
-            PoissonWeights.sequenceKey(seed, domain, sequence.getString(1)), weights);
-        // A model with two rows for one sequence (duplicated input) adds both, resampled together.
-        for (int i = 0; i < scores.size(); i++) {
-          Row s = scores.get(i);
-          sums.byScorer[scorers.indexOf(scorerOfRow.get(i))].add(
-              weights, s.getDouble(2), s.getLong(3), s.getLong(4));
+        if (sequence.isEmpty()) {
+          domain = rowDomain.copy();
+          id = rowId.copy();
         }
+        sequence.add(
+            new Score(
+                new Scorer(row.getUTF8String(2).toString(), row.getUTF8String(3).toString()),
+                row.getDouble(4),
+                row.getLong(5),
+                row.getLong(6)));
+      }
+      if (!sequence.isEmpty()) {
+        add(domain.toString(), id.toString(), sequence, signatures, weights);
       }
       Map<AnalysisKey, PairSums> out = new HashMap<>();
       signatures.forEach((signature, sums) -> expand(signature, sums, out));
       List<Tuple2<AnalysisKey, PairSums>> pairs = new ArrayList<>(out.size());
       out.forEach((key, value) -> pairs.add(new Tuple2<>(key, value)));
       return pairs.iterator();
+    }
+
+    /** Adds the rows of one sequence, with its weights, to the sums of its signature. */
+    private void add(
+        String domain,
+        String id,
+        List<Score> rows,
+        Map<Signature, SignatureSums> signatures,
+        int[] weights) {
+      List<Scorer> scorers =
+          rows.stream().map(Score::scorer).distinct().sorted(SCORER_ORDER).toList();
+      SignatureSums sums =
+          signatures.computeIfAbsent(
+              new Signature(domain, scorers), k -> new SignatureSums(scorers.size(), replicates));
+      sums.sequences++;
+      PoissonWeights.weights(PoissonWeights.sequenceKey(seed, domain, id), weights);
+      // A model with two rows for one sequence (duplicated input) adds both, resampled together.
+      for (Score s : rows) {
+        sums.byScorer[scorers.indexOf(s.scorer())].add(weights, s.nll(), s.tokens(), s.bytes());
+      }
     }
 
     /** Adds a signature's sums to its models' groups and to its pairs, per domain and overall. */

@@ -61,7 +61,8 @@ public final class SqlCommand implements Callable<Integer> {
 
   /**
    * Settings for a quick embedded session: no catalog files in the working folder, one shuffle
-   * partition per core at most (a query of these small tables needs no more), nulls kept in JSON.
+   * partition per core at most (a query of these small tables needs no more), partition folder
+   * names read as strings.
    */
   private static final Map<String, String> QUERY_SESSION =
       Map.of(
@@ -71,8 +72,6 @@ public final class SqlCommand implements Callable<Integer> {
               .toString(),
           "spark.sql.shuffle.partitions",
           "2",
-          "spark.sql.jsonGenerator.ignoreNullFields",
-          "false",
           "spark.sql.sources.partitionColumnTypeInference.enabled",
           "false");
 
@@ -86,6 +85,7 @@ public final class SqlCommand implements Callable<Integer> {
         style.csv
             ? QueryPrinter.Format.CSV
             : style.json ? QueryPrinter.Format.JSON : QueryPrinter.Format.TABLE;
+    SqlQuery.checkReadOnly(query);
     SparkSession spark = Sessions.open(null, JobConfig.defaults(), QUERY_SESSION);
     try {
       OutputFolder.registerViews(spark, dir);

@@ -30,7 +30,8 @@ public final class QueryPrinter {
   /** Prints the rows of {@code result} in {@code format}. */
   public static void print(Dataset<Row> result, Format format, int maxRows, PrintStream out) {
     switch (format) {
-      case JSON -> result.toJSON().toLocalIterator().forEachRemaining(out::println);
+      case JSON ->
+          asJson(result).toLocalIterator().forEachRemaining(r -> out.println(r.getString(0)));
       case CSV -> printCsv(result, out);
       case TABLE -> printTable(result, maxRows, out);
     }
@@ -46,6 +47,23 @@ public final class QueryPrinter {
       cast[i] = org.apache.spark.sql.functions.col(positional[i]).cast("string");
     }
     return result.toDF(positional).select(cast);
+  }
+
+  /** One JSON object per row, nulls kept (the option is given to the function, not the session). */
+  private static Dataset<Row> asJson(Dataset<Row> result) {
+    String[] names = result.columns();
+    String[] positional = new String[names.length];
+    Column[] fields = new Column[names.length];
+    for (int i = 0; i < names.length; i++) {
+      positional[i] = "c" + i;
+      fields[i] = org.apache.spark.sql.functions.col(positional[i]).as(names[i]);
+    }
+    return result
+        .toDF(positional)
+        .select(
+            org.apache.spark.sql.functions.to_json(
+                org.apache.spark.sql.functions.struct(fields),
+                java.util.Map.of("ignoreNullFields", "false")));
   }
 
   private static void printCsv(Dataset<Row> result, PrintStream out) {

@@ -15,6 +15,15 @@ public final class SqlQuery {
   private SqlQuery() {}
 
   /**
+   * Checks, without Spark, that {@code sql} only reads (see {@link ReadOnlySql}).
+   *
+   * @throws IllegalArgumentException otherwise
+   */
+  public static void checkReadOnly(String sql) {
+    ReadOnlySql.check(sql);
+  }
+
+  /**
    * Plans {@code sql} (Spark parses and analyses it here; rows are computed when printed).
    *
    * @throws IllegalArgumentException for a statement that is not read-only or does not analyse
