@@ -62,7 +62,7 @@ public final class SqlCommand implements Callable<Integer> {
   /**
    * Settings for a quick embedded session: no catalog files in the working folder, one shuffle
    * partition per core at most (a query of these small tables needs no more), partition folder
-   * names read as strings.
+   * names read as strings, no warning that a wide table's plan was shortened.
    */
   private static final Map<String, String> QUERY_SESSION =
       Map.of(
@@ -73,7 +73,9 @@ public final class SqlCommand implements Callable<Integer> {
           "spark.sql.shuffle.partitions",
           "2",
           "spark.sql.sources.partitionColumnTypeInference.enabled",
-          "false");
+          "false",
+          "spark.sql.debug.maxToStringFields",
+          "1000");
 
   @Override
   public Integer call() {
