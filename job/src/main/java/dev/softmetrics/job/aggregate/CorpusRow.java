@@ -5,7 +5,7 @@ package dev.softmetrics.job.aggregate;
  * figure (no character counts, say) or, for the macro columns, on the per-domain rows. {@code soft}
  * holds the mean per token of each {@link SoftColumn}, null where some sequence of the group lacks
  * it; {@code flags} the group's flags ({@link dev.softmetrics.udfs.corpus.CorpusFlags}); {@code
- * interval} the bootstrap intervals ({@link dev.softmetrics.job.analysis.CorpusIntervals}), null
+ * interval} the bootstrap intervals ({@link dev.softmetrics.job.analysis.SequenceBootstrap}), null
  * when there are none.
  */
 public record CorpusRow(

@@ -69,7 +69,6 @@ public final class SequenceBootstrap {
    * @param bootstrap replicates, seed and confidence
    */
   public static Result compute(Dataset<Row> sequences, BootstrapConfig bootstrap) {
-    double confidence = bootstrap.confidence();
     int partitions =
         Integer.parseInt(sequences.sparkSession().conf().get("spark.sql.shuffle.partitions", "8"));
     // Rows of one sequence become neighbours in one task: flat rows shuffled and sorted, cheaper

@@ -16,11 +16,11 @@ import java.io.Serializable;
  * nats and a long of 2^-52 units: the rounding is a function of the value alone, at most 2^-52 nats
  * off), and the weighted fixed-point numbers are then added exactly as integers. So any split of
  * the sequences into tasks and any merge order give the same bits. An {@link
- * dev.softmetrics.udfs.corpus.ExactSum} per replicate would do the same at 30 times the memory (R
- * of them per group per task).
+ * dev.softmetrics.udfs.corpus.ExactSum} per replicate would do the same at about 20 times the
+ * memory (R of them per group per task).
  *
- * <p>Cost: 32 bytes per replicate; {@link #add} is O(R) with two multiply-adds and a carry check
- * per replicate of non-zero weight; {@link #merge} is O(R). Not thread-safe.
+ * <p>Cost: 32 bytes per replicate; {@link #add} is O(R), four multiply-adds per replicate and no
+ * branch; {@link #merge} is O(R). Not thread-safe.
  */
 public final class ReplicateSums implements Serializable {
   private static final long serialVersionUID = 1L;
