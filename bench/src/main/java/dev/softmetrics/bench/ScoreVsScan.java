@@ -30,7 +30,9 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>Arguments: {@code --mb N} (log-prob megabytes, default 400), {@code --work DIR} (corpus cache
  * and outputs, default bench/work), {@code --iterations N} (default 5; the first is the cold run,
- * reported apart), {@code --timeline} (print when each Spark job of a scoring run starts and ends).
+ * reported apart), {@code --timeline} (print when each Spark job of a scoring run starts and ends),
+ * {@code --set key=value} (a configuration override for the scoring runs, repeatable: e.g. {@code
+ * --set bootstrap.replicates=0} measures a run without confidence intervals).
  */
 public final class ScoreVsScan {
   private ScoreVsScan() {}
@@ -41,6 +43,7 @@ public final class ScoreVsScan {
     int mb = 400;
     int iterations = 5;
     boolean timeline = false;
+    List<String> overrides = new ArrayList<>();
     File work = new File("bench/work");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -48,12 +51,13 @@ public final class ScoreVsScan {
         case "--iterations" -> iterations = Integer.parseInt(args[++i]);
         case "--work" -> work = new File(args[++i]);
         case "--timeline" -> timeline = true;
+        case "--set" -> overrides.add(args[++i]);
         default -> throw new IllegalArgumentException("Invalid argument: " + args[i]);
       }
     }
     long sequences = (long) mb * 1_000_000 / (TOKENS * Float.BYTES) / 4 * 4;
     File corpus = new File(work, "corpus-" + mb + "mb");
-    JobConfig config = JobConfig.defaults();
+    JobConfig config = JobConfig.load(null, overrides);
     SparkSession.Builder builder = SparkSession.builder().master("local[*]").appName("bench");
     config.sparkConf().forEach(builder::config);
     SparkSession spark = builder.getOrCreate();

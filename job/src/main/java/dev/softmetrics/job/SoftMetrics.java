@@ -15,7 +15,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Versions.class,
     description = "Soft metrics of language models over Parquet shards, on Spark.",
-    subcommands = {ScoreCommand.class, DemoCommand.class})
+    subcommands = {
+      ScoreCommand.class,
+      DemoCommand.class,
+      dev.softmetrics.job.cli.SqlCommand.class,
+      dev.softmetrics.job.cli.ConvertCommand.class
+    })
 public final class SoftMetrics {
   private SoftMetrics() {}
 

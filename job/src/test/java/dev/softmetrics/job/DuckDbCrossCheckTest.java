@@ -1,6 +1,7 @@
 package dev.softmetrics.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.softmetrics.job.config.JobConfig;
 import dev.softmetrics.job.demo.DemoCorpusWriter;
@@ -146,6 +147,7 @@ class DuckDbCrossCheckTest extends LocalSparkTest {
 
     assertCorpusMatchesDuckDb(output);
     assertSequencesMatchDuckDb(output);
+    assertComparisonsMatchDuckDb(output);
     assertThat(single("SELECT count(*) AS n FROM " + table(output, "rejected")))
         .as("rows in rejected/")
         .containsEntry("n", 0L);
@@ -198,6 +200,7 @@ class DuckDbCrossCheckTest extends LocalSparkTest {
     long rejected = expectedByReason.values().stream().mapToLong(Long::longValue).sum();
     assertCorpusMatchesDuckDb(output);
     assertSequencesMatchDuckDb(output);
+    assertComparisonsMatchDuckDb(output);
     assertRunRow(output, SEQUENCES - rejected, rejected);
   }
 
@@ -276,7 +279,10 @@ class DuckDbCrossCheckTest extends LocalSparkTest {
     Map<String, Map<String, Object>> expected = rowsByKey(sql, "model", "tokenizer", "domain");
     Map<String, Map<String, Object>> actual =
         rowsByKey(
-            "SELECT * REPLACE (len(flags) AS flags) FROM " + table(output, "corpus"),
+            "SELECT * EXCLUDE ("
+                + INTERVAL_COLUMNS
+                + ") REPLACE (len(flags) AS flags) FROM "
+                + table(output, "corpus"),
             "model",
             "tokenizer",
             "domain");
@@ -284,6 +290,138 @@ class DuckDbCrossCheckTest extends LocalSparkTest {
         .as("DuckDB's groups: 2 models x 2 tokenizers x (3 domains + __all__)")
         .hasSize(16);
     assertSameRows("corpus/", expected, actual);
+    assertIntervalsAgreeWithTheDeltaMethod(output);
+  }
+
+  private static final String INTERVAL_COLUMNS =
+      "ppl_token_ci_low, ppl_token_ci_high, bits_per_byte_ci_low, bits_per_byte_ci_high,"
+          + " bootstrap_replicates, ci_confidence";
+
+  /**
+   * The bootstrap intervals of corpus/ hold the point figure, and their BPB width agrees with the
+   * delta method's for a ratio of sums, 2 x 1.96 x sqrt(sum (nll_i - R bytes_i)^2) / sum bytes / ln
+   * 2, computed here from the input shards. 1000 replicates put each end within about 0.08 standard
+   * errors, so the widths agree to a few percent; 15% is a margin of about 5 sigma.
+   */
+  private void assertIntervalsAgreeWithTheDeltaMethod(String output) throws SQLException {
+    String seq =
+        "SELECT model, tokenizer, domain, -list_sum(token_logprobs::DOUBLE[]) AS nll,"
+            + (" " + bytesOf("text") + " AS bytes FROM input WHERE reason IS NULL");
+    String groups =
+        "SELECT model, tokenizer, domain, nll, bytes FROM seq"
+            + " UNION ALL SELECT model, tokenizer, '__all__', nll, bytes FROM seq";
+    String delta =
+        "WITH seq AS ("
+            + seq
+            + "), g AS ("
+            + groups
+            + "), r AS (SELECT model, tokenizer, domain, sum(nll) / sum(bytes) AS ratio"
+            + " FROM g GROUP BY ALL)"
+            + " SELECT model, tokenizer, domain, 2 * 1.959963984540054"
+            + " * sqrt(sum((g.nll - r.ratio * g.bytes) ^ 2)) / sum(g.bytes) / "
+            + LN2
+            + " AS width FROM g JOIN r USING (model, tokenizer, domain) GROUP BY ALL";
+    Map<String, Object> check =
+        single(
+            "WITH d AS ("
+                + delta
+                + ") SELECT count(*) AS rows_,"
+                + " count(*) FILTER (WHERE ppl_token_ci_low < ppl_token"
+                + "   AND ppl_token < ppl_token_ci_high AND bits_per_byte_ci_low < bits_per_byte"
+                + "   AND bits_per_byte < bits_per_byte_ci_high) AS holding,"
+                + " count(*) FILTER (WHERE bootstrap_replicates = 1000 AND ci_confidence = 0.95)"
+                + "   AS configured,"
+                + " min((bits_per_byte_ci_high - bits_per_byte_ci_low) / d.width) AS min_ratio,"
+                + " max((bits_per_byte_ci_high - bits_per_byte_ci_low) / d.width) AS max_ratio"
+                + " FROM "
+                + table(output, "corpus")
+                + " c JOIN d USING (model, tokenizer, domain)");
+    assertThat(check)
+        .as("corpus/ intervals")
+        .containsEntry("rows_", 16L)
+        .containsEntry("holding", 16L)
+        .containsEntry("configured", 16L);
+    assertThat((Double) check.get("min_ratio"))
+        .as("narrowest width / delta method")
+        .isGreaterThan(0.85);
+    assertThat((Double) check.get("max_ratio")).as("widest width / delta method").isLessThan(1.15);
+  }
+
+  /**
+   * comparisons/ holds every pair of (model, tokenizer) in each domain and over all domains, with
+   * the point figures and differences over the sequences both scored, joined here on (domain,
+   * sequence_id) from the input shards; mean NLL differences only within one tokenizer, and {@code
+   * better} set exactly when the interval excludes 0.
+   */
+  private void assertComparisonsMatchDuckDb(String output) throws SQLException {
+    String sides =
+        "SELECT a.model AS model_a, a.tokenizer AS tokenizer_a, b.model AS model_b,"
+            + " b.tokenizer AS tokenizer_b, a.domain, a.nll AS nll_a, a.tokens AS tokens_a,"
+            + " a.bytes AS bytes_a, b.nll AS nll_b, b.tokens AS tokens_b, b.bytes AS bytes_b"
+            + " FROM seq a JOIN seq b ON a.domain = b.domain AND a.sequence_id = b.sequence_id"
+            + " AND (a.model < b.model OR (a.model = b.model AND a.tokenizer < b.tokenizer))";
+    String sums =
+        " count(*) AS sequences, fsum(nll_a) AS nll_a, sum(tokens_a) AS tokens_a,"
+            + " sum(bytes_a) AS bytes_a, fsum(nll_b) AS nll_b, sum(tokens_b) AS tokens_b,"
+            + " sum(bytes_b) AS bytes_b FROM sides";
+    String sql =
+        "WITH seq AS (SELECT model, tokenizer, domain, sequence_id,"
+            + " -list_sum(token_logprobs::DOUBLE[]) AS nll, len(token_logprobs) AS tokens,"
+            + (" " + bytesOf("text") + " AS bytes FROM input WHERE reason IS NULL),")
+            + " sides AS ("
+            + sides
+            + "), g AS (SELECT model_a, tokenizer_a, model_b, tokenizer_b, domain,"
+            + sums
+            + " GROUP BY ALL UNION ALL SELECT model_a, tokenizer_a, model_b, tokenizer_b,"
+            + " '__all__' AS domain,"
+            + sums
+            + " GROUP BY model_a, tokenizer_a, model_b, tokenizer_b),"
+            + " f AS (SELECT model_a, tokenizer_a, model_b, tokenizer_b, domain, sequences,"
+            + (" nll_a / (" + LN2 + " * bytes_a) AS bits_per_byte_a,")
+            + (" nll_b / (" + LN2 + " * bytes_b) AS bits_per_byte_b,")
+            + " nll_a / tokens_a AS mean_nll_a, nll_b / tokens_b AS mean_nll_b,"
+            + " tokenizer_a = tokenizer_b AS same_tokenizer FROM g)"
+            + " SELECT *, bits_per_byte_b - bits_per_byte_a AS bits_per_byte_diff,"
+            + " CASE WHEN same_tokenizer THEN mean_nll_b - mean_nll_a END AS mean_nll_diff"
+            + " FROM f";
+    String[] key = {"model_a", "tokenizer_a", "model_b", "tokenizer_b", "domain"};
+    Map<String, Map<String, Object>> expected = rowsByKey(sql, key);
+    Map<String, Map<String, Object>> actual =
+        rowsByKey(
+            "SELECT model_a, tokenizer_a, model_b, tokenizer_b, domain, sequences,"
+                + " bits_per_byte_a, bits_per_byte_b, mean_nll_a, mean_nll_b,"
+                + " tokenizer_a = tokenizer_b AS same_tokenizer, bits_per_byte_diff,"
+                + " mean_nll_diff FROM "
+                + table(output, "comparisons"),
+            key);
+    assertThat(expected.keySet())
+        .as("DuckDB's pairs: 6 of the 4 (model, tokenizer) x (3 domains + __all__)")
+        .hasSize(24);
+    // A difference of two close figures keeps their absolute, not relative, precision.
+    for (String row : expected.keySet()) {
+      for (String diff : List.of("bits_per_byte_diff", "mean_nll_diff")) {
+        Object want = expected.get(row).remove(diff);
+        Object got = actual.containsKey(row) ? actual.get(row).remove(diff) : null;
+        if (want == null) {
+          assertThat(got).as("%s of %s", diff, row).isNull();
+        } else {
+          assertThat((Double) got)
+              .as("%s of %s", diff, row)
+              .isCloseTo((Double) want, within(1e-12));
+        }
+      }
+    }
+    assertSameRows("comparisons/", expected, actual);
+    assertThat(
+            single(
+                "SELECT count(*) FILTER (WHERE (better IS NOT NULL) <>"
+                    + " (bits_per_byte_diff_ci_low > 0 OR bits_per_byte_diff_ci_high < 0)"
+                    + " OR (bits_per_byte_diff_ci_low > 0 AND better <> model_a)"
+                    + " OR (bits_per_byte_diff_ci_high < 0 AND better <> model_b)) AS wrong,"
+                    + " count(*) FILTER (WHERE better IS NOT NULL) AS decided FROM "
+                    + table(output, "comparisons")))
+        .as("better is the model with the lower BPB exactly when the interval excludes 0")
+        .containsEntry("wrong", 0L);
   }
 
   /** sequences/ has one row per good input row, with the counts and NLL that DuckDB computes. */

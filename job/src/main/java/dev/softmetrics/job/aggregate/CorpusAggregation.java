@@ -100,6 +100,7 @@ public final class CorpusAggregation {
             soft[SoftColumn.ENTROPY_UPPER.ordinal()],
             meanNll,
             t.vocab(),
-            klToReference));
+            klToReference),
+        null);
   }
 }

@@ -4,7 +4,9 @@ package dev.softmetrics.job.aggregate;
  * One row of the {@code corpus/} table. Nullable fields are null where the input does not allow the
  * figure (no character counts, say) or, for the macro columns, on the per-domain rows. {@code soft}
  * holds the mean per token of each {@link SoftColumn}, null where some sequence of the group lacks
- * it; {@code flags} the group's flags ({@link dev.softmetrics.udfs.corpus.CorpusFlags}).
+ * it; {@code flags} the group's flags ({@link dev.softmetrics.udfs.corpus.CorpusFlags}); {@code
+ * interval} the bootstrap intervals ({@link dev.softmetrics.job.analysis.SequenceBootstrap}), null
+ * when there are none.
  */
 public record CorpusRow(
     String model,
@@ -27,10 +29,38 @@ public record CorpusRow(
     Double macroMeanNll,
     Double macroBitsPerByte,
     Double[] soft,
-    java.util.List<String> flags) {
+    java.util.List<String> flags,
+    dev.softmetrics.job.analysis.CorpusInterval interval) {
 
   public CorpusRow {
     flags = java.util.List.copyOf(flags);
+  }
+
+  /** This row with the given bootstrap intervals (null for none). */
+  public CorpusRow withInterval(dev.softmetrics.job.analysis.CorpusInterval ci) {
+    return new CorpusRow(
+        model,
+        tokenizer,
+        domain,
+        sequences,
+        tokens,
+        bytes,
+        chars,
+        words,
+        nllSum,
+        meanNll,
+        pplToken,
+        bitsPerToken,
+        bitsPerByte,
+        bitsPerChar,
+        pplByte,
+        pplWord,
+        domains,
+        macroMeanNll,
+        macroBitsPerByte,
+        soft,
+        flags,
+        ci);
   }
 
   /** The mean per token of a soft column, or null. */

@@ -18,6 +18,12 @@ final class Sessions {
   }
 
   static SparkSession open(String master, JobConfig config) {
+    return open(master, config, java.util.Map.of());
+  }
+
+  /** A session as {@link #open(String, JobConfig)}, with {@code settings} on top. */
+  static SparkSession open(
+      String master, JobConfig config, java.util.Map<String, String> settings) {
     SparkSession.Builder builder = SparkSession.builder().appName("softmetrics");
     boolean submitted = underSparkSubmit();
     if (master != null) {
@@ -29,6 +35,7 @@ final class Sessions {
       config.sparkConf().forEach(builder::config);
       ClusterDriver.settings(master, config.sparkConf()).forEach(builder::config);
     }
+    settings.forEach(builder::config);
     return builder.getOrCreate();
   }
 }

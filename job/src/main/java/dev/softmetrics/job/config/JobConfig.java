@@ -31,6 +31,7 @@ import java.util.TreeMap;
  *     failing
  * @param rowPolicy what a bad row does to the run
  * @param flags thresholds of the corpus flags
+ * @param bootstrap the bootstrap behind the confidence intervals
  * @param progressAfter runs longer than this print progress lines
  * @param progressInterval time between progress lines
  * @param summaryMaxRows rows of the printed summary table
@@ -49,6 +50,7 @@ public record JobConfig(
     boolean skipCorruptFiles,
     RowPolicy rowPolicy,
     CorpusFlags flags,
+    BootstrapConfig bootstrap,
     Duration progressAfter,
     Duration progressInterval,
     int summaryMaxRows,
@@ -163,6 +165,10 @@ public record JobConfig(
             c.getDouble("flags.uniform-fraction-of-ln-v"),
             c.getDouble("flags.kl-warning-above"),
             c.getDouble("flags.kl-alarm-above")),
+        new BootstrapConfig(
+            c.getInt("bootstrap.replicates"),
+            c.getLong("bootstrap.seed"),
+            c.getDouble("bootstrap.confidence")),
         c.getDuration("progress.after"),
         c.getDuration("progress.interval"),
         c.getInt("summary.max-rows"),

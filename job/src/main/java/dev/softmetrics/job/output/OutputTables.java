@@ -3,6 +3,7 @@ package dev.softmetrics.job.output;
 import dev.softmetrics.job.Versions;
 import dev.softmetrics.job.aggregate.CorpusRow;
 import dev.softmetrics.job.aggregate.SoftColumn;
+import dev.softmetrics.job.analysis.CorpusInterval;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,7 +101,13 @@ public final class OutputTables {
           .add("kl_k3", DataTypes.DoubleType, true)
           .add("entropy_lower", DataTypes.DoubleType, true)
           .add("entropy_upper", DataTypes.DoubleType, true)
-          .add("flags", DataTypes.createArrayType(DataTypes.StringType, false), false);
+          .add("flags", DataTypes.createArrayType(DataTypes.StringType, false), false)
+          .add("ppl_token_ci_low", DataTypes.DoubleType, true)
+          .add("ppl_token_ci_high", DataTypes.DoubleType, true)
+          .add("bits_per_byte_ci_low", DataTypes.DoubleType, true)
+          .add("bits_per_byte_ci_high", DataTypes.DoubleType, true)
+          .add("bootstrap_replicates", DataTypes.IntegerType, true)
+          .add("ci_confidence", DataTypes.DoubleType, true);
 
   private static final StructType INPUT_FILE =
       new StructType()
@@ -195,11 +202,15 @@ public final class OutputTables {
             c.macroMeanNll(),
             c.macroBitsPerByte()
           };
-      Object[] row = java.util.Arrays.copyOf(values, values.length + SoftColumn.COUNT + 1);
+      Object[] interval = CorpusInterval.columns(c.interval());
+      Object[] row =
+          java.util.Arrays.copyOf(values, values.length + SoftColumn.COUNT + 1 + interval.length);
       for (SoftColumn column : SoftColumn.values()) {
         row[values.length + column.ordinal()] = c.soft(column);
       }
-      row[row.length - 1] = scala.jdk.javaapi.CollectionConverters.asScala(c.flags()).toSeq();
+      int flags = values.length + SoftColumn.COUNT;
+      row[flags] = scala.jdk.javaapi.CollectionConverters.asScala(c.flags()).toSeq();
+      System.arraycopy(interval, 0, row, flags + 1, interval.length);
       rows.add(RowFactory.create(row));
     }
     SmallTables.replace(spark, rows, CORPUS_SCHEMA, path(output, CORPUS));

@@ -7,6 +7,9 @@ import dev.softmetrics.job.aggregate.CorpusRow;
 import dev.softmetrics.job.aggregate.GroupTotals;
 import dev.softmetrics.job.aggregate.RunTotals;
 import dev.softmetrics.job.aggregate.StoredTotals;
+import dev.softmetrics.job.analysis.ComparisonsTable;
+import dev.softmetrics.job.analysis.SequenceBootstrap;
+import dev.softmetrics.job.analysis.StoredSequences;
 import dev.softmetrics.job.io.CheckedInput;
 import dev.softmetrics.job.io.InputCheck;
 import dev.softmetrics.job.io.InputFiles;
@@ -36,9 +39,10 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * One scoring run: checks the input's footers and schemas, reads the shards, scores every row,
- * stages {@code sequences/} and {@code rejected/}, commits them, writes {@code corpus/} and finally
- * the {@code runs/} row, after checking that every row read was scored or rejected and that not too
- * many were rejected.
+ * stages {@code sequences/} and {@code rejected/}, commits them, writes {@code corpus/} (with
+ * bootstrap intervals computed from the stored {@code sequences/}) and {@code comparisons/}, and
+ * finally the {@code runs/} row, after checking that every row read was scored or rejected and that
+ * not too many were rejected.
  */
 public final class ScoreJob {
   private ScoreJob() {}
@@ -124,11 +128,16 @@ public final class ScoreJob {
     Set<String> keys = fileKeys(pass.input(), totals);
     staged.commit(keys, OutputTables.SEQUENCES_SCHEMA, OutputTables.REJECTED_SCHEMA);
     clock.lap("commit");
-    List<CorpusRow> corpus =
+    List<CorpusRow> groups =
         CorpusAggregation.rows(corpusTotals(spark, output, staged, keys, totals), config.flags());
-    spark.sparkContext().setJobDescription("write corpus/");
+    // Intervals and comparisons cover every stored sequence, of this run and of earlier ones.
+    spark.sparkContext().setJobDescription("bootstrap, write corpus/ and comparisons/");
+    SequenceBootstrap.Result analysis =
+        SequenceBootstrap.compute(StoredSequences.all(spark, output), config.bootstrap());
+    List<CorpusRow> corpus = analysis.attachTo(groups);
     OutputTables.writeCorpus(spark, corpus, output, runId);
-    clock.lap("corpus");
+    ComparisonsTable.write(spark, analysis.comparisons(), output, runId);
+    clock.lap("corpus_and_comparisons");
     spark.sparkContext().setJobDescription("write runs/");
     RunRecord run =
         new RunRecord(
@@ -234,9 +243,9 @@ public final class ScoreJob {
   }
 
   /** Waits for a write; its failure is rethrown as it was thrown. */
-  private static void await(CompletableFuture<Void> write) {
+  private static <T> T await(CompletableFuture<T> write) {
     try {
-      write.join();
+      return write.join();
     } catch (CompletionException e) {
       if (e.getCause() instanceof RuntimeException cause) {
         throw cause;

@@ -40,6 +40,7 @@ class OutputSchemaDocTest extends LocalSparkTest {
     declared.put("corpus", OutputTables.CORPUS_SCHEMA);
     declared.put("rejected", partitioned(OutputTables.REJECTED_SCHEMA));
     declared.put("runs", OutputTables.RUNS_SCHEMA);
+    declared.put("comparisons", dev.softmetrics.job.analysis.ComparisonsTable.SCHEMA);
     assertThat(documented).containsOnlyKeys(declared.keySet());
 
     String input = tmp.resolve("in").toString();

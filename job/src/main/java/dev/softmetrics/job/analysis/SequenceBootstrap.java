@@ -1,0 +1,225 @@
+package dev.softmetrics.job.analysis;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.softmetrics.job.aggregate.CorpusRow;
+import dev.softmetrics.job.config.BootstrapConfig;
+import dev.softmetrics.udfs.bootstrap.PoissonWeights;
+import dev.softmetrics.udfs.bootstrap.ReplicateSums;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.function.PairFlatMapFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.unsafe.types.UTF8String;
+import scala.Tuple2;
+
+/**
+ * One pass over rows in the {@code sequences/} schema that gives both analyses of docs/ANALYSIS.md:
+ * the bootstrap intervals of every (model, tokenizer, domain) group and its {@code __all__}
+ * roll-up, and the paired comparisons of every two (model, tokenizer) that scored the same
+ * sequences (same domain and {@code sequence_id}). Everything runs in Spark tasks; the driver
+ * receives only the intervals and the comparisons.
+ *
+ * <p>How. The rows of each sequence meet in one task (a shuffle of their few numeric columns).
+ * There the sequence's weights are drawn once ({@link PoissonWeights}: a function of the seed, the
+ * replicate and the sequence alone) and each model's row is added to the replicate sums of the
+ * sequence's <em>signature</em>, the set of models that scored it: per (domain, signature, model),
+ * one {@link ReplicateSums}. A model's group sums are the sum over the signatures it belongs to; a
+ * pair's are, side by side, the sums over the signatures holding both, with the same weights on
+ * both sides, which is what makes the bootstrap paired. Each task turns its signature sums into
+ * group and pair sums, the sums are merged by key in a second shuffle, and each interval or
+ * comparison is computed in the task that holds its key.
+ *
+ * <p>Cost: O(rows x replicates) additions and O(sequences x replicates) weights, whatever the
+ * number of models; then O(signatures x pairs x replicates) per task, where a corpus that every
+ * model scored whole has one signature per domain. Sums are exact, so the results do not depend on
+ * partitioning, task order or core count.
+ */
+public final class SequenceBootstrap {
+  private SequenceBootstrap() {}
+
+  /** The intervals of the groups that have one, and the comparisons in output order. */
+  public record Result(Map<GroupKey, CorpusInterval> intervals, List<Comparison> comparisons) {
+
+    /** The corpus rows with their intervals, where there is one. */
+    public List<CorpusRow> attachTo(List<CorpusRow> rows) {
+      List<CorpusRow> out = new ArrayList<>(rows.size());
+      for (CorpusRow row : rows) {
+        out.add(
+            row.withInterval(
+                intervals.get(new GroupKey(row.model(), row.tokenizer(), row.domain()))));
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Runs the pass. With the bootstrap off there are no intervals, and the comparisons keep their
+   * point differences with null intervals.
+   *
+   * @param sequences rows in the {@code sequences/} schema (at least its label, {@code nll_sum},
+   *     {@code tokens} and {@code bytes} columns)
+   * @param bootstrap replicates, seed and confidence
+   */
+  public static Result compute(Dataset<Row> sequences, BootstrapConfig bootstrap) {
+    int partitions =
+        Integer.parseInt(sequences.sparkSession().conf().get("spark.sql.shuffle.partitions", "8"));
+    // Rows of one sequence become neighbours in one task: flat rows shuffled and sorted, cheaper
+    // than collecting them into lists (Spark's object aggregation falls back to sorting anyway).
+    Dataset<Row> bySequence =
+        sequences
+            .select("domain", "sequence_id", "model", "tokenizer", "nll_sum", "tokens", "bytes")
+            .repartition(partitions, col("domain"), col("sequence_id"))
+            .sortWithinPartitions("domain", "sequence_id");
+    List<Tuple2<AnalysisKey, Serializable>> results =
+        bySequence
+            .queryExecution()
+            .toRdd()
+            .toJavaRDD()
+            .mapPartitionsToPair(new PartitionSums(bootstrap.seed(), bootstrap.replicates()))
+            .reduceByKey(PairSums::merge, partitions)
+            .map(kv -> new Tuple2<>(kv._1(), result(kv._1(), kv._2(), bootstrap)))
+            .collect();
+    Map<GroupKey, CorpusInterval> intervals = new HashMap<>();
+    List<Tuple2<PairKey, Comparison>> pairs = new ArrayList<>();
+    for (Tuple2<AnalysisKey, Serializable> r : results) {
+      if (r._1() instanceof GroupKey group && r._2() instanceof CorpusInterval ci) {
+        intervals.put(group, ci);
+      } else if (r._1() instanceof PairKey pair && r._2() instanceof Comparison c) {
+        pairs.add(new Tuple2<>(pair, c));
+      }
+    }
+    pairs.sort(Comparator.comparing(Tuple2::_1, PairKey.ORDER));
+    return new Result(intervals, pairs.stream().map(Tuple2::_2).toList());
+  }
+
+  /** A group's interval (null without one) or a pair's comparison. */
+  private static Serializable result(AnalysisKey key, PairSums sums, BootstrapConfig bootstrap) {
+    if (key instanceof PairKey pair) {
+      return Comparison.of(pair, sums, bootstrap.confidence());
+    }
+    return bootstrap.enabled() ? CorpusInterval.of(sums.a(), bootstrap.confidence()) : null;
+  }
+
+  /** A model under a tokenizer. */
+  private record Scorer(String model, String tokenizer) implements Serializable {}
+
+  /** One row of a sequence: who scored it, and its sums. */
+  private record Score(Scorer scorer, double nll, long tokens, long bytes) {}
+
+  private static final Comparator<Scorer> SCORER_ORDER =
+      Comparator.comparing(Scorer::model).thenComparing(Scorer::tokenizer);
+
+  /** The models that scored a sequence, sorted, in a domain. */
+  private record Signature(String domain, List<Scorer> scorers) {}
+
+  /** Per model of a signature, its replicate sums over the signature's sequences. */
+  private static final class SignatureSums {
+    final ReplicateSums[] byScorer;
+    long sequences;
+
+    SignatureSums(int scorers, int replicates) {
+      byScorer = new ReplicateSums[scorers];
+      for (int i = 0; i < scorers; i++) {
+        byScorer[i] = new ReplicateSums(replicates);
+      }
+    }
+  }
+
+  /** One task's group and pair sums, from the signature sums of its sequences. */
+  private static final class PartitionSums
+      implements PairFlatMapFunction<Iterator<InternalRow>, AnalysisKey, PairSums> {
+    private static final long serialVersionUID = 1L;
+    private final long seed;
+    private final int replicates;
+
+    PartitionSums(long seed, int replicates) {
+      this.seed = seed;
+      this.replicates = replicates;
+    }
+
+    @Override
+    public Iterator<Tuple2<AnalysisKey, PairSums>> call(Iterator<InternalRow> rows) {
+      Map<Signature, SignatureSums> signatures = new HashMap<>();
+      int[] weights = new int[replicates];
+      List<Score> sequence = new ArrayList<>();
+      UTF8String domain = null;
+      UTF8String id = null;
+      while (rows.hasNext()) {
+        InternalRow row = rows.next();
+        // The reader reuses its row objects: copy what is kept.
+        UTF8String rowDomain = row.getUTF8String(0);
+        UTF8String rowId = row.getUTF8String(1);
+        if (domain != null && !(domain.equals(rowDomain) && id.equals(rowId))) {
+          add(domain.toString(), id.toString(), sequence, signatures, weights);
+          sequence.clear();
+        }
+        if (sequence.isEmpty()) {
+          domain = rowDomain.copy();
+          id = rowId.copy();
+        }
+        sequence.add(
+            new Score(
+                new Scorer(row.getUTF8String(2).toString(), row.getUTF8String(3).toString()),
+                row.getDouble(4),
+                row.getLong(5),
+                row.getLong(6)));
+      }
+      if (!sequence.isEmpty()) {
+        add(domain.toString(), id.toString(), sequence, signatures, weights);
+      }
+      Map<AnalysisKey, PairSums> out = new HashMap<>();
+      signatures.forEach((signature, sums) -> expand(signature, sums, out));
+      List<Tuple2<AnalysisKey, PairSums>> pairs = new ArrayList<>(out.size());
+      out.forEach((key, value) -> pairs.add(new Tuple2<>(key, value)));
+      return pairs.iterator();
+    }
+
+    /** Adds the rows of one sequence, with its weights, to the sums of its signature. */
+    private void add(
+        String domain,
+        String id,
+        List<Score> rows,
+        Map<Signature, SignatureSums> signatures,
+        int[] weights) {
+      List<Scorer> scorers =
+          rows.stream().map(Score::scorer).distinct().sorted(SCORER_ORDER).toList();
+      SignatureSums sums =
+          signatures.computeIfAbsent(
+              new Signature(domain, scorers), k -> new SignatureSums(scorers.size(), replicates));
+      sums.sequences++;
+      PoissonWeights.weights(PoissonWeights.sequenceKey(seed, domain, id), weights);
+      // A model with two rows for one sequence (duplicated input) adds both, resampled together.
+      for (Score s : rows) {
+        sums.byScorer[scorers.indexOf(s.scorer())].add(weights, s.nll(), s.tokens(), s.bytes());
+      }
+    }
+
+    /** Adds a signature's sums to its models' groups and to its pairs, per domain and overall. */
+    private void expand(Signature signature, SignatureSums sums, Map<AnalysisKey, PairSums> out) {
+      List<Scorer> scorers = signature.scorers();
+      for (String domain : List.of(signature.domain(), CorpusRow.ALL_DOMAINS)) {
+        for (int i = 0; i < scorers.size(); i++) {
+          Scorer a = scorers.get(i);
+          out.computeIfAbsent(
+                  new GroupKey(a.model(), a.tokenizer(), domain), k -> PairSums.group(replicates))
+              .merge(PairSums.of(sums.byScorer[i], sums.sequences));
+          for (int j = i + 1; j < scorers.size(); j++) {
+            Scorer b = scorers.get(j);
+            out.computeIfAbsent(
+                    new PairKey(a.model(), a.tokenizer(), b.model(), b.tokenizer(), domain),
+                    k -> PairSums.pair(replicates))
+                .addPaired(sums.byScorer[i], sums.byScorer[j], sums.sequences);
+          }
+        }
+      }
+    }
+  }
+}

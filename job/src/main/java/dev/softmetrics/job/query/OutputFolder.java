@@ -1,0 +1,84 @@
+package dev.softmetrics.job.query;
+
+import dev.softmetrics.job.analysis.ComparisonsTable;
+import dev.softmetrics.job.output.OutputTables;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The tables of an output folder as Spark SQL views named after them ({@code sequences}, {@code
+ * corpus}, {@code rejected}, {@code runs}, {@code comparisons}): those whose folder holds data.
+ */
+public final class OutputFolder {
+  private OutputFolder() {}
+
+  /** The tables a run writes, in the order they are listed. */
+  public static final List<String> TABLES =
+      List.of(
+          OutputTables.SEQUENCES,
+          OutputTables.CORPUS,
+          OutputTables.REJECTED,
+          OutputTables.RUNS,
+          ComparisonsTable.NAME);
+
+  /**
+   * Registers each table found under {@code dir} as a temporary view.
+   *
+   * @return the names of the views registered
+   * @throws IllegalArgumentException when {@code dir} is missing or holds none of the tables
+   */
+  public static List<String> registerViews(SparkSession spark, String dir) {
+    List<String> found = new ArrayList<>();
+    try {
+      Path root = new Path(dir);
+      FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.isDirectory(root)) {
+        throw new IllegalArgumentException(String.format("Cannot query %s: no such folder", dir));
+      }
+      for (String table : TABLES) {
+        Path folder = new Path(root, table);
+        if (fs.isDirectory(folder) && holdsParquet(fs, folder)) {
+          spark.read().parquet(folder.toString()).createOrReplaceTempView(table);
+          found.add(table);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list " + dir + ": " + e.getMessage(), e);
+    }
+    if (found.isEmpty()) {
+      throw new IllegalArgumentException(
+          String.format(
+              "Cannot query %s: it holds none of the tables %s (must be the --output folder of a"
+                  + " score run)",
+              dir, String.join(", ", TABLES)));
+    }
+    return found;
+  }
+
+  private static boolean holdsParquet(FileSystem fs, Path folder) throws IOException {
+    var files = fs.listFiles(folder, true);
+    while (files.hasNext()) {
+      Path file = files.next().getPath();
+      String name = file.getName();
+      if (name.endsWith(".parquet") && !hidden(folder, file)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Spark skips files and folders whose name starts with a dot or an underscore. */
+  private static boolean hidden(Path folder, Path file) {
+    for (Path p = file; p != null && !p.equals(folder); p = p.getParent()) {
+      if (p.getName().startsWith(".") || p.getName().startsWith("_")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
