@@ -1,13 +1,8 @@
-package dev.softmetrics.job.cli;
+package dev.softmetrics.notebooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.softmetrics.job.SoftMetrics;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -17,33 +12,22 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code softmetrics demo} end to end, in-process: the corpus from Europarl, the three runs, the
- * summary's tokenizer lesson, and what the tables must show, read back with DuckDB.
+ * summary's tokenizer lesson, and what the tables must show, read back with DuckDB. (Here rather
+ * than in the job module because the notebooks read the same run: see {@link DemoRun}.)
  */
 class DemoCommandIT {
-  @TempDir static Path tmp;
-
   private static String out;
   private static String dir;
 
   @BeforeAll
   static void runTheDemo() {
-    dir = tmp.resolve("demo").toString();
-    PrintStream stdout = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    int status;
-    try (PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-      System.setOut(capture);
-      status = SoftMetrics.execute("demo", "--output", dir);
-    } finally {
-      System.setOut(stdout);
-    }
-    out = captured.toString(StandardCharsets.UTF_8);
-    stdout.print(out);
-    assertThat(status).as(out).isZero();
+    DemoRun.Result demo = DemoRun.get();
+    out = demo.stdout();
+    dir = demo.dir().toString();
+    assertThat(demo.status()).as(out).isZero();
   }
 
   @Test
@@ -66,7 +50,7 @@ class DemoCommandIT {
     assertThat(out)
         .contains("The same text (" + String.format("%,d", Long.parseLong(r50k[1])) + " bytes)")
         .contains(String.format(java.util.Locale.ROOT, "token perplexity differs %.2fx", pplRatio))
-        .contains("compare across\ntokenizers by bits per byte");
+        .contains("compare across tokenizers by bits per byte");
   }
 
   @Test
