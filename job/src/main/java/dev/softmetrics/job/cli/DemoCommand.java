@@ -2,6 +2,7 @@ package dev.softmetrics.job.cli;
 
 import dev.softmetrics.job.Versions;
 import dev.softmetrics.job.config.JobConfig;
+import dev.softmetrics.job.demo.europarl.DemoDependencies;
 import dev.softmetrics.job.demo.europarl.EuroparlDemoCorpus;
 import dev.softmetrics.job.demo.europarl.RlCheckpoint;
 import dev.softmetrics.job.demo.europarl.TokenizerLesson;
@@ -39,6 +40,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    DemoDependencies.require();
     JobConfig config = JobConfig.defaults();
     File heldOut = new File(output, "heldout");
     File rollouts = new File(output, "rollouts");
