@@ -2,9 +2,11 @@ package dev.softmetrics.job.cli;
 
 import dev.softmetrics.job.Versions;
 import dev.softmetrics.job.config.JobConfig;
-import dev.softmetrics.job.demo.DemoCorpusWriter;
-import dev.softmetrics.job.demo.DemoLogitsWriter;
-import dev.softmetrics.job.demo.SyntheticLogits;
+import dev.softmetrics.job.demo.europarl.DemoDependencies;
+import dev.softmetrics.job.demo.europarl.EuroparlDemoCorpus;
+import dev.softmetrics.job.demo.europarl.RlCheckpoint;
+import dev.softmetrics.job.demo.europarl.TokenizerLesson;
+import dev.softmetrics.job.score.RunResult;
 import dev.softmetrics.job.score.ScoreRequest;
 import java.io.File;
 import java.util.List;
@@ -14,86 +16,66 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code softmetrics demo}: makes the sample corpus (once), scores it, prints the summary.
- * Everything lands under one folder: the shards in {@code input/}, the tables next to it.
+ * {@code softmetrics demo}: makes the Europarl demo corpus (once), scores its three inputs, prints
+ * the summaries and the tokenizer lesson. Everything lands under one folder: {@code heldout/},
+ * {@code rollouts/} and {@code logits/}, each with its {@code input/} beside its tables.
  */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
     versionProvider = Versions.class,
     description =
-        "Make sample corpora (log-prob shards; logits shards with a reference model; the same"
-            + " sequences as log-probs with extras), score them and print the summaries.")
+        "Make the demo corpus (Europarl text in five languages, two real tokenizers, Kneser-Ney"
+            + " models trained on the rest of the text, sharpened RL checkpoints), score it and"
+            + " print the summaries.")
 public final class DemoCommand implements Callable<Integer> {
-  /** Documents in the demo corpus; each is scored by 2 models under 2 tokenizers. */
-  static final long DOCUMENTS = 1500;
-
-  static final int FILES = 6;
-
   @Option(
       names = "--output",
       paramLabel = "DIR",
-      description = "Folder for the sample shards (input/) and the tables (default: demo-output).")
+      description = "Folder for the inputs and the tables (default: demo-output).")
   File output = new File("demo-output");
 
-  @Option(names = "--seed", description = "Seed of the sample corpus (default: 42).")
+  @Option(names = "--seed", description = "Seed of the rollouts' draws (default: 42).")
   long seed = 42;
-
-  /** One bad chunk in this many logits sequences, so that rejected/ shows the layout's checks. */
-  static final int LOGITS_BAD_EVERY = 29;
 
   @Override
   public Integer call() {
+    DemoDependencies.require();
     JobConfig config = JobConfig.defaults();
-    File input = new File(output, "input");
+    File heldOut = new File(output, "heldout");
+    File rollouts = new File(output, "rollouts");
     File logits = new File(output, "logits");
-    File extras = new File(output, "logprob-extras");
+    EuroparlDemoCorpus.Folders inputs =
+        new EuroparlDemoCorpus.Folders(
+            new File(heldOut, "input"), new File(rollouts, "input"), new File(logits, "input"));
     System.err.println("softmetrics: configuration " + config.rendered());
     SparkSession spark = Sessions.open(null, config);
     try {
-      if (!new File(input, "_SUCCESS").isFile()) {
-        DemoCorpusWriter.Shape shape = new DemoCorpusWriter.Shape(seed, 24, 400, 997);
-        long sequences = DOCUMENTS * 4;
-        DemoCorpusWriter.write(spark, shape, sequences, FILES, input.getAbsolutePath());
-        System.err.printf(
-            "softmetrics: wrote the sample corpus, %,d sequences in %d shards, to %s%n",
-            sequences, FILES, input);
+      if (!EuroparlDemoCorpus.isWritten(inputs, seed)) {
+        EuroparlDemoCorpus.write(spark, seed, inputs, System.err);
       }
-      File logitsInput = new File(logits, "input");
-      File extrasInput = new File(extras, "input");
-      if (!new File(logitsInput, "_SUCCESS").isFile()
-          || !new File(extrasInput, "_SUCCESS").isFile()) {
-        DemoLogitsWriter.Shape demo = DemoLogitsWriter.Shape.DEMO;
-        DemoLogitsWriter.Shape shape =
-            new DemoLogitsWriter.Shape(
-                seed, demo.tokensMin(), demo.tokensMax(), demo.chunkPositions(), LOGITS_BAD_EVERY);
-        long sequences = DemoLogitsWriter.DEMO_SEQUENCES;
-        int files = DemoLogitsWriter.DEMO_FILES;
-        DemoLogitsWriter.writeLogits(spark, shape, sequences, files, logitsInput.getAbsolutePath());
-        DemoLogitsWriter.writeLogprobs(
-            spark, shape, sequences, files, extrasInput.getAbsolutePath());
-        System.err.printf(
-            "softmetrics: wrote the sample logits corpus (V = %d, with a reference model), %,d"
-                + " sequences, to %s, and the same sequences as log-probs with entropies, reference"
-                + " log-probs and top-%d log-probs to %s%n",
-            SyntheticLogits.VOCAB_SIZE, sequences, logitsInput, SyntheticLogits.TOP_K, extrasInput);
-      }
-      System.out.printf("== Log-probs of 2 models x 2 tokenizers x 3 domains (%s)%n%n", input);
-      int status = ScoreCommand.runOn(spark, request(input, output, config));
       System.out.printf(
-          "%n== Full logits (V = %d) with a reference model: entropy and exact KL (%s)%n%n",
-          SyntheticLogits.VOCAB_SIZE, logitsInput);
-      status = Math.max(status, ScoreCommand.runOn(spark, request(logitsInput, logits, config)));
+          "== Held-out Europarl text in five languages, scored by kn3 and kn2 under r50k_base and"
+              + " o200k_base (%s)%n%n",
+          inputs.heldOut());
+      RunResult text = ScoreCommand.runOn(spark, request(inputs.heldOut(), heldOut, config));
+      System.out.printf("%n%s", TokenizerLesson.text(text.corpus()));
       System.out.printf(
-          "%n== The same sequences as log-probs with their extras: KL estimates k1-k3 and top-%d"
-              + " entropy bounds (%s)%n%n",
-          SyntheticLogits.TOP_K, extrasInput);
-      status = Math.max(status, ScoreCommand.runOn(spark, request(extrasInput, extras, config)));
+          "%n== %d RL checkpoints of kn3 (%s): sampled rollouts, KL estimates against kn3 (%s)%n%n",
+          RlCheckpoint.SERIES.size(),
+          EuroparlDemoCorpus.ROLLOUT_TOKENIZER.label(),
+          inputs.rollouts());
+      ScoreCommand.runOn(spark, request(inputs.rollouts(), rollouts, config));
+      System.out.printf(
+          "%n== Full logits (V = %,d, bfloat16): exact entropy and KL on a few sequences (%s)%n%n",
+          EuroparlDemoCorpus.ROLLOUT_TOKENIZER.vocabSize(), inputs.logits());
+      ScoreCommand.runOn(spark, request(inputs.logits(), logits, config));
       System.out.printf(
           "%nTables are under %s, %s and %s (sequences/, corpus/, rejected/, runs/); read them with"
-              + " Spark, DuckDB or pandas, e.g. duckdb -c \"SELECT * FROM '%s/corpus/*.parquet'\"%n",
-          output, logits, extras, logits);
-      return status;
+              + " Spark, DuckDB or pandas, e.g. duckdb -c \"SELECT * FROM '%s/corpus/*.parquet'\","
+              + " or open the notebooks in notebooks/%n",
+          heldOut, rollouts, logits, heldOut);
+      return 0;
     } finally {
       spark.stop();
     }

@@ -94,14 +94,15 @@ public final class ScoreCommand implements Callable<Integer> {
     System.err.println("softmetrics: configuration " + request.config().rendered());
     SparkSession spark = Sessions.open(master, request.config());
     try {
-      return runOn(spark, request);
+      runOn(spark, request);
+      return 0;
     } finally {
       spark.stop();
     }
   }
 
   /** Runs the job on a session the caller owns, with progress lines, and prints the summary. */
-  static int runOn(SparkSession spark, ScoreRequest request) {
+  static RunResult runOn(SparkSession spark, ScoreRequest request) {
     try (ProgressReporter progress =
         ProgressReporter.start(
             spark.sparkContext(),
@@ -115,7 +116,7 @@ public final class ScoreCommand implements Callable<Integer> {
           result.run(),
           request.output(),
           request.config().summaryMaxRows());
-      return 0;
+      return result;
     }
   }
 

@@ -5,7 +5,7 @@ package dev.softmetrics.job.demo;
  * {@link SyntheticCorpus} uses (whose copy is private to it), written out rather than {@link
  * java.util.SplittableRandom} so that the streams never change with the JDK.
  */
-final class SplitMixStream {
+public final class SplitMixStream {
   private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
 
   /** sqrt(3): scales a sum of four uniforms, variance 1/3, to variance 1. */
@@ -13,7 +13,7 @@ final class SplitMixStream {
 
   private long state;
 
-  SplitMixStream(long seed) {
+  public SplitMixStream(long seed) {
     state = seed;
   }
 
@@ -21,7 +21,7 @@ final class SplitMixStream {
    * The seed of stream {@code n} of a kind: keyed by a base seed and the kind, so nearby n (and
    * nearby base seeds) give unrelated streams.
    */
-  static long streamSeed(long seed, long kind, long n) {
+  public static long streamSeed(long seed, long kind, long n) {
     return mix(mix(seed ^ kind) + n * GOLDEN_GAMMA);
   }
 
@@ -42,7 +42,7 @@ final class SplitMixStream {
   }
 
   /** Uniform in [0, 1). */
-  double nextDouble() {
+  public double nextDouble() {
     return (nextLong() >>> 11) * 0x1.0p-53;
   }
 
