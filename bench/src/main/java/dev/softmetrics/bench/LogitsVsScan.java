@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.sum;
 
 import dev.softmetrics.job.config.JobConfig;
 import dev.softmetrics.job.demo.BlobDtype;
+import dev.softmetrics.job.io.InputCheck;
 import dev.softmetrics.job.io.ShardScan;
 import dev.softmetrics.job.score.ScoreJob;
 import dev.softmetrics.job.score.ScoreRequest;
@@ -146,9 +147,13 @@ public final class LogitsVsScan {
                   () ->
                       ShardScan.open(
                               spark,
-                              List.of(input),
+                              InputCheck.run(
+                                  spark,
+                                  List.of(input),
+                                  config.columns(),
+                                  config.format(),
+                                  config.skipCorruptFiles()),
                               config.columns(),
-                              config.format(),
                               config.batchRows(),
                               config.logitsBatchRows())
                           .batches()

@@ -14,6 +14,7 @@ import dev.softmetrics.job.score.ScoreJob;
 import dev.softmetrics.job.score.ScoreRequest;
 import java.io.File;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.spark.scheduler.SparkListener;

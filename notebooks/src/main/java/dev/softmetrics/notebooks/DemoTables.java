@@ -66,7 +66,8 @@ public final class DemoTables implements AutoCloseable {
       try (Statement st = duck.createStatement()) {
         for (String run : RUNS) {
           for (String table : TABLES) {
-            String glob = root.resolve(run).resolve(table).resolve("*.parquet").toString();
+            String glob =
+                root.resolve(run).resolve(table).resolve("**").resolve("*.parquet").toString();
             st.execute(
                 String.format(
                     "CREATE VIEW %s_%s AS SELECT * FROM read_parquet('%s')",

@@ -133,7 +133,7 @@ class DemoCommandIT {
     try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
         Statement st = duck.createStatement()) {
       st.execute(
-          "CREATE VIEW t AS SELECT * FROM read_parquet('" + dir + "/" + table + "/*.parquet')");
+          "CREATE VIEW t AS SELECT * FROM read_parquet('" + dir + "/" + table + "/**/*.parquet')");
       List<String> rows = new ArrayList<>();
       try (ResultSet rs = st.executeQuery(sql)) {
         int n = rs.getMetaData().getColumnCount();

@@ -11,6 +11,7 @@ import dev.softmetrics.job.cluster.TableBits;
 import dev.softmetrics.job.config.JobConfig;
 import dev.softmetrics.job.demo.DemoCorpusWriter;
 import dev.softmetrics.job.demo.DemoLogitsWriter;
+import dev.softmetrics.job.score.RunResult;
 import dev.softmetrics.job.score.ScoreJob;
 import dev.softmetrics.job.score.ScoreRequest;
 import java.io.IOException;
@@ -162,10 +163,10 @@ class StandaloneClusterIT {
     try {
       killer = new ExecutorKiller(cluster, spark.sparkContext().applicationId(), SCORING_JOB);
       spark.sparkContext().addSparkListener(killer);
-      int status =
+      RunResult result =
           ScoreCommand.runOn(
               spark, new ScoreRequest(List.of(logitsInput), out.toString(), "lost", config));
-      assertThat(status).isZero();
+      assertThat(result.run().status()).isEqualTo("succeeded");
     } finally {
       spark.stop();
     }
