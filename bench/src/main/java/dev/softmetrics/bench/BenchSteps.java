@@ -74,6 +74,22 @@ final class BenchSteps {
     return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
+  /**
+   * Deletes {@code dir} and everything under it, if it exists: a run's output of an earlier bench.
+   */
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Bytes of the regular files under {@code dir}. */
   static long du(Path dir) {
     try (Stream<Path> files = Files.walk(dir)) {

@@ -132,6 +132,7 @@ public final class LogitsVsScan {
           cores);
       String input = corpus.getAbsolutePath();
       String out = new File(work, "out-logits").getAbsolutePath();
+      BenchSteps.deleteTree(java.nio.file.Path.of(out));
       ShardScan.REQUIRED_SQL_CONF.forEach(spark.conf()::set);
       Column blobs =
           ref

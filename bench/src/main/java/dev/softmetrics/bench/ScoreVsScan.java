@@ -92,6 +92,7 @@ public final class ScoreVsScan {
           Runtime.getRuntime().availableProcessors());
       String input = corpus.getAbsolutePath();
       String out = new File(work, "out").getAbsolutePath();
+      BenchSteps.deleteTree(java.nio.file.Path.of(out));
       ShardScan.REQUIRED_SQL_CONF.forEach(spark.conf()::set);
       if (timeline) {
         spark.sparkContext().addSparkListener(new Timeline());
