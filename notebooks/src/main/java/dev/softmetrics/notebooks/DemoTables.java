@@ -30,7 +30,7 @@ public final class DemoTables implements AutoCloseable {
   public static final List<String> RUNS = List.of("heldout", "rollouts", "logits");
 
   private static final List<String> TABLES =
-      List.of("sequences", "corpus", "rejected", "runs", "input");
+      List.of("sequences", "corpus", "rejected", "runs", "comparisons", "input");
 
   private final Path root;
   private final Connection duck;
