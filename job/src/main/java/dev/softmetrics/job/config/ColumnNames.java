@@ -29,8 +29,9 @@ public record ColumnNames(
     implements java.io.Serializable {
 
   public ColumnNames {
+    // Arrays.asList, not List.of: a null name must reach the check below, not throw on its own.
     for (String name :
-        List.of(
+        java.util.Arrays.asList(
             sequenceId,
             model,
             tokenizer,
