@@ -29,7 +29,8 @@ public final class DemoTables implements AutoCloseable {
   /** The demo's runs, each a folder of tables. */
   public static final List<String> RUNS = List.of("heldout", "rollouts", "logits");
 
-  private static final List<String> TABLES =
+  /** The tables of each run, and {@code input} for its input shards. */
+  static final List<String> TABLES =
       List.of("sequences", "corpus", "rejected", "runs", "comparisons", "input");
 
   private final Path root;
@@ -49,16 +50,19 @@ public final class DemoTables implements AutoCloseable {
   /**
    * The tables under {@code root}.
    *
-   * @throws IllegalStateException if a run's folder is missing
+   * @throws IllegalStateException if a run or one of its tables is missing
    */
   public static DemoTables open(Path root) {
     for (String run : RUNS) {
-      if (!Files.isDirectory(root.resolve(run).resolve("corpus"))) {
-        throw new IllegalStateException(
-            String.format(
-                "Cannot read the demo's tables: no %s under %s (run bin/softmetrics demo, or set %s"
-                    + " to its --output folder)",
-                root.resolve(run).resolve("corpus"), root.toAbsolutePath().normalize(), ENV));
+      for (String table : TABLES) {
+        Path dir = root.resolve(run).resolve(table);
+        if (!Files.isDirectory(dir)) {
+          throw new IllegalStateException(
+              String.format(
+                  "Cannot read the demo's tables: no %s under %s (run bin/softmetrics demo, or set"
+                      + " %s to its --output folder)",
+                  dir, root.toAbsolutePath().normalize(), ENV));
+        }
       }
     }
     try {

@@ -50,7 +50,7 @@ class DemoTablesTest {
   void aMissingRunIsNamedWithWhatToDo() {
     assertThatThrownBy(() -> DemoTables.open(root))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("Cannot read the demo's tables: no " + root.resolve("heldout/corpus"))
+        .hasMessageContaining("Cannot read the demo's tables: no " + root.resolve("heldout/sequences"))
         .hasMessageContaining("run bin/softmetrics demo, or set SOFTMETRICS_DEMO_OUTPUT");
   }
 
@@ -59,7 +59,7 @@ class DemoTablesTest {
     try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
         Statement st = duck.createStatement()) {
       for (String run : DemoTables.RUNS) {
-        for (String table : new String[] {"sequences", "corpus", "rejected", "runs", "input"}) {
+        for (String table : DemoTables.TABLES) {
           Path dir = Files.createDirectories(root.resolve(run).resolve(table));
           String rows =
               run.equals("heldout") && table.equals("corpus")
