@@ -50,7 +50,8 @@ class DemoTablesTest {
   void aMissingRunIsNamedWithWhatToDo() {
     assertThatThrownBy(() -> DemoTables.open(root))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("Cannot read the demo's tables: no " + root.resolve("heldout/sequences"))
+        .hasMessageContaining(
+            "Cannot read the demo's tables: no " + root.resolve("heldout/sequences"))
         .hasMessageContaining("run bin/softmetrics demo, or set SOFTMETRICS_DEMO_OUTPUT");
   }
 

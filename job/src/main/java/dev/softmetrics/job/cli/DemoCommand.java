@@ -71,8 +71,8 @@ public final class DemoCommand implements Callable<Integer> {
           EuroparlDemoCorpus.ROLLOUT_TOKENIZER.vocabSize(), inputs.logits());
       ScoreCommand.runOn(spark, request(inputs.logits(), logits, config));
       System.out.printf(
-          "%nTables are under %s, %s and %s (sequences/, corpus/, rejected/, runs/); read them with"
-              + " Spark, DuckDB or pandas, e.g. duckdb -c \"SELECT * FROM '%s/corpus/*.parquet'\","
+          "%nTables are under %s, %s and %s (sequences/, corpus/, rejected/, runs/,"
+              + " comparisons/); read them with Spark, DuckDB or pandas, e.g. duckdb -c \"SELECT * FROM '%s/corpus/*.parquet'\","
               + " or open the notebooks in notebooks/%n",
           heldOut, rollouts, logits, heldOut);
       return 0;
