@@ -1,5 +1,7 @@
 package dev.softmetrics.bench;
 
+import dev.softmetrics.job.demo.DemoCorpusWriter;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
 
 /**
  * Timed steps run in turns, so that a job and its baselines see the same machine state: each
@@ -97,5 +100,45 @@ final class BenchSteps {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Log-probs per sequence in the log-prob benches' corpus. */
+  static final int TOKENS = 512;
+
+  /**
+   * The log-prob benches' corpus of {@code mb} megabytes of float log-probs (sequences of {@link
+   * #TOKENS}, with English, French and Japanese text, in {@code max(2, mb / 50)} files): generated
+   * once under {@code work/corpus-<mb>mb} and reused; prints its size.
+   */
+  static File logprobCorpus(SparkSession spark, File work, int mb) {
+    long sequences = (long) mb * 1_000_000 / (TOKENS * Float.BYTES) / 4 * 4;
+    File corpus = new File(work, "corpus-" + mb + "mb");
+    if (!new File(corpus, "_SUCCESS").isFile()) {
+      int files = Math.max(2, mb / 50);
+      System.out.printf(
+          Locale.ROOT,
+          "generating %,d sequences x %d log-probs in %d files under %s%n",
+          sequences,
+          TOKENS,
+          files,
+          corpus);
+      DemoCorpusWriter.write(
+          spark,
+          new DemoCorpusWriter.Shape(7, TOKENS, TOKENS, 0),
+          sequences,
+          files,
+          corpus.getAbsolutePath());
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "corpus: %s, %,d sequences, %,d log-probs (%.0f MB as float32), %.0f MB of Parquet on disk,"
+            + " %d cores%n",
+        corpus,
+        sequences,
+        sequences * TOKENS,
+        sequences * TOKENS * 4 / 1e6,
+        du(corpus.toPath()) / 1e6,
+        Runtime.getRuntime().availableProcessors());
+    return corpus;
   }
 }

@@ -7,13 +7,11 @@ import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 
 import dev.softmetrics.job.config.JobConfig;
-import dev.softmetrics.job.demo.DemoCorpusWriter;
 import dev.softmetrics.job.io.InputCheck;
 import dev.softmetrics.job.io.ShardScan;
 import dev.softmetrics.job.score.ScoreJob;
 import dev.softmetrics.job.score.ScoreRequest;
 import java.io.File;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -38,9 +36,7 @@ import org.apache.spark.sql.SparkSession;
 public final class ScoreVsScan {
   private ScoreVsScan() {}
 
-  private static final int TOKENS = 512;
-
-  public static void main(String[] args) throws IOException {
+  public static void main(String[] args) {
     int mb = 400;
     int iterations = 5;
     boolean timeline = false;
@@ -56,40 +52,13 @@ public final class ScoreVsScan {
         default -> throw new IllegalArgumentException("Invalid argument: " + args[i]);
       }
     }
-    long sequences = (long) mb * 1_000_000 / (TOKENS * Float.BYTES) / 4 * 4;
-    File corpus = new File(work, "corpus-" + mb + "mb");
     JobConfig config = JobConfig.load(null, overrides);
     SparkSession.Builder builder = SparkSession.builder().master("local[*]").appName("bench");
     config.sparkConf().forEach(builder::config);
     SparkSession spark = builder.getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
     try {
-      if (!new File(corpus, "_SUCCESS").isFile()) {
-        int files = Math.max(2, mb / 50);
-        System.out.printf(
-            Locale.ROOT,
-            "generating %,d sequences x %d log-probs in %d files under %s%n",
-            sequences,
-            TOKENS,
-            files,
-            corpus);
-        DemoCorpusWriter.write(
-            spark,
-            new DemoCorpusWriter.Shape(7, TOKENS, TOKENS, 0),
-            sequences,
-            files,
-            corpus.getAbsolutePath());
-      }
-      System.out.printf(
-          Locale.ROOT,
-          "corpus: %s, %,d sequences, %,d log-probs (%.0f MB as float32), %.0f MB of Parquet on disk,"
-              + " %d cores%n",
-          corpus,
-          sequences,
-          sequences * TOKENS,
-          sequences * TOKENS * 4 / 1e6,
-          BenchSteps.du(corpus.toPath()) / 1e6,
-          Runtime.getRuntime().availableProcessors());
+      File corpus = BenchSteps.logprobCorpus(spark, work, mb);
       String input = corpus.getAbsolutePath();
       String out = new File(work, "out").getAbsolutePath();
       BenchSteps.deleteTree(java.nio.file.Path.of(out));
