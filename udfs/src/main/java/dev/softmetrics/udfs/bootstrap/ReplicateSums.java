@@ -19,26 +19,35 @@ import java.io.Serializable;
  * dev.softmetrics.udfs.corpus.ExactSum} per replicate would do the same at about 20 times the
  * memory (R of them per group per task).
  *
- * <p>Cost: 32 bytes per replicate; {@link #add} is O(R), four multiply-adds per replicate and no
- * branch; {@link #merge} is O(R). Not thread-safe.
+ * <p>Cost: 32 bytes per replicate, in four arrays (whole nats, fractions, tokens, bytes) that
+ * {@link #add} runs through side by side: four multiply-adds per replicate, no branch, and no
+ * dependence between replicates, since the fractions' carries into the whole nats are taken only
+ * every {@link #CARRY_EVERY} additions (and before any read or merge), which the fraction range
+ * allows without overflow and which gives the same bits as carrying at every addition. {@link
+ * #merge} is O(R). Not thread-safe.
  */
 public final class ReplicateSums implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
   private static final int FRACTION_BITS = 52;
   private static final long FRACTION_MASK = (1L << FRACTION_BITS) - 1;
   private static final double UNIT = 0x1p-52;
 
-  /** Per replicate, four longs side by side (one cache line holds two replicates). */
-  private static final int WHOLE = 0;
-
-  private static final int FRACTION = 1;
-  private static final int TOKENS = 2;
-  private static final int BYTES = 3;
-  private static final int STRIDE = 4;
+  /**
+   * Additions a fraction can take between carries: each adds less than {@code (MAX_WEIGHT + 1) *
+   * 2^52} to a value below {@code 2^52}, and the sum must stay below {@code 2^63}.
+   */
+  static final int CARRY_EVERY =
+      (int)
+          ((Long.MAX_VALUE - FRACTION_MASK) / ((PoissonWeights.MAX_WEIGHT + 1L) << FRACTION_BITS));
 
   private final int replicates;
-  private final long[] sums;
+  // Per replicate: whole nats, and 2^-52 units not yet carried into them (below 2^63).
+  private final long[] whole;
+  private final long[] fraction;
+  private final long[] tokens;
+  private final long[] bytes;
+  private int uncarried;
   private final ExactSum sampleNll = new ExactSum();
   private long sequences;
   private boolean outOfRange;
@@ -56,7 +65,10 @@ public final class ReplicateSums implements Serializable {
           String.format("Invalid replicates: %d (must be >= 0)", replicates));
     }
     this.replicates = replicates;
-    this.sums = new long[replicates * STRIDE];
+    this.whole = new long[replicates];
+    this.fraction = new long[replicates];
+    this.tokens = new long[replicates];
+    this.bytes = new long[replicates];
   }
 
   /**
@@ -89,23 +101,35 @@ public final class ReplicateSums implements Serializable {
     if (outOfRange) {
       return;
     }
-    double whole = Math.floor(nllSum);
-    long w = (long) whole;
-    long f = (long) ((nllSum - whole) * 0x1p52);
+    double floor = Math.floor(nllSum);
+    long w = (long) floor;
+    long f = (long) ((nllSum - floor) * 0x1p52);
+    if (uncarried == CARRY_EVERY) {
+      carry();
+    }
+    uncarried++;
     // No branch on a zero weight: a third of the weights are 0, at random, and a mispredicted
     // branch costs more than the four multiply-adds it would skip.
-    for (int r = 0, at = 0; r < replicates; r++, at += STRIDE) {
+    for (int r = 0; r < replicates; r++) {
       long weight = weights[r];
-      long fraction = sums[at + FRACTION] + weight * f;
-      sums[at + WHOLE] += weight * w + (fraction >>> FRACTION_BITS);
-      sums[at + FRACTION] = fraction & FRACTION_MASK;
-      sums[at + TOKENS] += weight * sequenceTokens;
-      sums[at + BYTES] += weight * sequenceBytes;
+      whole[r] += weight * w;
+      fraction[r] += weight * f;
+      tokens[r] += weight * sequenceTokens;
+      bytes[r] += weight * sequenceBytes;
     }
   }
 
+  /** Moves the whole nats out of the fractions, leaving each below 2^52. */
+  private void carry() {
+    for (int r = 0; r < replicates; r++) {
+      whole[r] += fraction[r] >>> FRACTION_BITS;
+      fraction[r] &= FRACTION_MASK;
+    }
+    uncarried = 0;
+  }
+
   /**
-   * Adds the sums of {@code other}, which is unchanged, into these.
+   * Adds the sums of {@code other} (whose values are unchanged) into these.
    *
    * @param other sums over the same number of replicates
    */
@@ -115,13 +139,14 @@ public final class ReplicateSums implements Serializable {
           String.format(
               "Cannot merge replicate sums: %d replicates into %d", other.replicates, replicates));
     }
-    long[] o = other.sums;
-    for (int at = 0; at < sums.length; at += STRIDE) {
-      long fraction = sums[at + FRACTION] + o[at + FRACTION];
-      sums[at + WHOLE] += o[at + WHOLE] + (fraction >>> FRACTION_BITS);
-      sums[at + FRACTION] = fraction & FRACTION_MASK;
-      sums[at + TOKENS] += o[at + TOKENS];
-      sums[at + BYTES] += o[at + BYTES];
+    carry();
+    other.carry();
+    for (int r = 0; r < replicates; r++) {
+      long sum = fraction[r] + other.fraction[r];
+      whole[r] += other.whole[r] + (sum >>> FRACTION_BITS);
+      fraction[r] = sum & FRACTION_MASK;
+      tokens[r] += other.tokens[r];
+      bytes[r] += other.bytes[r];
     }
     sampleNll.merge(other.sampleNll);
     outOfRange |= other.outOfRange;
@@ -157,18 +182,21 @@ public final class ReplicateSums implements Serializable {
 
   /** Replicate {@code r}'s weighted NLL sum, in nats; NaN when a value was out of range. */
   public double nll(int r) {
-    int at = r * STRIDE;
-    return outOfRange ? Double.NaN : sums[at + WHOLE] + sums[at + FRACTION] * UNIT;
+    if (outOfRange) {
+      return Double.NaN;
+    }
+    long f = fraction[r];
+    return (whole[r] + (f >>> FRACTION_BITS)) + (f & FRACTION_MASK) * UNIT;
   }
 
   /** Replicate {@code r}'s weighted token count. */
   public long tokens(int r) {
-    return sums[r * STRIDE + TOKENS];
+    return tokens[r];
   }
 
   /** Replicate {@code r}'s weighted byte count. */
   public long bytes(int r) {
-    return sums[r * STRIDE + BYTES];
+    return bytes[r];
   }
 
   /**

@@ -90,6 +90,44 @@ class ReplicateSumsTest {
     assertThat(forward.sampleNll()).isCloseTo(exact.doubleValue(), within(1e-9));
   }
 
+  /**
+   * The largest weights and fractions just below 1, for many more additions than the fractions take
+   * between carries, read in the middle and merged: each replicate's sum must be the exact one
+   * (BigDecimal over each NLL rounded down to 2^-52, as documented) rounded to a double once.
+   */
+  @Test
+  void carriesAtTheLimitsGiveTheExactSums() {
+    int[] weights = {PoissonWeights.MAX_WEIGHT, 1, 0, PoissonWeights.MAX_WEIGHT};
+    double[] values = {1 - 0x1p-52, 12_345.999_999_999_9, 0.75, 7 - 0x1p-50};
+    ReplicateSums sums = new ReplicateSums(weights.length);
+    ReplicateSums other = new ReplicateSums(weights.length);
+    BigDecimal[] exact = new BigDecimal[weights.length];
+    java.util.Arrays.fill(exact, BigDecimal.ZERO);
+    int additions = 10 * ReplicateSums.CARRY_EVERY + 3;
+    for (int i = 0; i < additions; i++) {
+      double nll = values[i % values.length];
+      (i % 3 == 0 ? other : sums).add(weights, nll, 5, 9);
+      BigDecimal truncated =
+          new BigDecimal(Math.floor(nll))
+              .add(new BigDecimal((long) ((nll - Math.floor(nll)) * 0x1p52)).multiply(UNIT));
+      for (int r = 0; r < weights.length; r++) {
+        exact[r] = exact[r].add(truncated.multiply(BigDecimal.valueOf(weights[r])));
+      }
+      if (i == additions / 2) {
+        assertThat(sums.nll(2)).isEqualTo(0.0);
+      }
+    }
+    sums.merge(other);
+    for (int r = 0; r < weights.length; r++) {
+      assertThat(sums.nll(r)).isEqualTo(exact[r].doubleValue());
+      assertThat(sums.tokens(r)).isEqualTo(5L * weights[r] * additions);
+      assertThat(sums.bytes(r)).isEqualTo(9L * weights[r] * additions);
+    }
+    assertThat(ReplicateSums.CARRY_EVERY).isGreaterThan(16);
+  }
+
+  private static final BigDecimal UNIT = new BigDecimal(0x1p-52);
+
   @Test
   void anNllBeyondTheFixedPointRangeLeavesTheReplicatesUndefinedButTheSampleExact() {
     ReplicateSums sums = new ReplicateSums(2);
