@@ -76,10 +76,14 @@ public enum Rejection {
   TEXT_COUNT_MISMATCH(
       "num_bytes, num_chars and num_words, when given beside the text, must equal the text's UTF-8"
           + " bytes, code points and words"),
-  /** Another copy of the sequence (same sequence_id, model, tokenizer) comes first and is kept. */
+  /**
+   * Another copy of the sequence (same sequence_id, model, tokenizer) comes first, or is already
+   * stored from another file, and is kept.
+   */
   DUPLICATE_SEQUENCE(
-      "a sequence_id is scored once per model and tokenizer: the first copy by source file and"
-          + " row is kept, the others are rejected");
+      "a sequence_id is scored once per model and tokenizer: a copy already in sequences/ from"
+          + " another file is kept, else the first by source file and row; the others are"
+          + " rejected");
 
   /** The status value of a row that was scored; no {@link Rejection} has this id. */
   public static final int SCORED = 0;

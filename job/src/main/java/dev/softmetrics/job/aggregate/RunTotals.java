@@ -213,6 +213,16 @@ public final class RunTotals implements Serializable {
     return RepeatedKeys.repeated(all, at);
   }
 
+  /** The key hashes of every scored sequence, ascending, each once. */
+  public long[] allKeys() {
+    long[] all = new long[files.values().stream().mapToInt(f -> f.keys.count()).sum()];
+    int at = 0;
+    for (FileCounts counts : files.values()) {
+      at = counts.keys.copyTo(all, at);
+    }
+    return java.util.Arrays.stream(all, 0, at).sorted().distinct().toArray();
+  }
+
   /** The files that scored a sequence whose key hash is among {@code sortedCandidates}. */
   public List<String> filesWithKeys(long[] sortedCandidates) {
     List<String> out = new ArrayList<>();

@@ -13,13 +13,21 @@ import java.util.Map;
 final class DuplicateCopies implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** A copy of a sequence: the file and row of its (first) input row. */
+  /**
+   * A copy of a sequence: the file and row of its (first) input row, or, with {@link #STORED} for
+   * the row, a copy that an earlier run scored from that file and {@code sequences/} holds.
+   */
   record Copy(String file, long row) implements Serializable {
     static final Comparator<Copy> ORDER =
         Comparator.comparing(Copy::file).thenComparingLong(Copy::row);
 
+    /** The row of a stored copy: {@code sequences/} keeps the file, not the row. */
+    static final long STORED = -1;
+
     String where() {
-      return file + " row " + row;
+      return row == STORED
+          ? "sequences/ (scored by an earlier run from " + file + ")"
+          : file + " row " + row;
     }
   }
 

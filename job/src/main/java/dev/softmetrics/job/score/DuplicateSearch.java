@@ -12,10 +12,11 @@ import scala.Tuple2;
 /**
  * Finds the sequences a run scored more than once: the same (sequence_id, model, tokenizer) from
  * two input rows (logprobs layout) or two assembled sequences, for instance in two domains (logits
- * layout). The scoring pass sends each scored key's 64-bit hash to the driver; when all hashes
- * differ, which is the common case, there is no duplicate and nothing more is read. Otherwise only
- * the candidates are looked up, their keys compared exactly, and of each set of copies the first by
- * source file and row is kept.
+ * layout), or from one input row while {@code sequences/} holds it from another file ({@link
+ * StoredCopies}). The scoring pass sends each scored key's 64-bit hash to the driver; when all
+ * hashes differ and none is stored, which is the common case, there is no duplicate and nothing
+ * more is read. Otherwise only the candidates are looked up, their keys compared exactly, and of
+ * each set of copies the stored one is kept, else the first by source file and row.
  */
 final class DuplicateSearch {
   private DuplicateSearch() {}
@@ -26,8 +27,8 @@ final class DuplicateSearch {
    * @throws IllegalArgumentException for the first duplicate under {@code validation.on-bad-row =
    *     fail}
    */
-  static DuplicateCopies find(ScoringPass pass) {
-    long[] candidates = pass.totals().repeatedKeys();
+  static DuplicateCopies find(ScoringPass pass, StoredCopies stored) {
+    long[] candidates = StoredCopies.union(pass.totals().repeatedKeys(), stored.hashes());
     if (candidates.length == 0) {
       return DuplicateCopies.NONE;
     }
@@ -40,7 +41,7 @@ final class DuplicateSearch {
       Map<DuplicateCopies.Copy, SequenceKey> byCopy = new HashMap<>();
       sequences.forEach((key, copy) -> byCopy.put(copy, key));
       Map<DuplicateCopies.Copy, DuplicateCopies.Copy> rejected =
-          rejectedCopies(sequences.values(), copy -> identity(byCopy.get(copy)));
+          rejectedCopies(sequences.values(), copy -> identity(byCopy.get(copy)), stored);
       failOnFirst(pass, rejected, copy -> identity(byCopy.get(copy)));
       Map<SequenceKey, DuplicateCopies.Copy> duplicates = new HashMap<>();
       rejected.forEach((copy, kept) -> duplicates.put(byCopy.get(copy), kept));
@@ -56,7 +57,7 @@ final class DuplicateSearch {
                 row.getUTF8String(2).toString()));
       }
       Map<DuplicateCopies.Copy, DuplicateCopies.Copy> rejected =
-          rejectedCopies(keys.keySet(), keys::get);
+          rejectedCopies(keys.keySet(), keys::get, stored);
       failOnFirst(pass, rejected, keys::get);
       found = DuplicateCopies.ofRows(rejected);
     }
@@ -69,23 +70,27 @@ final class DuplicateSearch {
   }
 
   /**
-   * Of each set of copies with the same identity, every copy but the first by file and row, mapped
-   * to that first one.
+   * Of each set of copies with the same identity, every copy but the kept one, mapped to it: the
+   * stored copy when there is one (then every copy of the run is rejected), else the first by file
+   * and row.
    */
   private static Map<DuplicateCopies.Copy, DuplicateCopies.Copy> rejectedCopies(
       Iterable<DuplicateCopies.Copy> copies,
-      java.util.function.Function<DuplicateCopies.Copy, List<String>> identity) {
+      java.util.function.Function<DuplicateCopies.Copy, List<String>> identity,
+      StoredCopies stored) {
     Map<List<String>, List<DuplicateCopies.Copy>> byIdentity = new LinkedHashMap<>();
     for (DuplicateCopies.Copy copy : copies) {
       byIdentity.computeIfAbsent(identity.apply(copy), k -> new ArrayList<>()).add(copy);
     }
     Map<DuplicateCopies.Copy, DuplicateCopies.Copy> rejected = new HashMap<>();
-    for (List<DuplicateCopies.Copy> same : byIdentity.values()) {
-      same.sort(DuplicateCopies.Copy.ORDER);
-      for (int i = 1; i < same.size(); i++) {
-        rejected.put(same.get(i), same.get(0));
-      }
-    }
+    byIdentity.forEach(
+        (key, same) -> {
+          same.sort(DuplicateCopies.Copy.ORDER);
+          DuplicateCopies.Copy kept = stored.of(key);
+          for (int i = kept == null ? 1 : 0; i < same.size(); i++) {
+            rejected.put(same.get(i), kept == null ? same.get(0) : kept);
+          }
+        });
     return rejected;
   }
 

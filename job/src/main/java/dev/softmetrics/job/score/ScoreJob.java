@@ -195,7 +195,7 @@ public final class ScoreJob {
    * The keys of the partitions this run replaces: every input file it scored, spelled both ways the
    * job meets a path (qualified from the footers, and as the rows' {@code source_file}).
    */
-  private static Set<String> fileKeys(CheckedInput input, RunTotals totals) {
+  static Set<String> fileKeys(CheckedInput input, RunTotals totals) {
     Set<String> keys = new TreeSet<>();
     input.files().forEach(f -> keys.add(FileKeys.ofQualified(f.path())));
     totals.files().keySet().forEach(f -> keys.add(FileKeys.ofFilePath(f)));

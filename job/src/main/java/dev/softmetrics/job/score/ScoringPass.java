@@ -10,6 +10,8 @@ import dev.softmetrics.job.io.ShardScan;
 import dev.softmetrics.job.output.OutputTables;
 import dev.softmetrics.job.output.StagedRun;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -68,7 +70,7 @@ final class ScoringPass implements AutoCloseable {
       ScoringPass pass = new ScoringPass(spark, request, input, staged);
       try {
         pass.write(DuplicateCopies.NONE);
-        DuplicateCopies found = DuplicateSearch.find(pass);
+        DuplicateCopies found = DuplicateSearch.find(pass, pass.storedCopies());
         if (!found.isEmpty()) {
           pass.write(found);
         }
@@ -132,6 +134,16 @@ final class ScoringPass implements AutoCloseable {
         .batches()
         .mapPartitions(scorer(PartitionScorer.Emit.KEYS, null, checks))
         .collect();
+  }
+
+  /**
+   * The copies, in {@code sequences/}, of sequences this pass scored that earlier runs stored from
+   * files this run does not replace.
+   */
+  private StoredCopies storedCopies() {
+    Set<String> others = new TreeSet<>(staged.liveKeys(OutputTables.SEQUENCES));
+    others.removeAll(ScoreJob.fileKeys(input, totals));
+    return StoredCopies.find(spark, request.output(), others, totals.allKeys());
   }
 
   private PartitionScorer.RowChecks checks(DuplicateCopies copies, long[] candidates) {

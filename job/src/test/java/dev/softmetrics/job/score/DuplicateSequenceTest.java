@@ -212,6 +212,50 @@ class DuplicateSequenceTest extends LocalSparkTest {
     assertThat(rows("out", "sequences")).isEqualTo(rows("kept-out", "sequences"));
   }
 
+  /**
+   * Logits, over two runs into one folder: the second run's file repeats a sequence the first run
+   * stored from another file (in another domain, too): the stored copy is kept and named.
+   */
+  @Test
+  void logitsSequencesStoredByAnEarlierRunFromAnotherFileAreDuplicates() {
+    Path a =
+        Shards.write(
+            spark,
+            tmp.resolve("first/a"),
+            LOGITS,
+            List.of(chunk("q", "d", 0, 2, Z), chunk("q", "d", 1, 0, Z)));
+    Path b =
+        Shards.write(
+            spark,
+            tmp.resolve("second/b"),
+            LOGITS,
+            List.of(
+                chunk("w", "d", 0, 0, U), chunk("q", "d2", 0, 1, U), chunk("q", "d2", 1, 1, U)));
+    Shards.write(spark, tmp.resolve("only-w/b"), LOGITS, List.<Row>of(chunk("w", "d", 0, 0, U)));
+    String out = tmp.resolve("out").toString();
+    JobConfig config = JobConfig.load(null, List.of("validation.max-rejected-fraction=1"));
+    ScoreJob.run(spark, new ScoreRequest(List.of(a.toString()), out, "first", config));
+
+    RunResult second =
+        ScoreJob.run(spark, new ScoreRequest(List.of(b.toString()), out, "second", config));
+
+    Map<String, Row> rejected = rejected("out");
+    assertThat(rejected).containsOnlyKeys("b#1", "b#2");
+    assertDuplicate(
+        rejected.get("b#1"),
+        "q",
+        "file:" + b + " row 1",
+        "sequences/ (scored by an earlier run from file:" + a + ")");
+    assertThat(second.run().accountingOk()).isTrue();
+    assertThat(second.run().sequencesScored()).isEqualTo(1);
+    String once = tmp.resolve("once").toString();
+    ScoreJob.run(
+        spark,
+        new ScoreRequest(
+            List.of(a.toString(), tmp.resolve("only-w/b").toString()), once, "once", config));
+    assertThat(rows("out", "corpus")).isEqualTo(rows("once", "corpus"));
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private RunResult run(String input, String output) {

@@ -109,6 +109,57 @@ class ReplaceAndIncrementalTest extends LocalSparkTest {
     assertThat(runIds(out, "sequences")).containsOnlyKeys("first", "second", "third");
   }
 
+  /**
+   * A new file that repeats sequences an earlier run stored from another file (here in an
+   * incremental run, which leaves that file out): the stored copies are kept, the new copies
+   * rejected as DUPLICATE_SEQUENCE naming the stored file, and corpus/ counts each sequence once.
+   */
+  @Test
+  void aSequenceStoredFromAnotherFileIsRejectedAgainNotCountedTwice() {
+    String a = shard("a", "m1", 1);
+    String out = dir("out");
+    run(List.of(a), out, "first", true);
+    List<Row> repeated = sequences("m1", 1).subList(0, 2);
+    List<Row> fresh = sequences("m1", 2);
+    List<Row> mixed = new ArrayList<>(fresh);
+    mixed.add(3, repeated.get(1));
+    mixed.add(repeated.get(0));
+    String c = dir("c");
+    rowsInto(c, mixed);
+
+    Row second = run(List.of(a, c), out, "second", true);
+
+    assertThat(second.<Long>getAs("rows_read")).isEqualTo(mixed.size());
+    assertThat(second.<Long>getAs("rows_rejected")).isEqualTo(2);
+    List<Row> rejected =
+        spark
+            .read()
+            .parquet(out + "/rejected")
+            .where("run_id = 'second'")
+            .orderBy("source_row")
+            .collectAsList();
+    assertThat(rejected)
+        .extracting(r -> r.<String>getAs("reason"))
+        .containsOnly("DUPLICATE_SEQUENCE");
+    assertThat(rejected).extracting(r -> r.<Long>getAs("source_row")).containsExactly(3L, 8L);
+    assertThat(rejected)
+        .extracting(r -> r.<String>getAs("sequence_id"))
+        .containsExactly(repeated.get(1).getString(0), repeated.get(0).getString(0));
+    assertThat(rejected.get(0).<String>getAs("message"))
+        .contains("scored by an earlier run from ")
+        .contains("a/shard.parquet");
+    String d = dir("d");
+    rowsInto(d, fresh);
+    String once = dir("once");
+    run(List.of(a, d), once, "once", false);
+    assertThat(rows(out, "corpus")).isEqualTo(rows(once, "corpus")).isNotEmpty();
+
+    // A rerun of the stored file itself replaces its rows: no copy of them is stored elsewhere.
+    Row third = run(List.of(a), out, "third", false);
+    assertThat(third.<Long>getAs("rows_rejected")).isZero();
+    assertThat(rows(out, "corpus")).isEqualTo(rows(once, "corpus"));
+  }
+
   // ---------------------------------------------------------------- fixtures
 
   /** Sequences of {@code seed}: a few per domain, random log-probs and entropies, real text. */
@@ -148,9 +199,14 @@ class ReplaceAndIncrementalTest extends LocalSparkTest {
 
   /** Writes {@code dir/shard.parquet}, replacing it: the same path with new content. */
   private void shardInto(String dir, String model, int seed) {
-    String staging = tmp.resolve("staging-" + seed).toString();
+    rowsInto(dir, sequences(model, seed));
+  }
+
+  /** Writes {@code rows}, in order, as {@code dir/shard.parquet}, replacing it. */
+  private void rowsInto(String dir, List<Row> rows) {
+    String staging = tmp.resolve("staging").toString();
     spark
-        .createDataFrame(sequences(model, seed), SCHEMA)
+        .createDataFrame(rows, SCHEMA)
         .coalesce(1)
         .write()
         .mode(SaveMode.Overwrite)

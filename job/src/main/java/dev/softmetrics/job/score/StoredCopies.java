@@ -1,0 +1,110 @@
+package dev.softmetrics.job.score;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.softmetrics.job.output.FileKeys;
+import dev.softmetrics.job.output.OutputTables;
+import dev.softmetrics.udfs.sequence.RepeatedKeys;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import scala.Tuple2;
+
+/**
+ * The sequences of a run that {@code sequences/} already holds from other input files, scored by
+ * earlier runs: without this, a sequence given again in a new file (a re-exported shard, an
+ * incremental run over a folder that gained a copy) would count twice in {@code corpus/}. The
+ * stored copy is kept and the run's copies go to {@code rejected/} as {@code DUPLICATE_SEQUENCE};
+ * to score the new copy instead, delete the stored file's {@code file_key=} partition, or rerun
+ * both files together (then the first by file and row is kept, as within a run).
+ *
+ * <p>How: the stored rows of the partitions the run does not replace are read (their labels and
+ * {@code source_file} only), hashed as the scoring pass hashed its keys ({@link SequenceKeyHash}),
+ * and only those whose hash the run also scored reach the driver, where their labels are compared
+ * exactly ({@link DuplicateSearch}). Nothing is read when {@code sequences/} holds no other files.
+ */
+final class StoredCopies {
+  /** No stored copies: a first run, or a rerun of every stored file. */
+  static final StoredCopies NONE = new StoredCopies(Map.of());
+
+  private final Map<List<String>, DuplicateCopies.Copy> byIdentity;
+
+  private StoredCopies(Map<List<String>, DuplicateCopies.Copy> byIdentity) {
+    this.byIdentity = byIdentity;
+  }
+
+  /**
+   * The stored copies, in the partitions {@code otherFileKeys} of {@code output}'s {@code
+   * sequences/}, of the sequences whose key hash is among {@code sortedRunKeys}.
+   */
+  static StoredCopies find(
+      SparkSession spark, String output, Set<String> otherFileKeys, long[] sortedRunKeys) {
+    if (otherFileKeys.isEmpty() || sortedRunKeys.length == 0) {
+      return NONE;
+    }
+    spark.sparkContext().setJobDescription("look up sequences stored by earlier runs");
+    Broadcast<long[]> runKeys =
+        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(sortedRunKeys);
+    List<Tuple2<List<String>, String>> found =
+        spark
+            .read()
+            .parquet(OutputTables.path(output, OutputTables.SEQUENCES))
+            .where(col(FileKeys.COLUMN).isin(otherFileKeys.toArray()))
+            .select("sequence_id", "model", "tokenizer", "source_file")
+            .queryExecution()
+            .toRdd()
+            .toJavaRDD()
+            .filter(
+                (InternalRow row) ->
+                    RepeatedKeys.contains(
+                        runKeys.value(),
+                        SequenceKeyHash.of(
+                            row.getUTF8String(0), row.getUTF8String(1), row.getUTF8String(2))))
+            .map(
+                row ->
+                    new Tuple2<>(
+                        List.of(
+                            row.getUTF8String(0).toString(),
+                            row.getUTF8String(1).toString(),
+                            row.getUTF8String(2).toString()),
+                        row.getUTF8String(3).toString()))
+            .collect();
+    runKeys.destroy();
+    Map<List<String>, DuplicateCopies.Copy> byIdentity = new HashMap<>();
+    for (Tuple2<List<String>, String> f : found) {
+      // Stored twice already (by runs before this check): the first file is named.
+      byIdentity.merge(
+          f._1(),
+          new DuplicateCopies.Copy(f._2(), DuplicateCopies.Copy.STORED),
+          (a, b) -> DuplicateCopies.Copy.ORDER.compare(a, b) <= 0 ? a : b);
+    }
+    return new StoredCopies(byIdentity);
+  }
+
+  /** The stored copy of the sequence with labels (sequence_id, model, tokenizer), or null. */
+  DuplicateCopies.Copy of(List<String> identity) {
+    return byIdentity.get(identity);
+  }
+
+  /** The key hashes of the stored copies found, ascending, each once. */
+  long[] hashes() {
+    return byIdentity.keySet().stream()
+        .mapToLong(k -> SequenceKeyHash.of(k.get(0), k.get(1), k.get(2)))
+        .sorted()
+        .distinct()
+        .toArray();
+  }
+
+  /** {@code a} and {@code b}, sorted ascending, merged, each once. */
+  static long[] union(long[] a, long[] b) {
+    long[] all = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return Arrays.stream(all).sorted().distinct().toArray();
+  }
+}
