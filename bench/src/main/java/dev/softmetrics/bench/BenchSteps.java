@@ -1,5 +1,9 @@
 package dev.softmetrics.bench;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.sum;
+
 import dev.softmetrics.job.demo.DemoCorpusWriter;
 import java.io.File;
 import java.io.IOException;
@@ -140,5 +144,21 @@ final class BenchSteps {
         du(corpus.toPath()) / 1e6,
         Runtime.getRuntime().availableProcessors());
     return corpus;
+  }
+
+  /**
+   * The baseline of the log-prob benches: a bare Spark scan of the log-prob column, {@code
+   * sum(size(token_logprobs))}.
+   */
+  static Step bareScan(SparkSession spark, String input) {
+    return new Step(
+        "bare Spark scan of token_logprobs",
+        () ->
+            spark
+                .read()
+                .parquet(input)
+                .select(sum(size(col("token_logprobs"))))
+                .first()
+                .getLong(0));
   }
 }

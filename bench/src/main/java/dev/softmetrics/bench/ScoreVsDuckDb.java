@@ -1,9 +1,5 @@
 package dev.softmetrics.bench;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.size;
-import static org.apache.spark.sql.functions.sum;
-
 import dev.softmetrics.job.aggregate.CorpusRow;
 import dev.softmetrics.job.config.JobConfig;
 import dev.softmetrics.job.io.ShardScan;
@@ -73,15 +69,7 @@ public final class ScoreVsDuckDb {
       ShardScan.REQUIRED_SQL_CONF.forEach(spark.conf()::set);
       List<BenchSteps.Step> steps =
           List.of(
-              new BenchSteps.Step(
-                  "bare Spark scan of token_logprobs",
-                  () ->
-                      spark
-                          .read()
-                          .parquet(input)
-                          .select(sum(size(col("token_logprobs"))))
-                          .first()
-                          .getLong(0)),
+              BenchSteps.bareScan(spark, input),
               new BenchSteps.Step(
                   "DuckDB: bare read, sum(len(token_logprobs))",
                   () -> sql(() -> DuckDbCorpus.bareRead(duck, input))),

@@ -68,15 +68,7 @@ public final class ScoreVsScan {
       }
       List<BenchSteps.Step> steps =
           List.of(
-              new BenchSteps.Step(
-                  "bare Spark scan of token_logprobs",
-                  () ->
-                      spark
-                          .read()
-                          .parquet(input)
-                          .select(sum(size(col("token_logprobs"))))
-                          .first()
-                          .getLong(0)),
+              BenchSteps.bareScan(spark, input),
               new BenchSteps.Step(
                   "bare Spark SQL read of the job's columns",
                   () ->
