@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.function.PairFlatMapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -36,6 +37,9 @@ import scala.Tuple2;
  * both sides, which is what makes the bootstrap paired. Each task turns its signature sums into
  * group and pair sums, the sums are merged by key in a second shuffle, and each interval or
  * comparison is computed in the task that holds its key.
+ *
+ * <p>A small {@code sequences/} ({@link #ONE_TASK_BYTES}) is read, sorted and summed in one task,
+ * without either shuffle.
  *
  * <p>Cost: O(rows x replicates) additions and O(sequences x replicates) weights, whatever the
  * number of models; then O(signatures x pairs x replicates) per task, where a corpus that every
@@ -61,6 +65,14 @@ public final class SequenceBootstrap {
   }
 
   /**
+   * Below this size of {@code sequences/} (Parquet bytes, as Spark's plan estimates them from the
+   * files), the pass runs as one task with no shuffle: a small table (a logits run, the demo, a few
+   * tens of thousands of rows) otherwise spends most of the pass on two shuffles' fixed cost. The
+   * sums are exact, so both ways give the same bits.
+   */
+  static final long ONE_TASK_BYTES = 1L << 20;
+
+  /**
    * Runs the pass. With the bootstrap off there are no intervals, and the comparisons keep their
    * point differences with null intervals.
    *
@@ -69,22 +81,43 @@ public final class SequenceBootstrap {
    * @param bootstrap replicates, seed and confidence
    */
   public static Result compute(Dataset<Row> sequences, BootstrapConfig bootstrap) {
+    return compute(sequences, bootstrap, ONE_TASK_BYTES);
+  }
+
+  /**
+   * {@link #compute(Dataset, BootstrapConfig)}, in one task when the input is below {@code
+   * oneTaskBytes}.
+   */
+  static Result compute(Dataset<Row> sequences, BootstrapConfig bootstrap, long oneTaskBytes) {
     int partitions =
         Integer.parseInt(sequences.sparkSession().conf().get("spark.sql.shuffle.partitions", "8"));
+    Dataset<Row> columns =
+        sequences.select(
+            "domain", "sequence_id", "model", "tokenizer", "nll_sum", "tokens", "bytes");
+    boolean oneTask =
+        sequences
+                .queryExecution()
+                .optimizedPlan()
+                .stats()
+                .sizeInBytes()
+                .compareTo(scala.math.BigInt.apply(oneTaskBytes))
+            < 0;
     // Rows of one sequence become neighbours in one task: flat rows shuffled and sorted, cheaper
     // than collecting them into lists (Spark's object aggregation falls back to sorting anyway).
     Dataset<Row> bySequence =
-        sequences
-            .select("domain", "sequence_id", "model", "tokenizer", "nll_sum", "tokens", "bytes")
-            .repartition(partitions, col("domain"), col("sequence_id"))
+        (oneTask
+                ? columns.coalesce(1)
+                : columns.repartition(partitions, col("domain"), col("sequence_id")))
             .sortWithinPartitions("domain", "sequence_id");
-    List<Tuple2<AnalysisKey, Serializable>> results =
+    JavaPairRDD<AnalysisKey, PairSums> sums =
         bySequence
             .queryExecution()
             .toRdd()
             .toJavaRDD()
-            .mapPartitionsToPair(new PartitionSums(bootstrap.seed(), bootstrap.replicates()))
-            .reduceByKey(PairSums::merge, partitions)
+            .mapPartitionsToPair(new PartitionSums(bootstrap.seed(), bootstrap.replicates()));
+    // One task saw every sequence, so each of its keys is complete; otherwise merge by key.
+    List<Tuple2<AnalysisKey, Serializable>> results =
+        (oneTask ? sums : sums.reduceByKey(PairSums::merge, partitions))
             .map(kv -> new Tuple2<>(kv._1(), result(kv._1(), kv._2(), bootstrap)))
             .collect();
     Map<GroupKey, CorpusInterval> intervals = new HashMap<>();

@@ -1,9 +1,12 @@
 package dev.softmetrics.job.analysis;
 
+import dev.softmetrics.job.output.FileKeys;
 import dev.softmetrics.job.output.OutputTables;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * The {@code sequences/} table as written, for the analyses that run after the scoring pass: they
@@ -17,6 +20,11 @@ public final class StoredSequences {
    * comparisons cover every sequence stored for it.
    */
   public static Dataset<Row> all(SparkSession spark, String output) {
-    return spark.read().parquet(OutputTables.path(output, OutputTables.SEQUENCES));
+    // The schema is the job's own: given, so that Spark does not run a job to read a footer for it.
+    return spark.read().schema(SCHEMA).parquet(OutputTables.path(output, OutputTables.SEQUENCES));
   }
+
+  /** {@code sequences/} as stored: its columns, then the partition column. */
+  private static final StructType SCHEMA =
+      OutputTables.SEQUENCES_SCHEMA.add(FileKeys.COLUMN, DataTypes.StringType, true).asNullable();
 }

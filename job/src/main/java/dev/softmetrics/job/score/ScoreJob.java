@@ -215,8 +215,7 @@ public final class ScoreJob {
       return totals.groups();
     }
     spark.sparkContext().setJobDescription("recompute corpus/ from sequences/");
-    return StoredTotals.of(spark.read().parquet(OutputTables.path(output, OutputTables.SEQUENCES)))
-        .groups();
+    return StoredTotals.of(StoredSequences.all(spark, output)).groups();
   }
 
   /**

@@ -2,8 +2,8 @@ package dev.softmetrics.job.score;
 
 import static org.apache.spark.sql.functions.col;
 
+import dev.softmetrics.job.analysis.StoredSequences;
 import dev.softmetrics.job.output.FileKeys;
-import dev.softmetrics.job.output.OutputTables;
 import dev.softmetrics.udfs.sequence.RepeatedKeys;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -52,9 +52,7 @@ final class StoredCopies {
     Broadcast<long[]> runKeys =
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(sortedRunKeys);
     List<Tuple2<List<String>, String>> found =
-        spark
-            .read()
-            .parquet(OutputTables.path(output, OutputTables.SEQUENCES))
+        StoredSequences.all(spark, output)
             .where(col(FileKeys.COLUMN).isin(otherFileKeys.toArray()))
             .select("sequence_id", "model", "tokenizer", "source_file")
             .queryExecution()

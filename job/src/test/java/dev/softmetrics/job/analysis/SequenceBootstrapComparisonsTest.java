@@ -135,7 +135,9 @@ class SequenceBootstrapComparisonsTest extends LocalSparkTest {
   void comparisonsAreTheSameWhateverThePartitioning() {
     SequenceFixtures f = fixtures();
     List<Comparison> one = SequenceBootstrap.compute(f.frame(spark, 1), BOOTSTRAP).comparisons();
-    List<Comparison> five = SequenceBootstrap.compute(f.frame(spark, 5), BOOTSTRAP).comparisons();
+    // Forced through the two shuffles; the small input alone would run as one task.
+    List<Comparison> five =
+        SequenceBootstrap.compute(f.frame(spark, 5), BOOTSTRAP, 0).comparisons();
     // 6 pairs of the 4 models; other-tok's 3 pairs cover one domain (+ __all__), the others two.
     assertThat(one).hasSize(3 * 3 + 3 * 2).isEqualTo(five);
     assertThat(one.get(one.size() - 1).domain()).isEqualTo("__all__");

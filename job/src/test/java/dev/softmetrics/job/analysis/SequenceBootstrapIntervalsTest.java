@@ -42,8 +42,11 @@ class SequenceBootstrapIntervalsTest extends LocalSparkTest {
     SequenceFixtures f = corpus();
     Map<GroupKey, CorpusInterval> one =
         SequenceBootstrap.compute(f.frame(spark, 1), BOOTSTRAP).intervals();
+    // One task (a small input) and two shuffles over 7 partitions (forced) give the same bits.
     Map<GroupKey, CorpusInterval> seven =
-        SequenceBootstrap.compute(f.frame(spark, 7), BOOTSTRAP).intervals();
+        SequenceBootstrap.compute(f.frame(spark, 7), BOOTSTRAP, 0).intervals();
+    assertThat(SequenceBootstrap.compute(f.frame(spark, 7), BOOTSTRAP, Long.MAX_VALUE).intervals())
+        .isEqualTo(seven);
     List<org.apache.spark.sql.Row> reversed = new ArrayList<>(f.rows());
     Collections.reverse(reversed);
     Map<GroupKey, CorpusInterval> backwards =
@@ -52,7 +55,8 @@ class SequenceBootstrapIntervalsTest extends LocalSparkTest {
                     .createDataFrame(
                         reversed, dev.softmetrics.job.output.OutputTables.SEQUENCES_SCHEMA)
                     .repartition(3),
-                BOOTSTRAP)
+                BOOTSTRAP,
+                0)
             .intervals();
     assertThat(one).hasSize(6).isEqualTo(seven).isEqualTo(backwards);
   }
