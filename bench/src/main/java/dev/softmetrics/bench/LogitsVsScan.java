@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.sum;
 
 import dev.softmetrics.job.config.JobConfig;
 import dev.softmetrics.job.demo.BlobDtype;
+import dev.softmetrics.job.demo.DemoLogitsWriter;
 import dev.softmetrics.job.io.InputCheck;
 import dev.softmetrics.job.io.ShardScan;
 import dev.softmetrics.job.score.ScoreJob;
@@ -25,7 +26,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -45,19 +45,7 @@ public final class LogitsVsScan {
   /** Positions of a sequence: every sequence has the same length, split into chunk rows. */
   private static final int POSITIONS = 512;
 
-  private static final StructType SCHEMA =
-      new StructType()
-          .add("sequence_id", DataTypes.StringType, false)
-          .add("model", DataTypes.StringType, false)
-          .add("tokenizer", DataTypes.StringType, false)
-          .add("domain", DataTypes.StringType, false)
-          .add("first_position", DataTypes.IntegerType, false)
-          .add("target_ids", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
-          .add("vocab_size", DataTypes.IntegerType, false)
-          .add("logits_dtype", DataTypes.StringType, false)
-          .add("logits", DataTypes.BinaryType, false)
-          .add("ref_logits", DataTypes.BinaryType, true)
-          .add("text", DataTypes.StringType, true);
+  private static final StructType SCHEMA = DemoLogitsWriter.LOGITS_SCHEMA;
 
   /** What to generate: the corpus is cached under a name made of these. */
   private record Corpus(int mb, int vocab, BlobDtype dtype, boolean ref, int chunk)

@@ -46,7 +46,10 @@ public final class DemoLogitsWriter {
   /** The demo's file count. */
   public static final int DEMO_FILES = 4;
 
-  /** The contract's logits layout, chunked, with binary blobs. */
+  /**
+   * The contract's logits layout, chunked, with binary blobs; {@code ref_logits} may be null (a row
+   * without a reference). The demo's and the benches' logits shards all use it.
+   */
   public static final StructType LOGITS_SCHEMA =
       new StructType()
           .add("sequence_id", DataTypes.StringType, false)
@@ -58,7 +61,7 @@ public final class DemoLogitsWriter {
           .add("vocab_size", DataTypes.IntegerType, false)
           .add("logits_dtype", DataTypes.StringType, false)
           .add("logits", DataTypes.BinaryType, false)
-          .add("ref_logits", DataTypes.BinaryType, false)
+          .add("ref_logits", DataTypes.BinaryType, true)
           .add("text", DataTypes.StringType, true);
 
   /** The contract's log-prob layout with its optional columns. */

@@ -1,5 +1,6 @@
 package dev.softmetrics.job.score;
 
+import dev.softmetrics.udfs.Rejection;
 import java.io.Serializable;
 
 /**
@@ -46,6 +47,26 @@ record Chunk(
   /** True when the chunk itself was rejected. */
   boolean rejected() {
     return status != dev.softmetrics.udfs.Rejection.SCORED;
+  }
+
+  /** This chunk rejected for {@code rejection}: its sums undefined, its counts kept. */
+  Chunk rejectedAs(Rejection rejection, String message) {
+    return new Chunk(
+        file,
+        row,
+        firstPosition,
+        tokens,
+        vocab,
+        rejection.id(),
+        message,
+        Double.NaN,
+        Double.NaN,
+        Double.NaN,
+        Double.NaN,
+        Double.NaN,
+        bytes,
+        chars,
+        words);
   }
 
   /** "file row N", for messages. */

@@ -204,22 +204,7 @@ final class LogitsScoring implements AutoCloseable {
               key.tokenizer(),
               c.where() + " (domain " + key.domain() + ", positions " + c.span() + ")",
               kept);
-      return new Chunk(
-          c.file(),
-          c.row(),
-          c.firstPosition(),
-          c.tokens(),
-          c.vocab(),
-          Rejection.DUPLICATE_SEQUENCE.id(),
-          message,
-          Double.NaN,
-          Double.NaN,
-          Double.NaN,
-          Double.NaN,
-          Double.NaN,
-          c.bytes(),
-          c.chars(),
-          c.words());
+      return c.rejectedAs(Rejection.DUPLICATE_SEQUENCE, message);
     }
 
     private static InternalRow rejectedRow(

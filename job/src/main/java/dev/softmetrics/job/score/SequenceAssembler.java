@@ -99,8 +99,7 @@ final class SequenceAssembler {
       Chunk first = c.rejected() ? null : firstAt.putIfAbsent(c.firstPosition(), c);
       if (first != null && first.tokens() == c.tokens()) {
         copies.add(
-            reject(
-                c,
+            c.rejectedAs(
                 Rejection.DUPLICATE_SEQUENCE,
                 DuplicateCopies.message(
                     key.sequenceId(),
@@ -126,8 +125,7 @@ final class SequenceAssembler {
         rejected.add(
             c.rejected()
                 ? c
-                : reject(
-                    c,
+                : c.rejectedAs(
                     Rejection.SEQUENCE_CHUNK_REJECTED,
                     "Not scored: the chunk at positions "
                         + c.span()
@@ -291,28 +289,9 @@ final class SequenceAssembler {
       java.util.function.Function<Chunk, String> message) {
     List<Chunk> rejected = new ArrayList<>();
     for (Chunk c : chunks) {
-      rejected.add(reject(c, rejection, message.apply(c)));
+      rejected.add(c.rejectedAs(rejection, message.apply(c)));
     }
     return rejected(key, rejected);
-  }
-
-  private static Chunk reject(Chunk c, Rejection rejection, String message) {
-    return new Chunk(
-        c.file(),
-        c.row(),
-        c.firstPosition(),
-        c.tokens(),
-        c.vocab(),
-        rejection.id(),
-        message,
-        Double.NaN,
-        Double.NaN,
-        Double.NaN,
-        Double.NaN,
-        Double.NaN,
-        c.bytes(),
-        c.chars(),
-        c.words());
   }
 
   private static String describe(SequenceKey key) {

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.softmetrics.job.SoftMetrics;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.RowFactory;
@@ -28,16 +25,6 @@ class AnalysisCommandsTest {
   @TempDir static Path fixtures;
 
   private static String output;
-
-  private record Outcome(int status, String out, String err) {
-    List<String> outLines() {
-      return out.lines().toList();
-    }
-
-    List<String> errorLines() {
-      return err.lines().filter(l -> l.startsWith("softmetrics: error:")).toList();
-    }
-  }
 
   /**
    * Two models score the same three sequences (m2 at twice m1's NLL), and the job writes every
@@ -78,14 +65,15 @@ class AnalysisCommandsTest {
       spark.stop();
     }
     output = fixtures.resolve("out").toString();
-    Outcome run = execute("score", "--input", input, "--output", output, "--run-id", "fixture");
+    CliOutcome run =
+        CliOutcome.of("score", "--input", input, "--output", output, "--run-id", "fixture");
     assertThat(run.status()).as(run.err()).isZero();
   }
 
   @Test
   void sqlPrintsAnAlignedTableOverTheViews() {
-    Outcome run =
-        execute(
+    CliOutcome run =
+        CliOutcome.of(
             "sql",
             "SELECT model, domain, sequences, tokens, mean_nll FROM corpus ORDER BY model, domain",
             "--output",
@@ -105,8 +93,8 @@ class AnalysisCommandsTest {
 
   @Test
   void sqlSeesEveryTableAndPrintsCsvForScripts() {
-    Outcome run =
-        execute(
+    CliOutcome run =
+        CliOutcome.of(
             "sql",
             "SELECT (SELECT count(*) FROM sequences) AS sequences, (SELECT count(*) FROM rejected)"
                 + " AS rejected, (SELECT count(*) FROM runs) AS runs, better, sequences AS paired,"
@@ -123,8 +111,8 @@ class AnalysisCommandsTest {
 
   @Test
   void sqlPrintsJsonLinesWithNullsKept() throws Exception {
-    Outcome run =
-        execute(
+    CliOutcome run =
+        CliOutcome.of(
             "sql",
             "SELECT sequence_id, nll_sum, CAST(NULL AS DOUBLE) AS nothing FROM sequences"
                 + " WHERE model = 'm2' ORDER BY sequence_id",
@@ -142,13 +130,13 @@ class AnalysisCommandsTest {
 
   @Test
   void badSqlGivesOneErrorLineAndStatusTwo() {
-    Outcome syntax = execute("sql", "SELEC * FROM corpus", "--output", output);
+    CliOutcome syntax = CliOutcome.of("sql", "SELEC * FROM corpus", "--output", output);
     assertThat(syntax.status()).isEqualTo(2);
     assertThat(syntax.errorLines())
         .singleElement()
         .satisfies(l -> assertThat(l).startsWith("softmetrics: error: Invalid SQL: "));
 
-    Outcome table = execute("sql", "SELECT * FROM no_such_table", "--output", output);
+    CliOutcome table = CliOutcome.of("sql", "SELECT * FROM no_such_table", "--output", output);
     assertThat(table.status()).isEqualTo(2);
     assertThat(table.errorLines())
         .singleElement()
@@ -157,7 +145,7 @@ class AnalysisCommandsTest {
                 assertThat(l)
                     .startsWith("softmetrics: error: Invalid SQL: [TABLE_OR_VIEW_NOT_FOUND]"));
 
-    Outcome write = execute("sql", "  -- tidy up\nDROP VIEW corpus", "--output", output);
+    CliOutcome write = CliOutcome.of("sql", "  -- tidy up\nDROP VIEW corpus", "--output", output);
     assertThat(write.status()).isEqualTo(2);
     assertThat(write.errorLines())
         .containsExactly(
@@ -165,7 +153,8 @@ class AnalysisCommandsTest {
                 + " describing statement: SELECT, WITH, VALUES, TABLE, FROM, DESCRIBE, DESC, SHOW,"
                 + " EXPLAIN; the sql command only reads the tables)");
 
-    Outcome folder = execute("sql", "SELECT 1", "--output", fixtures.resolve("shards").toString());
+    CliOutcome folder =
+        CliOutcome.of("sql", "SELECT 1", "--output", fixtures.resolve("shards").toString());
     assertThat(folder.status()).isEqualTo(2);
     assertThat(folder.errorLines())
         .singleElement()
@@ -174,7 +163,7 @@ class AnalysisCommandsTest {
 
   @Test
   void convertPrintsEveryEquivalentFigure() throws Exception {
-    Outcome run = execute("convert", "--ppl-token", "8.79", "--bytes-per-token", "4.2");
+    CliOutcome run = CliOutcome.of("convert", "--ppl-token", "8.79", "--bytes-per-token", "4.2");
     assertThat(run.status()).as(run.err()).isZero();
     // ln 8.79 = 2.1736147117 nats/token; / 4.2 bytes = 0.5175273123 nats/byte = 0.746634087 bits.
     assertThat(run.outLines())
@@ -189,7 +178,7 @@ class AnalysisCommandsTest {
             "bits per word               bits_per_word   -  (needs --bytes-per-word)",
             "word perplexity             ppl_word        -  (needs --bytes-per-word)");
 
-    Outcome anchor = execute("convert", "--bpb", "0.5864857250704371", "--json");
+    CliOutcome anchor = CliOutcome.of("convert", "--bpb", "0.5864857250704371", "--json");
     assertThat(anchor.status()).as(anchor.err()).isZero();
     JsonNode figures = new ObjectMapper().readTree(anchor.out());
     assertThat(figures.get("ppl_byte").asDouble()).isEqualTo(1.5015845643537054);
@@ -198,36 +187,13 @@ class AnalysisCommandsTest {
 
   @Test
   void convertRejectsBadFiguresWithStatusTwo() {
-    Outcome bad = execute("convert", "--ppl-word", "0.5");
+    CliOutcome bad = CliOutcome.of("convert", "--ppl-word", "0.5");
     assertThat(bad.status()).isEqualTo(2);
     assertThat(bad.errorLines())
         .containsExactly(
             "softmetrics: error: Invalid perplexity per word: 0.5 (must be finite and >= 1: a"
                 + " perplexity below 1 is a negative NLL)");
-    assertThat(execute("convert", "--ppl-token", "9", "--bpb", "1").status()).isEqualTo(2);
-    assertThat(execute("convert", "--bytes-per-token", "4").status()).isEqualTo(2);
-  }
-
-  private static Outcome execute(String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-    ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-    int status;
-    try {
-      System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-      status = SoftMetrics.execute(args);
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
-    Outcome outcome =
-        new Outcome(
-            status,
-            outBytes.toString(StandardCharsets.UTF_8),
-            errBytes.toString(StandardCharsets.UTF_8));
-    err.print(outcome.err());
-    return outcome;
+    assertThat(CliOutcome.of("convert", "--ppl-token", "9", "--bpb", "1").status()).isEqualTo(2);
+    assertThat(CliOutcome.of("convert", "--bytes-per-token", "4").status()).isEqualTo(2);
   }
 }

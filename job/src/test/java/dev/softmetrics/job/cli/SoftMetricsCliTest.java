@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.softmetrics.job.SoftMetrics;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +16,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.RowFactory;
@@ -44,17 +41,6 @@ class SoftMetricsCliTest {
   private static String input;
   private static String otherInput;
   private static String withoutLogprobs;
-
-  /** What one {@code execute} call returned and printed. */
-  private record Outcome(int status, String out, String err) {
-    List<String> errLines() {
-      return err.lines().filter(l -> !l.isBlank()).toList();
-    }
-
-    List<String> outLines() {
-      return out.lines().filter(l -> !l.isBlank()).toList();
-    }
-  }
 
   /**
    * Writes the fixtures with a short-lived session, stopped before any test runs the CLI (this also
@@ -116,10 +102,11 @@ class SoftMetricsCliTest {
   void scorePrintsTheSummaryTableAndOneJsonLineAndExitsZero() throws Exception {
     String output = tmp.resolve("out").toString();
 
-    Outcome run = execute("score", "--input", input, "--output", output, "--run-id", "cli-run-1");
+    CliOutcome run =
+        CliOutcome.of("score", "--input", input, "--output", output, "--run-id", "cli-run-1");
 
     assertThat(run.status()).as(run.err()).isZero();
-    List<String> lines = run.outLines();
+    List<String> lines = run.nonBlankOutLines();
     assertThat(lines)
         .anySatisfy(
             l ->
@@ -142,7 +129,7 @@ class SoftMetricsCliTest {
     assertThat(counts.get("rows_rejected").asLong()).isEqualTo(1);
     assertThat(counts.get("accounting_ok").asBoolean()).isTrue();
     assertThat(counts.get("input_files").asInt()).isEqualTo(1);
-    assertThat(run.errLines()).noneMatch(l -> l.startsWith("softmetrics: error:"));
+    assertThat(run.nonBlankErrLines()).noneMatch(l -> l.startsWith("softmetrics: error:"));
 
     // With no --master and no spark-submit, the run is embedded on local[*].
     assertThat(query(output + "/runs", "SELECT run_id, master, rows_read FROM t"))
@@ -158,8 +145,8 @@ class SoftMetricsCliTest {
     Path conf = tmp.resolve("job.conf");
     Files.writeString(conf, "softmetrics { read.batch-rows = 64, summary.max-rows = 1 }\n");
 
-    Outcome run =
-        execute(
+    CliOutcome run =
+        CliOutcome.of(
             "score",
             "--input",
             input + "," + otherInput + "/*.parquet",
@@ -178,10 +165,12 @@ class SoftMetricsCliTest {
 
     assertThat(run.status()).as(run.err()).isZero();
     // summary.max-rows = 1 from the file: one table row, then a note of what was left out.
-    assertThat(run.outLines()).anySatisfy(l -> assertThat(l).startsWith("m1 "));
-    assertThat(run.outLines()).noneMatch(l -> l.contains("__all__"));
-    assertThat(run.outLines()).anySatisfy(l -> assertThat(l).contains("2 more rows in corpus/"));
-    JsonNode counts = new ObjectMapper().readTree(run.outLines().get(run.outLines().size() - 1));
+    assertThat(run.nonBlankOutLines()).anySatisfy(l -> assertThat(l).startsWith("m1 "));
+    assertThat(run.nonBlankOutLines()).noneMatch(l -> l.contains("__all__"));
+    assertThat(run.nonBlankOutLines())
+        .anySatisfy(l -> assertThat(l).contains("2 more rows in corpus/"));
+    JsonNode counts =
+        new ObjectMapper().readTree(run.nonBlankOutLines().get(run.nonBlankOutLines().size() - 1));
     assertThat(counts.get("rows_read").asLong()).isEqualTo(4);
     assertThat(counts.get("input_files").asInt()).isEqualTo(2);
     assertThat(counts.get("accounting_ok").asBoolean()).isTrue();
@@ -198,7 +187,7 @@ class SoftMetricsCliTest {
     String missing = tmp.resolve("no-such-shards").toString();
     String output = tmp.resolve("out").toString();
 
-    Outcome run = execute("score", "--input", missing, "--output", output);
+    CliOutcome run = CliOutcome.of("score", "--input", missing, "--output", output);
 
     assertThat(run.status()).isNotZero();
     assertOneErrorLine(run).contains(missing);
@@ -230,8 +219,8 @@ class SoftMetricsCliTest {
             .start();
     assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
 
-    Outcome run =
-        new Outcome(
+    CliOutcome run =
+        new CliOutcome(
             process.exitValue(), "", Files.readString(err.toPath(), StandardCharsets.UTF_8));
     assertThat(run.status()).isNotZero();
     assertOneErrorLine(run).contains(missing);
@@ -239,8 +228,9 @@ class SoftMetricsCliTest {
 
   @Test
   void inputWithoutTokenLogprobsExitsNonZeroNamingTheColumn() {
-    Outcome run =
-        execute("score", "--input", withoutLogprobs, "--output", tmp.resolve("out").toString());
+    CliOutcome run =
+        CliOutcome.of(
+            "score", "--input", withoutLogprobs, "--output", tmp.resolve("out").toString());
 
     assertThat(run.status()).isNotZero();
     assertOneErrorLine(run).contains("token_logprobs");
@@ -248,8 +238,8 @@ class SoftMetricsCliTest {
 
   @Test
   void unknownFormatExitsNonZeroNamingTheValue() {
-    Outcome run =
-        execute(
+    CliOutcome run =
+        CliOutcome.of(
             "score",
             "--input",
             input,
@@ -260,13 +250,13 @@ class SoftMetricsCliTest {
 
     assertThat(run.status()).isNotZero();
     assertOneErrorLine(run).contains("Invalid format: csv").contains("auto, logprobs or logits");
-    assertThat(run.errLines()).hasSize(1);
+    assertThat(run.nonBlankErrLines()).hasSize(1);
   }
 
   @Test
   void negativeToleranceExitsNonZeroStatingTheRule() {
-    Outcome run =
-        execute(
+    CliOutcome run =
+        CliOutcome.of(
             "score",
             "--input",
             input,
@@ -279,14 +269,14 @@ class SoftMetricsCliTest {
     assertOneErrorLine(run)
         .contains("validation.positive-logprob-tolerance")
         .contains("must be finite and >= 0");
-    assertThat(run.errLines()).hasSize(1);
+    assertThat(run.nonBlankErrLines()).hasSize(1);
   }
 
   @Test
   void missingConfFileExitsNonZeroNamingIt() {
     String conf = tmp.resolve("missing.conf").toString();
-    Outcome run =
-        execute(
+    CliOutcome run =
+        CliOutcome.of(
             "score", "--input", input, "--output", tmp.resolve("out").toString(), "--conf", conf);
 
     assertThat(run.status()).isNotZero();
@@ -295,7 +285,7 @@ class SoftMetricsCliTest {
 
   @Test
   void missingRequiredOptionIsAUsageError() {
-    Outcome run = execute("score", "--output", tmp.resolve("out").toString());
+    CliOutcome run = CliOutcome.of("score", "--output", tmp.resolve("out").toString());
 
     assertThat(run.status()).isNotZero();
     assertThat(run.err()).contains("--input");
@@ -303,11 +293,11 @@ class SoftMetricsCliTest {
 
   @Test
   void helpExitsZeroAndListsTheCommands() {
-    Outcome top = execute("--help");
+    CliOutcome top = CliOutcome.of("--help");
     assertThat(top.status()).isZero();
     assertThat(top.out()).contains("score").contains("demo");
 
-    Outcome score = execute("score", "--help");
+    CliOutcome score = CliOutcome.of("score", "--help");
     assertThat(score.status()).isZero();
     assertThat(score.out())
         .contains("--input")
@@ -323,7 +313,7 @@ class SoftMetricsCliTest {
 
   @Test
   void versionNamesSoftmetricsSparkAndJava() {
-    Outcome run = execute("--version");
+    CliOutcome run = CliOutcome.of("--version");
 
     assertThat(run.status()).isZero();
     assertThat(run.out())
@@ -332,36 +322,12 @@ class SoftMetricsCliTest {
         .contains("Java " + System.getProperty("java.version"));
   }
 
-  private static Outcome execute(String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-    ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-    int status;
-    try {
-      System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-      status = SoftMetrics.execute(args);
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
-    Outcome outcome =
-        new Outcome(
-            status,
-            outBytes.toString(StandardCharsets.UTF_8),
-            errBytes.toString(StandardCharsets.UTF_8));
-    err.println("softmetrics " + Arrays.toString(args) + " -> " + status);
-    err.print(outcome.err());
-    return outcome;
-  }
-
   /**
    * The run's error: exactly one line that starts with "softmetrics: error:", the last one on
    * stderr, and no stack trace.
    */
-  private static org.assertj.core.api.AbstractStringAssert<?> assertOneErrorLine(Outcome run) {
-    List<String> lines = run.errLines();
+  private static org.assertj.core.api.AbstractStringAssert<?> assertOneErrorLine(CliOutcome run) {
+    List<String> lines = run.nonBlankErrLines();
     List<String> errors = lines.stream().filter(l -> l.startsWith("softmetrics: error:")).toList();
     assertThat(errors).as(run.err()).hasSize(1);
     assertThat(lines.get(lines.size() - 1)).isEqualTo(errors.get(0));

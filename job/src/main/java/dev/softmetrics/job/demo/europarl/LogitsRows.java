@@ -1,6 +1,7 @@
 package dev.softmetrics.job.demo.europarl;
 
 import dev.softmetrics.job.demo.BlobDtype;
+import dev.softmetrics.job.demo.DemoLogitsWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -24,21 +25,9 @@ final class LogitsRows {
 
   static final BlobDtype DTYPE = BlobDtype.BFLOAT16;
 
-  /** The layout's columns as the demo writes them. */
+  /** The layout's columns as the demo writes them: the contract's, and the given byte counts. */
   static final StructType SCHEMA =
-      new StructType()
-          .add("sequence_id", DataTypes.StringType, false)
-          .add("model", DataTypes.StringType, false)
-          .add("tokenizer", DataTypes.StringType, false)
-          .add("domain", DataTypes.StringType, false)
-          .add("first_position", DataTypes.IntegerType, false)
-          .add("target_ids", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
-          .add("vocab_size", DataTypes.IntegerType, false)
-          .add("logits_dtype", DataTypes.StringType, false)
-          .add("logits", DataTypes.BinaryType, false)
-          .add("ref_logits", DataTypes.BinaryType, true)
-          .add("text", DataTypes.StringType, true)
-          .add("num_bytes", DataTypes.LongType, true);
+      DemoLogitsWriter.LOGITS_SCHEMA.add("num_bytes", DataTypes.LongType, true);
 
   /** A model's ln p over all V ids after {@code tokens[0 .. t)}. */
   interface Distribution {
