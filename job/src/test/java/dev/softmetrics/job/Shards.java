@@ -64,4 +64,12 @@ public final class Shards {
       throw new UncheckedIOException(e);
     }
   }
+
+  /** The rows of the table in {@code dir} without {@code run_id}, as sorted strings. */
+  public static List<String> tableRows(SparkSession spark, String dir) {
+    return spark.read().parquet(dir).drop("run_id").collectAsList().stream()
+        .map(Row::toString)
+        .sorted()
+        .toList();
+  }
 }

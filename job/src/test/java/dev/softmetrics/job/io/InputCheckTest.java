@@ -378,15 +378,7 @@ class InputCheckTest extends LocalSparkTest {
   }
 
   private List<String> rows(String output, String table) {
-    return spark
-        .read()
-        .parquet(tmp.resolve(output).resolve(table).toString())
-        .drop("run_id")
-        .collectAsList()
-        .stream()
-        .map(Row::toString)
-        .sorted()
-        .toList();
+    return Shards.tableRows(spark, tmp.resolve(output).resolve(table).toString());
   }
 
   private static void deleteFolder(Path dir) throws IOException {

@@ -3,6 +3,7 @@ package dev.softmetrics.job.score;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.softmetrics.job.LocalSparkTest;
+import dev.softmetrics.job.Shards;
 import dev.softmetrics.job.config.JobConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -233,10 +234,7 @@ class ReplaceAndIncrementalTest extends LocalSparkTest {
 
   /** A table's rows without run_id, as sorted strings. */
   private static List<String> rows(String output, String table) {
-    return spark.read().parquet(output + "/" + table).drop("run_id").collectAsList().stream()
-        .map(Row::toString)
-        .sorted()
-        .toList();
+    return Shards.tableRows(spark, output + "/" + table);
   }
 
   /** Rows of a table per run id. */

@@ -200,14 +200,6 @@ class TaskRetryTest {
   }
 
   private List<String> rows(String output, String table) {
-    return spark
-        .read()
-        .parquet(tmp.resolve(output).resolve(table).toString())
-        .drop("run_id")
-        .collectAsList()
-        .stream()
-        .map(Row::toString)
-        .sorted()
-        .toList();
+    return Shards.tableRows(spark, tmp.resolve(output).resolve(table).toString());
   }
 }
