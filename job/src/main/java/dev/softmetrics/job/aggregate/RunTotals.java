@@ -205,22 +205,23 @@ public final class RunTotals implements Serializable {
    * sequences. Empty when every scored sequence has a key of its own.
    */
   public long[] repeatedKeys() {
-    long[] all = new long[files.values().stream().mapToInt(f -> f.keys.count()).sum()];
-    int at = 0;
-    for (FileCounts counts : files.values()) {
-      at = counts.keys.copyTo(all, at);
-    }
-    return RepeatedKeys.repeated(all, at);
+    long[] all = keyHashes();
+    return RepeatedKeys.repeated(all, all.length);
   }
 
   /** The key hashes of every scored sequence, ascending, each once. */
   public long[] allKeys() {
+    return java.util.Arrays.stream(keyHashes()).sorted().distinct().toArray();
+  }
+
+  /** The key hash of every scored sequence, file by file. */
+  private long[] keyHashes() {
     long[] all = new long[files.values().stream().mapToInt(f -> f.keys.count()).sum()];
     int at = 0;
     for (FileCounts counts : files.values()) {
       at = counts.keys.copyTo(all, at);
     }
-    return java.util.Arrays.stream(all, 0, at).sorted().distinct().toArray();
+    return all;
   }
 
   /** The files that scored a sequence whose key hash is among {@code sortedCandidates}. */

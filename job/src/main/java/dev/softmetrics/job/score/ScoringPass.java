@@ -143,7 +143,10 @@ final class ScoringPass implements AutoCloseable {
   private StoredCopies storedCopies() {
     Set<String> others = new TreeSet<>(staged.liveKeys(OutputTables.SEQUENCES));
     others.removeAll(ScoreJob.fileKeys(input, totals));
-    return StoredCopies.find(spark, request.output(), others, totals.allKeys());
+    // The common case, no other files stored: no sort of every key hash on the driver.
+    return others.isEmpty()
+        ? StoredCopies.NONE
+        : StoredCopies.find(spark, request.output(), others, totals.allKeys());
   }
 
   private PartitionScorer.RowChecks checks(DuplicateCopies copies, long[] candidates) {
