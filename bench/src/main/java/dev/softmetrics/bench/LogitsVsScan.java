@@ -37,7 +37,8 @@ import org.apache.spark.sql.types.StructType;
  * <p>Arguments: {@code --mb N} (megabytes of model logits, default 1000), {@code --vocab V}
  * (default 32000), {@code --dtype bfloat16|float16|float32} (default bfloat16), {@code --ref} (also
  * write and score {@code ref_logits}), {@code --chunk N} (positions per row, default 64), {@code
- * --iterations N} (default 5), {@code --work DIR} (default bench/work).
+ * --iterations N} (default 5), {@code --timeline} (when each Spark job of a scoring run starts and
+ * ends), {@code --work DIR} (default bench/work).
  */
 public final class LogitsVsScan {
   private LogitsVsScan() {}
@@ -74,6 +75,7 @@ public final class LogitsVsScan {
     boolean ref = false;
     int chunk = 64;
     int iterations = 5;
+    boolean timeline = false;
     File work = new File("bench/work");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -83,6 +85,7 @@ public final class LogitsVsScan {
         case "--ref" -> ref = true;
         case "--chunk" -> chunk = Integer.parseInt(args[++i]);
         case "--iterations" -> iterations = Integer.parseInt(args[++i]);
+        case "--timeline" -> timeline = true;
         case "--work" -> work = new File(args[++i]);
         default -> throw new IllegalArgumentException("Invalid argument: " + args[i]);
       }
@@ -122,6 +125,9 @@ public final class LogitsVsScan {
       String out = new File(work, "out-logits").getAbsolutePath();
       BenchSteps.deleteTree(java.nio.file.Path.of(out));
       ShardScan.REQUIRED_SQL_CONF.forEach(spark.conf()::set);
+      if (timeline) {
+        spark.sparkContext().addSparkListener(new JobTimeline());
+      }
       Column blobs =
           ref
               ? sum(length(col("logits")).plus(length(col("ref_logits"))))
@@ -149,10 +155,17 @@ public final class LogitsVsScan {
                           .count()),
               new BenchSteps.Step(
                   "score (the whole run)",
-                  () ->
-                      ScoreJob.run(spark, new ScoreRequest(List.of(input), out, "bench", config))
+                  () -> {
+                    JobTimeline.runStart = System.nanoTime();
+                    try {
+                      return ScoreJob.run(
+                              spark, new ScoreRequest(List.of(input), out, "bench", config))
                           .run()
-                          .sequencesScored()));
+                          .sequencesScored();
+                    } finally {
+                      JobTimeline.end();
+                    }
+                  }));
       List<Double> medians = BenchSteps.alternate(steps, iterations);
       double score = medians.get(2);
       System.out.printf(

@@ -15,9 +15,6 @@ import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerJobEnd;
-import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -64,7 +61,7 @@ public final class ScoreVsScan {
       BenchSteps.deleteTree(java.nio.file.Path.of(out));
       ShardScan.REQUIRED_SQL_CONF.forEach(spark.conf()::set);
       if (timeline) {
-        spark.sparkContext().addSparkListener(new Timeline());
+        spark.sparkContext().addSparkListener(new JobTimeline());
       }
       List<BenchSteps.Step> steps =
           List.of(
@@ -103,14 +100,14 @@ public final class ScoreVsScan {
               new BenchSteps.Step(
                   "score (the whole run)",
                   () -> {
-                    Timeline.runStart = System.nanoTime();
+                    JobTimeline.runStart = System.nanoTime();
                     try {
                       return ScoreJob.run(
                               spark, new ScoreRequest(List.of(input), out, "bench", config))
                           .run()
                           .sequencesScored();
                     } finally {
-                      Timeline.end();
+                      JobTimeline.end();
                     }
                   }));
       List<Double> medians = BenchSteps.alternate(steps, iterations);
@@ -123,43 +120,6 @@ public final class ScoreVsScan {
           score / medians.get(2));
     } finally {
       spark.stop();
-    }
-  }
-
-  /**
-   * With {@code --timeline}: each Spark job of a scoring run, with its start and end in ms from the
-   * run's start, and the run's end: where a run's fixed cost goes.
-   */
-  private static final class Timeline extends SparkListener {
-    static volatile long runStart;
-
-    private static double sinceStart() {
-      return (System.nanoTime() - runStart) / 1e6;
-    }
-
-    static void end() {
-      System.out.printf(Locale.ROOT, "  timeline: run ends at %.0f ms%n", sinceStart());
-      runStart = 0;
-    }
-
-    @Override
-    public void onJobStart(SparkListenerJobStart job) {
-      if (runStart != 0) {
-        System.out.printf(
-            Locale.ROOT,
-            "  timeline: job %d (%s) starts at %.0f ms%n",
-            job.jobId(),
-            job.properties() == null ? null : job.properties().getProperty("spark.job.description"),
-            sinceStart());
-      }
-    }
-
-    @Override
-    public void onJobEnd(SparkListenerJobEnd job) {
-      if (runStart != 0) {
-        System.out.printf(
-            Locale.ROOT, "  timeline: job %d ends at %.0f ms%n", job.jobId(), sinceStart());
-      }
     }
   }
 }

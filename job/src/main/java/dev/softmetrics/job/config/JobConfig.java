@@ -27,6 +27,8 @@ import java.util.TreeMap;
  * @param positiveLogprobTolerance log-probs above 0 by more than this are rejected
  * @param batchRows rows per columnar batch read from Parquet (logprobs layout)
  * @param logitsBatchRows rows per columnar batch of the logits layout
+ * @param logitsChunksPerTask chunk rows per task of the logits layout's second stage, which
+ *     assembles each sequence from its chunks and writes {@code sequences/}
  * @param skipCorruptFiles skip input files that cannot be read (listed in {@code runs/}) instead of
  *     failing
  * @param rowPolicy what a bad row does to the run
@@ -47,6 +49,7 @@ public record JobConfig(
     double positiveLogprobTolerance,
     int batchRows,
     int logitsBatchRows,
+    long logitsChunksPerTask,
     boolean skipCorruptFiles,
     RowPolicy rowPolicy,
     CorpusFlags flags,
@@ -72,6 +75,11 @@ public record JobConfig(
     if (logitsBatchRows < 1) {
       throw new IllegalArgumentException(
           String.format("Invalid read.logits-batch-rows: %d (must be >= 1)", logitsBatchRows));
+    }
+    if (logitsChunksPerTask < 1) {
+      throw new IllegalArgumentException(
+          String.format(
+              "Invalid read.logits-chunks-per-task: %d (must be >= 1)", logitsChunksPerTask));
     }
     if (progressInterval.isNegative() || progressInterval.isZero()) {
       throw new IllegalArgumentException(
@@ -156,6 +164,7 @@ public record JobConfig(
         c.getDouble("validation.positive-logprob-tolerance"),
         c.getInt("read.batch-rows"),
         c.getInt("read.logits-batch-rows"),
+        c.getLong("read.logits-chunks-per-task"),
         c.getBoolean("read.skip-corrupt-files"),
         new RowPolicy(
             RowPolicy.failOnBadRow(c.getString("validation.on-bad-row")),

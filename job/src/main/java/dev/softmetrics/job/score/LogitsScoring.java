@@ -39,15 +39,32 @@ final class LogitsScoring implements AutoCloseable {
   private final JavaRDD<Assembled> assembled;
   private final String runId;
 
-  LogitsScoring(ShardScan scan, ColumnNames names, String runId) {
+  /**
+   * The pass over {@code scan}, whose files hold {@code rows} chunk rows in all; the assembling
+   * stage runs {@link #assemblyTasks} tasks of about {@code chunksPerTask} rows ({@code
+   * read.logits-chunks-per-task}).
+   */
+  LogitsScoring(ShardScan scan, long rows, long chunksPerTask, ColumnNames names, String runId) {
     this.runId = runId;
     JavaRDD<org.apache.spark.sql.vectorized.ColumnarBatch> batches = scan.batches();
     this.assembled =
         batches
             .mapPartitionsToPair(new ChunkScorer(scan.columns(), names))
-            .groupByKey(Math.max(1, batches.getNumPartitions()))
+            .groupByKey(assemblyTasks(rows, chunksPerTask, batches.getNumPartitions()))
             .map(group -> SequenceAssembler.assemble(group._1(), group._2()))
             .persist(StorageLevel.MEMORY_AND_DISK());
+  }
+
+  /**
+   * Tasks of the assembling stage for {@code rows} chunk rows read by {@code scanTasks} tasks: one
+   * per {@code chunksPerTask} rows, at least one and at most one per scan task. Each of those tasks
+   * has a fixed cost of about 0.1 s (the shuffle read, a Parquet writer per {@code file_key}, the
+   * task commit): a run of a few hundred chunks over one task per scan split spent more on that
+   * stage than on its kernels.
+   */
+  static int assemblyTasks(long rows, long chunksPerTask, int scanTasks) {
+    long wanted = rows / chunksPerTask + (rows % chunksPerTask == 0 ? 0 : 1);
+    return (int) Math.max(1, Math.min(wanted, Math.max(1, scanTasks)));
   }
 
   /**

@@ -52,7 +52,12 @@ final class ScoringPass implements AutoCloseable {
                 spark, input, config.columns(), config.batchRows(), config.logitsBatchRows());
     this.logits =
         scan != null && input.layout() == InputFormat.LOGITS
-            ? new LogitsScoring(scan, config.columns(), request.runId())
+            ? new LogitsScoring(
+                scan,
+                input.files().stream().mapToLong(InputFiles.InputFile::rows).sum(),
+                config.logitsChunksPerTask(),
+                config.columns(),
+                request.runId())
             : null;
   }
 

@@ -16,8 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Reruns give the same numbers: the same rows as 1 file scored on {@code local[1]} and as 17 files
- * scored on {@code local[2]} (other splits, other batch sizes, other task order) give the same
- * sequences/ and corpus/ values to the last bit, in both input layouts.
+ * scored on {@code local[2]} (other splits, other batch sizes, other task order, one task or many
+ * assembling the logits chunks) give the same sequences/ and corpus/ values to the last bit, in
+ * both input layouts.
  */
 class RerunDeterminismTest {
 
@@ -57,9 +58,14 @@ class RerunDeterminismTest {
   /** Scores {@code input}; returns sequences/ and corpus/ rows as sorted strings. */
   private static List<String> tables(
       SparkSession spark, String input, String output, String batchRows) {
+    // Small batches also make small assembly stages: many tasks assemble the logits chunks.
     JobConfig config =
         JobConfig.load(
-            null, List.of("read.batch-rows=" + batchRows, "read.logits-batch-rows=" + batchRows));
+            null,
+            List.of(
+                "read.batch-rows=" + batchRows,
+                "read.logits-batch-rows=" + batchRows,
+                "read.logits-chunks-per-task=" + batchRows));
     ScoreJob.run(spark, new ScoreRequest(List.of(input), output, "rerun", config));
     Dataset<Row> sequences =
         spark.read().parquet(output + "/sequences").drop("run_id", "source_file", "file_key");
