@@ -13,12 +13,21 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 final class JobTimeline extends SparkListener {
   static volatile long runStart;
 
+  /** Whether a timeline listener is registered: only then does {@link #end} print. */
+  private static volatile boolean registered;
+
+  JobTimeline() {
+    registered = true;
+  }
+
   private static double sinceStart() {
     return (System.nanoTime() - runStart) / 1e6;
   }
 
   static void end() {
-    System.out.printf(Locale.ROOT, "  timeline: run ends at %.0f ms%n", sinceStart());
+    if (registered) {
+      System.out.printf(Locale.ROOT, "  timeline: run ends at %.0f ms%n", sinceStart());
+    }
     runStart = 0;
   }
 

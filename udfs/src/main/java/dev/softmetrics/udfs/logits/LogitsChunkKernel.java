@@ -54,14 +54,14 @@ import org.apache.arrow.vector.complex.ListVector;
  * <p>Not thread-safe: one instance per task.
  */
 public final class LogitsChunkKernel {
-  private final SoftmaxKernel softmax;
+  private final SoftmaxDefinitions softmax;
   private final PositionMetrics position = new PositionMetrics();
   private final Source model = new Source();
   private final Source reference = new Source();
 
   /** A kernel computing each position with {@code softmax} (see {@link SoftmaxKernel#best()}). */
   public LogitsChunkKernel(SoftmaxKernel softmax) {
-    this.softmax = softmax;
+    this.softmax = (SoftmaxDefinitions) softmax;
   }
 
   /**
@@ -187,23 +187,31 @@ public final class LogitsChunkKernel {
         out.problemAt().set(row, t);
         return Rejection.INVALID_TARGET_ID;
       }
-      if (!model.load(t)) {
+      if (!model.load(t, softmax)) {
         out.problemAt().set(row, t);
         return Rejection.INVALID_LOGIT;
       }
       if (rowReference) {
-        if (!reference.load(t)) {
+        if (!reference.load(t, softmax)) {
           out.problemAt().set(row, t);
           return Rejection.INVALID_REF_LOGITS;
         }
-        softmax.scoreWithReference(
-            model.values, 0, reference.values, 0, vocab, (int) target, position);
+        softmax.scoreWithReferenceFromMax(
+            model.values,
+            0,
+            reference.values,
+            0,
+            vocab,
+            (int) target,
+            model.max,
+            reference.max,
+            position);
         if (Double.isNaN(position.refLogSumExp)) {
           out.problemAt().set(row, t);
           return Rejection.INVALID_REF_LOGITS;
         }
       } else {
-        softmax.score(model.values, 0, vocab, (int) target, position);
+        softmax.scoreFromMax(model.values, 0, vocab, (int) target, model.max, position);
       }
       if (Double.isNaN(position.logSumExp)) {
         out.problemAt().set(row, t);
@@ -285,10 +293,11 @@ public final class LogitsChunkKernel {
 
   /**
    * One row's logits, in whichever form, positioned for reading one position at a time into {@link
-   * #values}.
+   * #values}, with their largest in {@link #max}.
    */
   private static final class Source {
     float[] values = new float[0];
+    double max;
     private short[] halves = new short[0];
     int vocab;
     private int positions;
@@ -370,8 +379,11 @@ public final class LogitsChunkKernel {
       return null;
     }
 
-    /** Reads position {@code t} into {@link #values}; false if an element is null. */
-    boolean load(int t) {
+    /**
+     * Reads position {@code t} into {@link #values} and its largest into {@link #max} (bfloat16
+     * decoded and maximised in one pass); false if an element is null.
+     */
+    boolean load(int t, SoftmaxDefinitions kernel) {
       if (floats != null) {
         if (elements != null) {
           int from = rowStart + t * vocab;
@@ -382,18 +394,18 @@ public final class LogitsChunkKernel {
           }
         }
         floats.get(t * vocab, values, 0, vocab);
+        max = kernel.max(values, 0, vocab);
         return true;
       }
       if (shorts != null) {
         shorts.get(t * vocab, halves, 0, vocab);
         if (dtype == LogitsDtype.BFLOAT16) {
-          for (int i = 0; i < vocab; i++) {
-            values[i] = HalfFloats.bfloat16ToFloat(halves[i]);
-          }
+          max = kernel.decodeBfloat16(halves, vocab, values);
         } else {
           for (int i = 0; i < vocab; i++) {
             values[i] = HalfFloats.float16ToFloat(halves[i]);
           }
+          max = kernel.max(values, 0, vocab);
         }
         return true;
       }

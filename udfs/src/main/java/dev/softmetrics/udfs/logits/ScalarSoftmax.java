@@ -18,6 +18,17 @@ final class ScalarSoftmax extends SoftmaxDefinitions {
   }
 
   @Override
+  float decodeBfloat16(short[] halves, int vocab, float[] into) {
+    float m = Float.NEGATIVE_INFINITY;
+    for (int i = 0; i < vocab; i++) {
+      float z = HalfFloats.bfloat16ToFloat(halves[i]);
+      into[i] = z;
+      m = Math.max(m, z);
+    }
+    return m;
+  }
+
+  @Override
   void expSums(float[] logits, int offset, int vocab, double m, PositionMetrics out) {
     double[] s = out.lanesA;
     double[] w = out.lanesB;

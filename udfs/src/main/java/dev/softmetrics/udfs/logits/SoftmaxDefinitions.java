@@ -11,13 +11,21 @@ import java.util.Objects;
  * sum i mod LANES), which are then added in lane order, and the remaining tail is added one element
  * at a time by the scalar passes here. exp is {@link PortableExp} in both.
  */
-abstract class SoftmaxDefinitions implements SoftmaxKernel {
+abstract sealed class SoftmaxDefinitions implements SoftmaxKernel
+    permits ScalarSoftmax, VectorSoftmax {
 
   /** The number of partial sums of every pass: 8 doubles, one AVX-512 vector or two AVX2 ones. */
   static final int LANES = 8;
 
   /** The largest logit: NaN if any is NaN. */
   abstract double max(float[] logits, int offset, int vocab);
+
+  /**
+   * Decodes {@code vocab} bfloat16 bit patterns from {@code halves} into {@code into}, each exactly
+   * the float whose high 16 bits it is, and returns the largest as {@link #max} would (NaN if one
+   * is NaN): the decode and the maximum pass in one loop, for {@link #scoreFromMax}.
+   */
+  abstract float decodeBfloat16(short[] halves, int vocab, float[] into);
 
   /**
    * Sets {@code out.expSum} = sum_i exp(z_i - m) and {@code out.expWeightedSum} = the same times
@@ -42,8 +50,18 @@ abstract class SoftmaxDefinitions implements SoftmaxKernel {
   public final void score(float[] logits, int offset, int vocab, int target, PositionMetrics out) {
     Objects.checkFromIndexSize(offset, vocab, logits.length);
     Objects.checkIndex(target, vocab);
+    scoreFromMax(logits, offset, vocab, target, max(logits, offset, vocab), out);
+  }
+
+  /**
+   * {@link #score} with {@code m} = {@link #max} of the same logits, which the caller has (from
+   * {@link #decodeBfloat16}); the same results, to the bit.
+   */
+  final void scoreFromMax(
+      float[] logits, int offset, int vocab, int target, double m, PositionMetrics out) {
+    Objects.checkFromIndexSize(offset, vocab, logits.length);
+    Objects.checkIndex(target, vocab);
     out.clear();
-    double m = max(logits, offset, vocab);
     if (!(m > Double.NEGATIVE_INFINITY && m < Double.POSITIVE_INFINITY)) {
       // NaN or +inf somewhere, or every logit -inf: no distribution.
       return;
@@ -69,13 +87,41 @@ abstract class SoftmaxDefinitions implements SoftmaxKernel {
       int vocab,
       int target,
       PositionMetrics out) {
+    Objects.checkFromIndexSize(offset, vocab, logits.length);
     Objects.checkFromIndexSize(referenceOffset, vocab, reference.length);
-    score(reference, referenceOffset, vocab, 0, out);
+    scoreWithReferenceFromMax(
+        logits,
+        offset,
+        reference,
+        referenceOffset,
+        vocab,
+        target,
+        max(logits, offset, vocab),
+        max(reference, referenceOffset, vocab),
+        out);
+  }
+
+  /**
+   * {@link #scoreWithReference} with {@code maxLogit} and {@code maxReference} = {@link #max} of
+   * the logits and of the reference, which the caller has; the same results, to the bit.
+   */
+  final void scoreWithReferenceFromMax(
+      float[] logits,
+      int offset,
+      float[] reference,
+      int referenceOffset,
+      int vocab,
+      int target,
+      double maxLogit,
+      double maxReference,
+      PositionMetrics out) {
+    Objects.checkFromIndexSize(referenceOffset, vocab, reference.length);
+    scoreFromMax(reference, referenceOffset, vocab, 0, maxReference, out);
     double mP = out.shift;
     double lnP = out.lnSum;
     double lseP = out.logSumExp;
     double refEntropy = out.entropy;
-    score(logits, offset, vocab, target, out);
+    scoreFromMax(logits, offset, vocab, target, maxLogit, out);
     double mQ = out.shift;
     double lnQ = out.lnSum;
     out.refShift = mP;

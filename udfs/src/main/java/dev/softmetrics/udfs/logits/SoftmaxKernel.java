@@ -25,7 +25,7 @@ package dev.softmetrics.udfs.logits;
  * with at least 256-bit vectors. Cost: about 1 ns per vocabulary element and position (vector), 4
  * ns with a reference (docs/PERFORMANCE.md).
  */
-public interface SoftmaxKernel {
+public sealed interface SoftmaxKernel permits SoftmaxDefinitions {
 
   /**
    * The model's metrics at one position: {@code logSumExp}, {@code nll} of {@code target} and

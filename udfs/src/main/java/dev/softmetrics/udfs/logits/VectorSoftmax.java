@@ -2,9 +2,12 @@ package dev.softmetrics.udfs.logits;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -34,6 +37,13 @@ final class VectorSoftmax extends SoftmaxDefinitions {
 
   private static final VectorSpecies<Float> MAX_FLOATS = FloatVector.SPECIES_PREFERRED;
 
+  /** The ints of {@link #MAX_FLOATS}'s shape, and as many shorts: a bfloat16 decode's lanes. */
+  private static final VectorSpecies<Integer> BITS =
+      VectorSpecies.of(int.class, MAX_FLOATS.vectorShape());
+
+  private static final VectorSpecies<Short> HALVES =
+      VectorSpecies.of(short.class, VectorShape.forBitSize(MAX_FLOATS.vectorBitSize() / 2));
+
   private VectorSoftmax() {}
 
   static int preferredBits() {
@@ -51,6 +61,32 @@ final class VectorSoftmax extends SoftmaxDefinitions {
       vm = vm.max(FloatVector.fromArray(MAX_FLOATS, logits, offset + i));
     }
     return maxFrom(logits, offset, i, vocab, vm.reduceLanes(VectorOperators.MAX));
+  }
+
+  @Override
+  float decodeBfloat16(short[] halves, int vocab, float[] into) {
+    FloatVector vm = FloatVector.broadcast(MAX_FLOATS, Float.NEGATIVE_INFINITY);
+    int step = MAX_FLOATS.length();
+    int i = 0;
+    int bound = vocab - vocab % step;
+    for (; i < bound; i += step) {
+      // Sign extension does not matter: the shift drops the high half.
+      FloatVector z =
+          ((IntVector)
+                  ShortVector.fromArray(HALVES, halves, i)
+                      .convertShape(VectorOperators.S2I, BITS, 0))
+              .lanewise(VectorOperators.LSHL, 16)
+              .reinterpretAsFloats();
+      z.intoArray(into, i);
+      vm = vm.max(z);
+    }
+    float m = vm.reduceLanes(VectorOperators.MAX);
+    for (; i < vocab; i++) {
+      float z = HalfFloats.bfloat16ToFloat(halves[i]);
+      into[i] = z;
+      m = Math.max(m, z);
+    }
+    return m;
   }
 
   @Override

@@ -4,7 +4,8 @@ import java.util.Random;
 
 /**
  * Prints the vector kernel's width and the raw bits of its metrics for fixed logits, so that a test
- * can compare a JVM restricted to AVX2 with one that uses the machine's widest vectors.
+ * can compare a JVM restricted to AVX2 with one that uses the machine's widest vectors; then a
+ * digest of the bfloat16 decode of every pattern and of random logits, with the maximum found.
  */
 public final class KernelBitsProbe {
   private KernelBitsProbe() {}
@@ -33,6 +34,23 @@ public final class KernelBitsProbe {
         out.append(Long.toHexString(Double.doubleToRawLongBits(v))).append(' ');
       }
     }
-    return out.toString().trim();
+    out.setLength(out.length() - 1);
+    SoftmaxDefinitions definitions = (SoftmaxDefinitions) kernel;
+    short[] halves = new short[65_536 + 4_099];
+    for (int i = 0; i < halves.length; i++) {
+      halves[i] = i < 65_536 ? (short) i : (short) (Float.floatToRawIntBits(r[i - 65_536]) >>> 16);
+    }
+    for (int[] range : new int[][] {{0, 65_536}, {65_536, 4_099}}) {
+      short[] part = java.util.Arrays.copyOfRange(halves, range[0], range[0] + range[1]);
+      float[] into = new float[part.length];
+      float max = definitions.decodeBfloat16(part, part.length, into);
+      // Which NaN a maximum returns is not specified, only that it is NaN.
+      long digest = Float.floatToIntBits(max);
+      for (float v : into) {
+        digest = digest * 31 + Float.floatToRawIntBits(v);
+      }
+      out.append(' ').append(Long.toHexString(digest));
+    }
+    return out.toString();
   }
 }
