@@ -34,22 +34,47 @@ final class BenchSteps {
    * returns the warm medians in seconds, in the order of the steps.
    */
   static List<Double> alternate(List<Step> steps, int iterations) {
-    if (iterations < 2) {
-      throw new IllegalArgumentException("Invalid --iterations: " + iterations + " (must be >= 2)");
+    return alternate(steps, iterations, 1);
+  }
+
+  /**
+   * Runs the steps in turn, {@code iterations} times; the first {@code warmup} iterations (JIT
+   * compilation, first reads) are printed but not counted. Prints and returns each step's median
+   * over the counted iterations, and prints each step's median of its per-iteration ratio to the
+   * first step (neighbouring runs share the machine's state of the moment, so that ratio is the
+   * steadier figure on a noisy machine).
+   */
+  static List<Double> alternate(List<Step> steps, int iterations, int warmup) {
+    if (warmup < 1 || iterations < warmup + 1) {
+      throw new IllegalArgumentException(
+          "Invalid --iterations "
+              + iterations
+              + " with --warmup "
+              + warmup
+              + " (need warmup >= 1 and iterations > warmup)");
     }
     List<List<Double>> warm = new ArrayList<>();
+    List<List<Double>> ratios = new ArrayList<>();
     for (int s = 0; s < steps.size(); s++) {
       warm.add(new ArrayList<>());
+      ratios.add(new ArrayList<>());
     }
     for (int i = 0; i < iterations; i++) {
-      StringBuilder line = new StringBuilder("iteration " + i + (i == 0 ? " (cold):" : ":"));
+      StringBuilder line =
+          new StringBuilder(
+              "iteration " + i + (i == 0 ? " (cold):" : i < warmup ? " (warm-up):" : ":"));
+      double first = 0;
       for (int s = 0; s < steps.size(); s++) {
         long t0 = System.nanoTime();
         long value = steps.get(s).run().getAsLong();
         double seconds = (System.nanoTime() - t0) / 1e9;
         line.append(String.format(Locale.ROOT, " %.2f s (%,d)", seconds, value));
-        if (i > 0) {
+        if (s == 0) {
+          first = seconds;
+        }
+        if (i >= warmup) {
           warm.get(s).add(seconds);
+          ratios.get(s).add(seconds / first);
         }
       }
       System.out.println(line);
@@ -60,16 +85,18 @@ final class BenchSteps {
     }
     System.out.printf(
         Locale.ROOT,
-        "warm medians over %d iterations, and each / %s:%n",
-        iterations - 1,
+        "warm medians over %d iterations, each / %s, and the median of that ratio per"
+            + " iteration:%n",
+        iterations - warmup,
         steps.get(0).name());
     for (int s = 0; s < steps.size(); s++) {
       System.out.printf(
           Locale.ROOT,
-          "  %-62s %6.2f s  %5.2f%n",
+          "  %-62s %6.2f s  %5.2f  %5.2f%n",
           steps.get(s).name(),
           medians.get(s),
-          medians.get(s) / medians.get(0));
+          medians.get(s) / medians.get(0),
+          median(ratios.get(s)));
     }
     return medians;
   }

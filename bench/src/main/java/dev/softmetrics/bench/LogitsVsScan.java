@@ -37,8 +37,9 @@ import org.apache.spark.sql.types.StructType;
  * <p>Arguments: {@code --mb N} (megabytes of model logits, default 1000), {@code --vocab V}
  * (default 32000), {@code --dtype bfloat16|float16|float32} (default bfloat16), {@code --ref} (also
  * write and score {@code ref_logits}), {@code --chunk N} (positions per row, default 64), {@code
- * --iterations N} (default 5), {@code --timeline} (when each Spark job of a scoring run starts and
- * ends), {@code --work DIR} (default bench/work).
+ * --iterations N} (default 5), {@code --warmup N} (iterations not counted, default 1), {@code
+ * --timeline} (when each Spark job of a scoring run starts and ends), {@code --work DIR} (default
+ * bench/work).
  */
 public final class LogitsVsScan {
   private LogitsVsScan() {}
@@ -75,6 +76,7 @@ public final class LogitsVsScan {
     boolean ref = false;
     int chunk = 64;
     int iterations = 5;
+    int warmup = 1;
     boolean timeline = false;
     File work = new File("bench/work");
     for (int i = 0; i < args.length; i++) {
@@ -85,6 +87,7 @@ public final class LogitsVsScan {
         case "--ref" -> ref = true;
         case "--chunk" -> chunk = Integer.parseInt(args[++i]);
         case "--iterations" -> iterations = Integer.parseInt(args[++i]);
+        case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--timeline" -> timeline = true;
         case "--work" -> work = new File(args[++i]);
         default -> throw new IllegalArgumentException("Invalid argument: " + args[i]);
@@ -166,7 +169,7 @@ public final class LogitsVsScan {
                       JobTimeline.end();
                     }
                   }));
-      List<Double> medians = BenchSteps.alternate(steps, iterations);
+      List<Double> medians = BenchSteps.alternate(steps, iterations, warmup);
       double score = medians.get(2);
       System.out.printf(
           Locale.ROOT,
