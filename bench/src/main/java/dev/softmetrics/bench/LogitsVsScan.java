@@ -38,8 +38,9 @@ import org.apache.spark.sql.types.StructType;
  * (default 32000), {@code --dtype bfloat16|float16|float32} (default bfloat16), {@code --ref} (also
  * write and score {@code ref_logits}), {@code --chunk N} (positions per row, default 64), {@code
  * --iterations N} (default 5), {@code --warmup N} (iterations not counted, default 1), {@code
- * --timeline} (when each Spark job of a scoring run starts and ends), {@code --work DIR} (default
- * bench/work).
+ * --timeline} (when each Spark job of a scoring run starts and ends, and its tasks' times), {@code
+ * --set key=value} (a job setting, as {@code bin/softmetrics score --set} takes it; repeatable),
+ * {@code --work DIR} (default bench/work).
  */
 public final class LogitsVsScan {
   private LogitsVsScan() {}
@@ -78,6 +79,7 @@ public final class LogitsVsScan {
     int iterations = 5;
     int warmup = 1;
     boolean timeline = false;
+    List<String> overrides = new ArrayList<>();
     File work = new File("bench/work");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -89,6 +91,7 @@ public final class LogitsVsScan {
         case "--iterations" -> iterations = Integer.parseInt(args[++i]);
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--timeline" -> timeline = true;
+        case "--set" -> overrides.add(args[++i]);
         case "--work" -> work = new File(args[++i]);
         default -> throw new IllegalArgumentException("Invalid argument: " + args[i]);
       }
@@ -99,7 +102,7 @@ public final class LogitsVsScan {
     }
     Corpus shape = new Corpus(mb, vocab, dtype, ref, chunk);
     File corpus = new File(work, shape.name());
-    JobConfig config = JobConfig.defaults();
+    JobConfig config = JobConfig.load(null, overrides);
     SparkSession.Builder builder = SparkSession.builder().master("local[*]").appName("bench");
     config.sparkConf().forEach(builder::config);
     SparkSession spark = builder.getOrCreate();
