@@ -37,6 +37,7 @@ public final class BootstrapPass {
       }
     }
     SparkSession.Builder builder = SparkSession.builder().master("local[*]").appName("bench");
+    dev.softmetrics.job.io.NioLocalFileSystem.EMBEDDED_SETTINGS.forEach(builder::config);
     JobConfig.defaults().sparkConf().forEach(builder::config);
     SparkSession spark = builder.getOrCreate();
     spark.sparkContext().setLogLevel("WARN");

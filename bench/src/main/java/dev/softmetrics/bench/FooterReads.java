@@ -51,6 +51,7 @@ public final class FooterReads {
     }
     JobConfig config = JobConfig.defaults();
     SparkSession.Builder builder = SparkSession.builder().master("local[*]").appName("footers");
+    dev.softmetrics.job.io.NioLocalFileSystem.EMBEDDED_SETTINGS.forEach(builder::config);
     config.sparkConf().forEach(builder::config);
     SparkSession spark = builder.getOrCreate();
     spark.sparkContext().setLogLevel("WARN");

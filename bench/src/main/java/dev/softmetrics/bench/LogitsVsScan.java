@@ -104,6 +104,7 @@ public final class LogitsVsScan {
     File corpus = new File(work, shape.name());
     JobConfig config = JobConfig.load(null, overrides);
     SparkSession.Builder builder = SparkSession.builder().master("local[*]").appName("bench");
+    dev.softmetrics.job.io.NioLocalFileSystem.EMBEDDED_SETTINGS.forEach(builder::config);
     config.sparkConf().forEach(builder::config);
     SparkSession spark = builder.getOrCreate();
     spark.sparkContext().setLogLevel("WARN");

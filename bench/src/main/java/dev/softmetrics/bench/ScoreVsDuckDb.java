@@ -54,6 +54,7 @@ public final class ScoreVsDuckDb {
     JobConfig config = JobConfig.load(null, List.of());
     JobConfig noBootstrap = JobConfig.load(null, List.of("bootstrap.replicates=0"));
     SparkSession.Builder builder = SparkSession.builder().master("local[*]").appName("bench");
+    dev.softmetrics.job.io.NioLocalFileSystem.EMBEDDED_SETTINGS.forEach(builder::config);
     config.sparkConf().forEach(builder::config);
     SparkSession spark = builder.getOrCreate();
     spark.sparkContext().setLogLevel("WARN");

@@ -1,6 +1,7 @@
 package dev.softmetrics.job;
 
 import dev.softmetrics.job.config.JobConfig;
+import dev.softmetrics.job.io.NioLocalFileSystem;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -23,6 +24,7 @@ public final class LocalSpark {
             .appName("softmetrics-test")
             .config("spark.sql.shuffle.partitions", "4");
     JobConfig.defaults().sparkConf().forEach(builder::config);
+    NioLocalFileSystem.EMBEDDED_SETTINGS.forEach(builder::config);
     return builder.getOrCreate();
   }
 }

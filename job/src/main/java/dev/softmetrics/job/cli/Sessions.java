@@ -1,6 +1,7 @@
 package dev.softmetrics.job.cli;
 
 import dev.softmetrics.job.config.JobConfig;
+import dev.softmetrics.job.io.NioLocalFileSystem;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -32,6 +33,9 @@ final class Sessions {
       builder.master("local[*]");
     }
     if (!submitted) {
+      if (master == null || master.equals("local") || master.startsWith("local[")) {
+        NioLocalFileSystem.EMBEDDED_SETTINGS.forEach(builder::config);
+      }
       config.sparkConf().forEach(builder::config);
       ClusterDriver.settings(master, config.sparkConf()).forEach(builder::config);
     }

@@ -54,6 +54,7 @@ class TaskRetryTest {
             // Small row groups, so that a file has several and a read can fail between them.
             .config("spark.hadoop.parquet.block.size", "4096");
     JobConfig.defaults().sparkConf().forEach(builder::config);
+    dev.softmetrics.job.io.NioLocalFileSystem.EMBEDDED_SETTINGS.forEach(builder::config);
     spark = builder.getOrCreate();
   }
 
