@@ -135,8 +135,22 @@ public final class ScoreJob {
     SequenceBootstrap.Result analysis =
         SequenceBootstrap.compute(StoredSequences.all(spark, output), config.bootstrap());
     List<CorpusRow> corpus = analysis.attachTo(groups);
-    OutputTables.writeCorpus(spark, corpus, output, runId);
-    ComparisonsTable.write(spark, analysis.comparisons(), output, runId);
+    // Two small files from the driver, each mostly a Parquet writer's set-up: side by side.
+    ExecutorService tables = Executors.newFixedThreadPool(1);
+    try {
+      CompletableFuture<Void> comparisonsWrite =
+          CompletableFuture.runAsync(
+              () -> ComparisonsTable.write(spark, analysis.comparisons(), output, runId), tables);
+      try {
+        OutputTables.writeCorpus(spark, corpus, output, runId);
+      } finally {
+        // Even when corpus/ failed: the comparisons' write must not outlive the run.
+        CompletableFuture.allOf(comparisonsWrite).exceptionally(e -> null).join();
+      }
+      await(comparisonsWrite);
+    } finally {
+      tables.shutdownNow();
+    }
     clock.lap("corpus_and_comparisons");
     spark.sparkContext().setJobDescription("write runs/");
     RunRecord run =
