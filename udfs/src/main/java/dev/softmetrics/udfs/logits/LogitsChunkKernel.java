@@ -196,22 +196,22 @@ public final class LogitsChunkKernel {
           out.problemAt().set(row, t);
           return Rejection.INVALID_REF_LOGITS;
         }
-        softmax.scoreWithReferenceFromMax(
+        softmax.scoreWithReferenceFromRange(
             model.values,
             0,
             reference.values,
             0,
             vocab,
             (int) target,
-            model.max,
-            reference.max,
+            model.range,
+            reference.range,
             position);
         if (Double.isNaN(position.refLogSumExp)) {
           out.problemAt().set(row, t);
           return Rejection.INVALID_REF_LOGITS;
         }
       } else {
-        softmax.scoreFromMax(model.values, 0, vocab, (int) target, model.max, position);
+        softmax.scoreFromRange(model.values, 0, vocab, (int) target, model.range, position);
       }
       if (Double.isNaN(position.logSumExp)) {
         out.problemAt().set(row, t);
@@ -293,11 +293,11 @@ public final class LogitsChunkKernel {
 
   /**
    * One row's logits, in whichever form, positioned for reading one position at a time into {@link
-   * #values}, with their largest in {@link #max}.
+   * #values}, with their largest and smallest in {@link #range}.
    */
   private static final class Source {
     float[] values = new float[0];
-    double max;
+    long range;
     private short[] halves = new short[0];
     int vocab;
     private int positions;
@@ -380,8 +380,8 @@ public final class LogitsChunkKernel {
     }
 
     /**
-     * Reads position {@code t} into {@link #values} and its largest into {@link #max} (bfloat16
-     * decoded and maximised in one pass); false if an element is null.
+     * Reads position {@code t} into {@link #values} and its range into {@link #range} (bfloat16
+     * decoded and ranged in one pass); false if an element is null.
      */
     boolean load(int t, SoftmaxDefinitions kernel) {
       if (floats != null) {
@@ -394,18 +394,18 @@ public final class LogitsChunkKernel {
           }
         }
         floats.get(t * vocab, values, 0, vocab);
-        max = kernel.max(values, 0, vocab);
+        range = kernel.range(values, 0, vocab);
         return true;
       }
       if (shorts != null) {
         shorts.get(t * vocab, halves, 0, vocab);
         if (dtype == LogitsDtype.BFLOAT16) {
-          max = kernel.decodeBfloat16(halves, vocab, values);
+          range = kernel.decodeBfloat16(halves, vocab, values);
         } else {
           for (int i = 0; i < vocab; i++) {
             values[i] = HalfFloats.float16ToFloat(halves[i]);
           }
-          max = kernel.max(values, 0, vocab);
+          range = kernel.range(values, 0, vocab);
         }
         return true;
       }

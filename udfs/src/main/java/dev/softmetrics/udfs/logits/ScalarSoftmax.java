@@ -13,23 +13,23 @@ final class ScalarSoftmax extends SoftmaxDefinitions {
   private ScalarSoftmax() {}
 
   @Override
-  double max(float[] logits, int offset, int vocab) {
-    return maxFrom(logits, offset, 0, vocab, Float.NEGATIVE_INFINITY);
+  long range(float[] logits, int offset, int vocab) {
+    return rangeFrom(logits, offset, 0, vocab, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
   }
 
   @Override
-  float decodeBfloat16(short[] halves, int vocab, float[] into) {
-    float m = Float.NEGATIVE_INFINITY;
+  long decodeBfloat16(short[] halves, int vocab, float[] into) {
     for (int i = 0; i < vocab; i++) {
-      float z = HalfFloats.bfloat16ToFloat(halves[i]);
-      into[i] = z;
-      m = Math.max(m, z);
+      into[i] = HalfFloats.bfloat16ToFloat(halves[i]);
     }
-    return m;
+    return range(into, 0, vocab);
   }
 
   @Override
-  void expSums(float[] logits, int offset, int vocab, double m, PositionMetrics out) {
+  void expSums(
+      float[] logits, int offset, int vocab, double m, boolean inRange, PositionMetrics out) {
+    // inRange changes no value here: the clamp and exp's underflow test then leave every term as
+    // is.
     double[] s = out.lanesA;
     double[] w = out.lanesB;
     Arrays.fill(s, 0.0);

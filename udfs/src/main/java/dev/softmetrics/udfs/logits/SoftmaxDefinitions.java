@@ -17,21 +17,52 @@ abstract sealed class SoftmaxDefinitions implements SoftmaxKernel
   /** The number of partial sums of every pass: 8 doubles, one AVX-512 vector or two AVX2 ones. */
   static final int LANES = 8;
 
-  /** The largest logit: NaN if any is NaN. */
-  abstract double max(float[] logits, int offset, int vocab);
+  /**
+   * A position whose logits all lie within this of their maximum has no -inf logit and no term
+   * whose exp underflows (z - m >= -680 > {@link PortableExp#MIN_NORMAL_ARGUMENT}, with room for
+   * the KL passes' ln of the sum), so its exp pass needs neither the clamp nor the underflow test:
+   * the vector kernel skips both there, with the same results.
+   */
+  static final double IN_RANGE = 680;
+
+  /**
+   * The largest and the smallest logit, packed by {@link #range(float, float)}; the largest is NaN
+   * if any is NaN.
+   */
+  abstract long range(float[] logits, int offset, int vocab);
 
   /**
    * Decodes {@code vocab} bfloat16 bit patterns from {@code halves} into {@code into}, each exactly
-   * the float whose high 16 bits it is, and returns the largest as {@link #max} would (NaN if one
-   * is NaN): the decode and the maximum pass in one loop, for {@link #scoreFromMax}.
+   * the float whose high 16 bits it is, and returns their {@link #range} (the decode and that pass
+   * in one loop), for {@link #scoreFromRange}.
    */
-  abstract float decodeBfloat16(short[] halves, int vocab, float[] into);
+  abstract long decodeBfloat16(short[] halves, int vocab, float[] into);
+
+  /** {@code max} and {@code min} in one long, without allocation. */
+  static long range(float max, float min) {
+    return ((long) Float.floatToRawIntBits(max) << 32)
+        | (Float.floatToRawIntBits(min) & 0xFFFFFFFFL);
+  }
+
+  static float maxOf(long range) {
+    return Float.intBitsToFloat((int) (range >>> 32));
+  }
+
+  static float minOf(long range) {
+    return Float.intBitsToFloat((int) range);
+  }
+
+  /** True when every logit lies within {@link #IN_RANGE} of a finite maximum. */
+  static boolean inRange(long range) {
+    return (double) maxOf(range) - minOf(range) <= IN_RANGE;
+  }
 
   /**
    * Sets {@code out.expSum} = sum_i exp(z_i - m) and {@code out.expWeightedSum} = the same times
-   * (z_i - m).
+   * (z_i - m); {@code inRange} as {@link #inRange} says of the logits.
    */
-  abstract void expSums(float[] logits, int offset, int vocab, double m, PositionMetrics out);
+  abstract void expSums(
+      float[] logits, int offset, int vocab, double m, boolean inRange, PositionMetrics out);
 
   /**
    * Sets {@code out.klForward} = sum_i p_i (r_i - z_i) and {@code out.klReverse} = sum_i q_i (z_i -
@@ -50,23 +81,24 @@ abstract sealed class SoftmaxDefinitions implements SoftmaxKernel
   public final void score(float[] logits, int offset, int vocab, int target, PositionMetrics out) {
     Objects.checkFromIndexSize(offset, vocab, logits.length);
     Objects.checkIndex(target, vocab);
-    scoreFromMax(logits, offset, vocab, target, max(logits, offset, vocab), out);
+    scoreFromRange(logits, offset, vocab, target, range(logits, offset, vocab), out);
   }
 
   /**
-   * {@link #score} with {@code m} = {@link #max} of the same logits, which the caller has (from
-   * {@link #decodeBfloat16}); the same results, to the bit.
+   * {@link #score} with {@code range} = {@link #range} of the same logits, which the caller has
+   * (from {@link #decodeBfloat16}); the same results, to the bit.
    */
-  final void scoreFromMax(
-      float[] logits, int offset, int vocab, int target, double m, PositionMetrics out) {
+  final void scoreFromRange(
+      float[] logits, int offset, int vocab, int target, long range, PositionMetrics out) {
     Objects.checkFromIndexSize(offset, vocab, logits.length);
     Objects.checkIndex(target, vocab);
     out.clear();
+    double m = maxOf(range);
     if (!(m > Double.NEGATIVE_INFINITY && m < Double.POSITIVE_INFINITY)) {
       // NaN or +inf somewhere, or every logit -inf: no distribution.
       return;
     }
-    expSums(logits, offset, vocab, m, out);
+    expSums(logits, offset, vocab, m, inRange(range), out);
     double s = out.expSum;
     // StrictMath: the same bits on every JVM and CPU, for one call per position.
     double lnS = StrictMath.log(s);
@@ -89,39 +121,39 @@ abstract sealed class SoftmaxDefinitions implements SoftmaxKernel
       PositionMetrics out) {
     Objects.checkFromIndexSize(offset, vocab, logits.length);
     Objects.checkFromIndexSize(referenceOffset, vocab, reference.length);
-    scoreWithReferenceFromMax(
+    scoreWithReferenceFromRange(
         logits,
         offset,
         reference,
         referenceOffset,
         vocab,
         target,
-        max(logits, offset, vocab),
-        max(reference, referenceOffset, vocab),
+        range(logits, offset, vocab),
+        range(reference, referenceOffset, vocab),
         out);
   }
 
   /**
-   * {@link #scoreWithReference} with {@code maxLogit} and {@code maxReference} = {@link #max} of
-   * the logits and of the reference, which the caller has; the same results, to the bit.
+   * {@link #scoreWithReference} with {@code rangeLogit} and {@code rangeReference} = {@link #range}
+   * of the logits and of the reference, which the caller has; the same results, to the bit.
    */
-  final void scoreWithReferenceFromMax(
+  final void scoreWithReferenceFromRange(
       float[] logits,
       int offset,
       float[] reference,
       int referenceOffset,
       int vocab,
       int target,
-      double maxLogit,
-      double maxReference,
+      long rangeLogit,
+      long rangeReference,
       PositionMetrics out) {
     Objects.checkFromIndexSize(referenceOffset, vocab, reference.length);
-    scoreFromMax(reference, referenceOffset, vocab, 0, maxReference, out);
+    scoreFromRange(reference, referenceOffset, vocab, 0, rangeReference, out);
     double mP = out.shift;
     double lnP = out.lnSum;
     double lseP = out.logSumExp;
     double refEntropy = out.entropy;
-    scoreFromMax(logits, offset, vocab, target, maxLogit, out);
+    scoreFromRange(logits, offset, vocab, target, rangeLogit, out);
     double mQ = out.shift;
     double lnQ = out.lnSum;
     out.refShift = mP;
@@ -145,13 +177,16 @@ abstract sealed class SoftmaxDefinitions implements SoftmaxKernel
     return kl < 0 ? 0 : kl;
   }
 
-  /** The largest of {@code start} and the logits from {@code from} to {@code vocab}. */
-  static double maxFrom(float[] logits, int offset, int from, int vocab, float start) {
-    float m = start;
+  /**
+   * The {@link #range} of {@code max}, {@code min} and the logits from {@code from} to {@code
+   * vocab}.
+   */
+  static long rangeFrom(float[] logits, int offset, int from, int vocab, float max, float min) {
     for (int i = from; i < vocab; i++) {
-      m = Math.max(m, logits[offset + i]);
+      max = Math.max(max, logits[offset + i]);
+      min = Math.min(min, logits[offset + i]);
     }
-    return m;
+    return range(max, min);
   }
 
   /** The partial sums added in lane order. */

@@ -10,10 +10,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The bfloat16 decode that the logits kernel fuses with the maximum pass: every element is the
- * float whose high 16 bits are its pattern (checked bit for bit against that rule, written out
- * here), and the returned maximum is the largest element in {@link Float#compare}'s order (so NaN
- * if any is NaN, and +0 above -0), in both kernels and at lengths around the vector widths.
+ * The bfloat16 decode that the logits kernel fuses with the range pass: every element is the float
+ * whose high 16 bits are its pattern (checked bit for bit against that rule, written out here), and
+ * the returned maximum and minimum are the largest and smallest elements in {@link Float#compare}'s
+ * order (so a NaN maximum if any is NaN, and +0 above -0), in both kernels and at lengths around
+ * the vector widths.
  */
 class Bfloat16DecodeTest {
 
@@ -34,10 +35,22 @@ class Bfloat16DecodeTest {
     return m;
   }
 
+  /** The smallest of {@code values} in Float.compare's total order. */
+  private static float smallest(float[] values, int n) {
+    float m = Float.POSITIVE_INFINITY;
+    for (int i = 0; i < n; i++) {
+      if (Float.compare(values[i], m) < 0) {
+        m = values[i];
+      }
+    }
+    return m;
+  }
+
   private static void assertDecodes(SoftmaxDefinitions kernel, short[] halves, int vocab) {
     float[] into = new float[vocab + 3];
     Arrays.fill(into, 42f);
-    float max = kernel.decodeBfloat16(halves, vocab, into);
+    long range = kernel.decodeBfloat16(halves, vocab, into);
+    float max = SoftmaxDefinitions.maxOf(range);
     for (int i = 0; i < vocab; i++) {
       assertThat(Float.floatToRawIntBits(into[i]))
           .as("element %d of %d, pattern %04x", i, vocab, halves[i] & 0xFFFF)
@@ -47,6 +60,11 @@ class Bfloat16DecodeTest {
     assertThat(Float.floatToIntBits(max))
         .as("max of %d", vocab)
         .isEqualTo(Float.floatToIntBits(largest(into, vocab)));
+    if (!Float.isNaN(max)) {
+      assertThat(Float.floatToIntBits(SoftmaxDefinitions.minOf(range)))
+          .as("min of %d", vocab)
+          .isEqualTo(Float.floatToIntBits(smallest(into, vocab)));
+    }
   }
 
   @ParameterizedTest(name = "{0}")
@@ -83,7 +101,7 @@ class Bfloat16DecodeTest {
     short[] allNegInf = new short[37];
     Arrays.fill(allNegInf, negInf);
     assertDecodes(kernel, allNegInf, 37);
-    assertThat(kernel.decodeBfloat16(allNegInf, 37, new float[37]))
+    assertThat(SoftmaxDefinitions.maxOf(kernel.decodeBfloat16(allNegInf, 37, new float[37])))
         .isEqualTo(Float.NEGATIVE_INFINITY);
     short[] zeros = new short[40];
     Arrays.fill(zeros, negZero);
@@ -93,10 +111,10 @@ class Bfloat16DecodeTest {
     Arrays.fill(tailNan, (short) 0x3F80);
     tailNan[34] = nan;
     assertDecodes(kernel, tailNan, 35);
-    assertThat(kernel.decodeBfloat16(tailNan, 35, new float[35])).isNaN();
+    assertThat(SoftmaxDefinitions.maxOf(kernel.decodeBfloat16(tailNan, 35, new float[35]))).isNaN();
     short[] bodyNan = tailNan.clone();
     bodyNan[34] = 0x3F80;
     bodyNan[3] = nan;
-    assertThat(kernel.decodeBfloat16(bodyNan, 35, new float[35])).isNaN();
+    assertThat(SoftmaxDefinitions.maxOf(kernel.decodeBfloat16(bodyNan, 35, new float[35]))).isNaN();
   }
 }

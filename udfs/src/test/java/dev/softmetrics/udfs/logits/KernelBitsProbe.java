@@ -43,9 +43,9 @@ public final class KernelBitsProbe {
     for (int[] range : new int[][] {{0, 65_536}, {65_536, 4_099}}) {
       short[] part = java.util.Arrays.copyOfRange(halves, range[0], range[0] + range[1]);
       float[] into = new float[part.length];
-      float max = definitions.decodeBfloat16(part, part.length, into);
+      long decoded = definitions.decodeBfloat16(part, part.length, into);
       // Which NaN a maximum returns is not specified, only that it is NaN.
-      long digest = Float.floatToIntBits(max);
+      long digest = Float.floatToIntBits(SoftmaxDefinitions.maxOf(decoded));
       for (float v : into) {
         digest = digest * 31 + Float.floatToRawIntBits(v);
       }

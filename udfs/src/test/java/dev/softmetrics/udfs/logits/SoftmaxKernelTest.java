@@ -267,6 +267,38 @@ class SoftmaxKernelTest {
   }
 
   @Test
+  void vectorGivesTheScalarKernelsBitsEitherSideOfTheInRangeShortcut() {
+    // Logits spread evenly below a maximum of 0 down to -spread: within IN_RANGE (680) the vector
+    // kernel skips the -inf clamp and the underflow test; from 708.4 down, terms underflow to 0.
+    SoftmaxKernel scalar = SoftmaxKernel.scalar();
+    SoftmaxKernel vector = SoftmaxKernel.vector();
+    for (int vocab : new int[] {9, 64, 1_003, 32_000}) {
+      for (double spread : new double[] {1, 679.9, 680, 680.1, 708.3, 708.5, 720, 745.2, 800}) {
+        float[] z = new float[vocab];
+        float[] r = new float[vocab];
+        for (int i = 0; i < vocab; i++) {
+          z[i] = (float) (-spread * i / (vocab - 1));
+          r[vocab - 1 - i] = z[i];
+        }
+        long range = ((SoftmaxDefinitions) vector).range(z, 0, vocab);
+        assertThat(SoftmaxDefinitions.inRange(range))
+            .as("spread %s", spread)
+            .isEqualTo((double) z[vocab - 1] >= -680);
+        PositionMetrics a = new PositionMetrics();
+        PositionMetrics b = new PositionMetrics();
+        scalar.scoreWithReference(z, 0, r, 0, vocab, vocab / 3, a);
+        vector.scoreWithReference(z, 0, r, 0, vocab, vocab / 3, b);
+        String where = "V=" + vocab + ", spread " + spread;
+        assertSameBits(b.nll, a.nll, where);
+        assertSameBits(b.entropy, a.entropy, where);
+        assertSameBits(b.klForward, a.klForward, where);
+        assertSameBits(b.klReverse, a.klReverse, where);
+        assertThat(b.entropy).as(where).isFinite().isGreaterThan(0);
+      }
+    }
+  }
+
+  @Test
   void avx2GivesTheBitsOfTheWidestVectors() throws Exception {
     // On an AVX-512 machine the kernel keeps its 8 partial sums in one vector; with AVX2, in two
     // loops over 4 lanes. A JVM told to use AVX2 only must print the bits computed here.
