@@ -49,15 +49,25 @@ record Chunk(
     return status != dev.softmetrics.udfs.Rejection.SCORED;
   }
 
-  /** This chunk rejected for {@code rejection}: its sums undefined, its counts kept. */
-  Chunk rejectedAs(Rejection rejection, String message) {
+  /** A rejected chunk (status {@code status}, explained by {@code message}): its sums undefined. */
+  static Chunk rejected(
+      String file,
+      long row,
+      long firstPosition,
+      long tokens,
+      long vocab,
+      int status,
+      String message,
+      long bytes,
+      long chars,
+      long words) {
     return new Chunk(
         file,
         row,
         firstPosition,
         tokens,
         vocab,
-        rejection.id(),
+        status,
         message,
         Double.NaN,
         Double.NaN,
@@ -67,6 +77,12 @@ record Chunk(
         bytes,
         chars,
         words);
+  }
+
+  /** This chunk rejected for {@code rejection}: its sums undefined, its counts kept. */
+  Chunk rejectedAs(Rejection rejection, String message) {
+    return rejected(
+        file, row, firstPosition, tokens, vocab, rejection.id(), message, bytes, chars, words);
   }
 
   /** "file row N", for messages. */

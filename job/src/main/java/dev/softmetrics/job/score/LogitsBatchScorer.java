@@ -153,7 +153,7 @@ final class LogitsBatchScorer {
           String where = " in " + at;
           sink.accept(
               key,
-              new Chunk(
+              Chunk.rejected(
                   source,
                   sourceRow,
                   first,
@@ -163,11 +163,6 @@ final class LogitsBatchScorer {
                   rejection == Rejection.TEXT_COUNT_MISMATCH
                       ? given.describe(fromText, row, at)
                       : describe(rejection, labels, targets, problemAt.get(row), first, row, where),
-                  Double.NaN,
-                  Double.NaN,
-                  Double.NaN,
-                  Double.NaN,
-                  Double.NaN,
                   bytes,
                   chars,
                   words));
