@@ -129,7 +129,7 @@ public final class ScoreJob {
     staged.commit(keys, OutputTables.SEQUENCES_SCHEMA, OutputTables.REJECTED_SCHEMA);
     clock.lap("commit");
     List<CorpusRow> groups =
-        CorpusAggregation.rows(corpusTotals(spark, output, staged, keys, totals), config.flags());
+        CorpusAggregation.rows(corpusTotals(spark, output, pass, totals), config.flags());
     // Intervals and comparisons cover every stored sequence, of this run and of earlier ones.
     spark.sparkContext().setJobDescription("bootstrap, write corpus/ and comparisons/");
     SequenceBootstrap.Result analysis =
@@ -222,10 +222,8 @@ public final class ScoreJob {
    * share the run's groups.
    */
   private static List<GroupTotals> corpusTotals(
-      SparkSession spark, String output, StagedRun staged, Set<String> keys, RunTotals totals) {
-    Set<String> others = new TreeSet<>(staged.liveKeys(OutputTables.SEQUENCES));
-    others.removeAll(keys);
-    if (others.isEmpty()) {
+      SparkSession spark, String output, ScoringPass pass, RunTotals totals) {
+    if (pass.otherStoredKeys().isEmpty()) {
       return totals.groups();
     }
     spark.sparkContext().setJobDescription("recompute corpus/ from sequences/");

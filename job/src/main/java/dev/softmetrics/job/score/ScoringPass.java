@@ -35,6 +35,7 @@ final class ScoringPass implements AutoCloseable {
   private final StagedRun staged;
   private RunTotals totals;
   private DuplicateCopies duplicates = DuplicateCopies.NONE;
+  private Set<String> otherStored;
 
   private ScoringPass(
       SparkSession spark, ScoreRequest request, CheckedInput input, StagedRun staged) {
@@ -146,12 +147,24 @@ final class ScoringPass implements AutoCloseable {
    * files this run does not replace.
    */
   private StoredCopies storedCopies() {
-    Set<String> others = new TreeSet<>(staged.liveKeys(OutputTables.SEQUENCES));
-    others.removeAll(ScoreJob.fileKeys(input, totals));
+    Set<String> others = otherStoredKeys();
     // The common case, no other files stored: no sort of every key hash on the driver.
     return others.isEmpty()
         ? StoredCopies.NONE
         : StoredCopies.find(spark, request.output(), others, totals.allKeys());
+  }
+
+  /**
+   * The {@code file_key} partitions of {@code sequences/} stored for files this run does not
+   * replace (listed once; the run's commit does not change them).
+   */
+  Set<String> otherStoredKeys() {
+    if (otherStored == null) {
+      Set<String> others = new TreeSet<>(staged.liveKeys(OutputTables.SEQUENCES));
+      others.removeAll(ScoreJob.fileKeys(input, totals));
+      otherStored = others;
+    }
+    return otherStored;
   }
 
   private PartitionScorer.RowChecks checks(DuplicateCopies copies, long[] candidates) {
