@@ -22,8 +22,9 @@ package dev.softmetrics.udfs.logits;
  * added in a fixed order, so a result does not depend on the machine (AVX2 or AVX-512), the JIT
  * tier, or which implementation ran: reruns on any cluster give the same numbers. {@link #best()}
  * picks the vector one when the JVM runs with {@code --add-modules jdk.incubator.vector} on a CPU
- * with at least 256-bit vectors. Cost: about 1 ns per vocabulary element and position (vector), 4
- * ns with a reference (docs/PERFORMANCE.md).
+ * with at least 256-bit vectors. Cost: about 1.1 ns per vocabulary element and position (vector), 6
+ * ns with a reference, on one AVX-512 core (docs/PERFORMANCE.md, {@code bench/kernels.sh
+ * SoftmaxBench}).
  */
 public sealed interface SoftmaxKernel permits SoftmaxDefinitions {
 
