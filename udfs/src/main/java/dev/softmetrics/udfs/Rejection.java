@@ -90,8 +90,8 @@ public enum Rejection {
           + " corpus/, positions/ and comparisons/"),
   /** The text's bytes are not well-formed UTF-8. */
   INVALID_UTF8(
-      "text must be well-formed UTF-8 (RFC 3629: no overlong forms, surrogates, code points above"
-          + " U+10FFFF, truncated sequences or stray continuation bytes)"),
+      "text must be well-formed UTF-8 as RFC 3629 defines it: no overlong forms, surrogates, code"
+          + " points above U+10FFFF, truncated sequences or stray continuation bytes"),
   /** A given count (num_bytes, num_chars, num_words) that no text can have. */
   INVALID_GIVEN_COUNT(
       "num_bytes and num_chars must be >= 0 with num_chars <= num_bytes <= 4 x num_chars, and"
