@@ -83,7 +83,19 @@ public enum Rejection {
   DUPLICATE_SEQUENCE(
       "a sequence_id is scored once per model and tokenizer: a copy already in sequences/ from"
           + " another file is kept, else the first by source file and row; the others are"
-          + " rejected");
+          + " rejected"),
+  /** model, tokenizer or domain is {@code __all__}, the value of the roll-up rows. */
+  RESERVED_LABEL(
+      "model, tokenizer and domain must not be __all__, the domain value of the roll-up rows of"
+          + " corpus/, positions/ and comparisons/"),
+  /** The text's bytes are not well-formed UTF-8. */
+  INVALID_UTF8(
+      "text must be well-formed UTF-8 as RFC 3629 defines it: no overlong forms, surrogates, code"
+          + " points above U+10FFFF, truncated sequences or stray continuation bytes"),
+  /** A given count (num_bytes, num_chars, num_words) that no text can have. */
+  INVALID_GIVEN_COUNT(
+      "num_bytes and num_chars must be >= 0 with num_chars <= num_bytes <= 4 x num_chars, and"
+          + " num_words >= 1 (an empty text has 0 bytes, 0 chars and 1 word)");
 
   /** The status value of a row that was scored; no {@link Rejection} has this id. */
   public static final int SCORED = 0;

@@ -6,15 +6,16 @@ import dev.softmetrics.udfs.Rejection;
 import dev.softmetrics.udfs.text.GivenCountsKernel;
 import dev.softmetrics.udfs.text.GivenCountsKernel.Count;
 import dev.softmetrics.udfs.text.GivenCountsKernel.Counts;
+import dev.softmetrics.udfs.text.GivenCountsKernel.Violation;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
 /**
- * The counts a batch ships beside its text ({@code num_bytes}, {@code num_chars}, {@code
- * num_words}) as Arrow vectors, for {@link GivenCountsKernel}, and the message of a row whose
- * counts disagree with its text. Built only when the input has both text and a count column.
+ * The counts a batch ships ({@code num_bytes}, {@code num_chars}, {@code num_words}) as Arrow
+ * vectors, for {@link GivenCountsKernel}, and the messages of a row whose counts no text can have
+ * or whose counts disagree with its text. Built when the input has a count column.
  */
 final class GivenCounts implements AutoCloseable {
   private final Counts given;
@@ -52,9 +53,58 @@ final class GivenCounts implements AutoCloseable {
         : LogitsBatchScorer.longs(batch.column(column), rows, name, allocator);
   }
 
-  /** Rejects the rows whose given counts disagree with {@code fromText}. */
+  /**
+   * Rejects the rows whose given counts no text can have, then, when the input has text ({@code
+   * fromText} not null), the rows whose given counts disagree with it.
+   */
   void check(Counts fromText, IntVector status) {
-    GivenCountsKernel.apply(fromText, given, status);
+    GivenCountsKernel.validate(given, status);
+    if (fromText != null) {
+      GivenCountsKernel.apply(fromText, given, status);
+    }
+  }
+
+  /** The message of a row rejected as {@link Rejection#INVALID_GIVEN_COUNT}. */
+  String describeInvalid(int row, String where) {
+    Violation violation = GivenCountsKernel.firstViolation(given, row);
+    if (violation == null) {
+      throw new IllegalStateException("Row " + where + " was rejected, but its counts are valid");
+    }
+    String value = column(violation.count()) + " = " + given.of(violation.count()).get(row);
+    String pair =
+        " (must be "
+            + names.numChars()
+            + " <= "
+            + names.numBytes()
+            + " <= 4 x "
+            + names.numChars()
+            + ": a code point takes 1 to 4 UTF-8 bytes)";
+    return switch (violation) {
+      case NEGATIVE_BYTES, NEGATIVE_CHARS ->
+          "Invalid " + value + " in " + where + " (must be >= 0)";
+      case NO_WORDS ->
+          "Invalid " + value + " in " + where + " (must be >= 1: even an empty text has 1 word)";
+      case CHARS_ABOVE_BYTES ->
+          "Invalid "
+              + value
+              + " beside "
+              + column(Count.BYTES)
+              + " = "
+              + given.bytes().get(row)
+              + " in "
+              + where
+              + pair;
+      case BYTES_ABOVE_FOUR_CHARS ->
+          "Invalid "
+              + value
+              + " beside "
+              + column(Count.CHARS)
+              + " = "
+              + given.chars().get(row)
+              + " in "
+              + where
+              + pair;
+    };
   }
 
   /** The message of a row rejected as {@link Rejection#TEXT_COUNT_MISMATCH}. */
@@ -63,12 +113,7 @@ final class GivenCounts implements AutoCloseable {
     if (count == null) {
       throw new IllegalStateException("Row " + where + " was rejected, but its counts agree");
     }
-    String column =
-        switch (count) {
-          case BYTES -> names.numBytes();
-          case CHARS -> names.numChars();
-          case WORDS -> names.numWords();
-        };
+    String column = column(count);
     String unit =
         switch (count) {
           case BYTES -> "UTF-8 bytes";
@@ -90,6 +135,14 @@ final class GivenCounts implements AutoCloseable {
         + " ("
         + Rejection.TEXT_COUNT_MISMATCH.rule()
         + ")";
+  }
+
+  private String column(Count count) {
+    return switch (count) {
+      case BYTES -> names.numBytes();
+      case CHARS -> names.numChars();
+      case WORDS -> names.numWords();
+    };
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.softmetrics.udfs.Rejection;
 import dev.softmetrics.udfs.logits.LogitsChunkKernel;
 import dev.softmetrics.udfs.text.GivenCountsKernel.Counts;
 import dev.softmetrics.udfs.text.TextCountKernel;
+import dev.softmetrics.udfs.text.Utf8Validation;
 import java.util.function.BiConsumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
@@ -88,14 +89,15 @@ final class LogitsBatchScorer {
         BigIntVector textBytes = new BigIntVector("bytes", allocator);
         BigIntVector textChars = new BigIntVector("chars", allocator);
         BigIntVector textWords = new BigIntVector("words", allocator);
-        GivenCounts given =
-            text == null ? null : GivenCounts.of(batch, columns, names, n, allocator)) {
+        GivenCounts given = GivenCounts.of(batch, columns, names, n, allocator)) {
       status.allocateNew(n);
       status.setValueCount(n);
       for (int row = 0; row < n; row++) {
         status.set(row, Rejection.SCORED);
         if (LogprobBatchScorer.missingLabel(labels, row) >= 0) {
           status.set(row, Rejection.MISSING_LABEL.id());
+        } else if (LogprobBatchScorer.reservedLabel(labels, row) >= 0) {
+          status.set(row, Rejection.RESERVED_LABEL.id());
         } else if (firstPosition(firstPosition, row) < 0) {
           status.set(row, Rejection.INVALID_FIRST_POSITION.id());
         }
@@ -115,9 +117,10 @@ final class LogitsBatchScorer {
       Counts fromText = new Counts(textBytes, textChars, textWords);
       if (text != null) {
         TextCountKernel.apply(text, textBytes, textChars, textWords);
-        if (given != null) {
-          given.check(fromText, status);
-        }
+        Utf8Validation.apply(text, status);
+      }
+      if (given != null) {
+        given.check(text == null ? null : fromText, status);
       }
       String source = null;
       org.apache.spark.unsafe.types.UTF8String sourceBytes = null;
@@ -160,9 +163,13 @@ final class LogitsBatchScorer {
                   0,
                   0,
                   reason,
-                  rejection == Rejection.TEXT_COUNT_MISMATCH
-                      ? given.describe(fromText, row, at)
-                      : describe(rejection, labels, targets, problemAt.get(row), first, row, where),
+                  switch (rejection) {
+                    case TEXT_COUNT_MISMATCH -> given.describe(fromText, row, at);
+                    case INVALID_GIVEN_COUNT -> given.describeInvalid(row, at);
+                    case INVALID_UTF8 -> InvalidText.message(text, row, names.text(), at);
+                    default ->
+                        describe(rejection, labels, targets, problemAt.get(row), first, row, where);
+                  },
                   bytes,
                   chars,
                   words));
@@ -246,6 +253,7 @@ final class LogitsBatchScorer {
         String column = names.labels().get(LogprobBatchScorer.missingLabel(labels, row));
         yield "Missing label " + column + " (null or empty)" + where + ": " + rejection.rule();
       }
+      case RESERVED_LABEL -> LogprobBatchScorer.reservedLabelMessage(names, labels, row, where);
       case INVALID_FIRST_POSITION ->
           "Invalid " + names.firstPosition() + where + ": " + rejection.rule();
       case MISSING_TARGET_IDS -> "Invalid " + names.targetIds() + where + ": " + rejection.rule();

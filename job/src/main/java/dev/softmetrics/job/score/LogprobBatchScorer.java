@@ -1,5 +1,6 @@
 package dev.softmetrics.job.score;
 
+import dev.softmetrics.job.aggregate.CorpusRow;
 import dev.softmetrics.job.aggregate.RunTotals;
 import dev.softmetrics.job.aggregate.SoftColumn;
 import dev.softmetrics.job.config.ColumnNames;
@@ -11,6 +12,7 @@ import dev.softmetrics.udfs.logprobs.LogprobSumKernel;
 import dev.softmetrics.udfs.sequence.SequenceMetricsKernel;
 import dev.softmetrics.udfs.text.GivenCountsKernel.Counts;
 import dev.softmetrics.udfs.text.TextCountKernel;
+import dev.softmetrics.udfs.text.Utf8Validation;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
@@ -55,6 +57,8 @@ final class LogprobBatchScorer {
   private final BufferAllocator allocator;
   private final UTF8String runId;
   private final DuplicateCopies duplicates;
+
+  private static final UTF8String ROLL_UP = UTF8String.fromString(CorpusRow.ALL_DOMAINS);
 
   /**
    * @param duplicates the rows to reject as copies of another, and the copy each one defers to
@@ -132,14 +136,15 @@ final class LogprobBatchScorer {
         Float8Vector k3Sum = new Float8Vector("k3_sum", allocator);
         Float8Vector lowerSum = new Float8Vector("entropy_lower_sum", allocator);
         Float8Vector upperSum = new Float8Vector("entropy_upper_sum", allocator);
-        GivenCounts given =
-            text == null ? null : GivenCounts.of(batch, columns, names, n, allocator)) {
+        GivenCounts given = GivenCounts.of(batch, columns, names, n, allocator)) {
       status.allocateNew(n);
       status.zeroVector();
       status.setValueCount(n);
       for (int row = 0; row < n; row++) {
         if (missingLabel(labels, row) >= 0) {
           status.set(row, Rejection.MISSING_LABEL.id());
+        } else if (reservedLabel(labels, row) >= 0) {
+          status.set(row, Rejection.RESERVED_LABEL.id());
         }
       }
       LogprobSumKernel.apply(logprobs, positiveTolerance, tokens, nllSum, status);
@@ -159,9 +164,10 @@ final class LogprobBatchScorer {
       Counts fromText = new Counts(textBytes, textChars, textWords);
       if (text != null) {
         TextCountKernel.apply(text, textBytes, textChars, textWords);
-        if (given != null) {
-          given.check(fromText, status);
-        }
+        Utf8Validation.apply(text, status);
+      }
+      if (given != null) {
+        given.check(text == null ? null : fromText, status);
       }
       UTF8String source = null;
       String sourceName = null;
@@ -192,6 +198,8 @@ final class LogprobBatchScorer {
             String message =
                 switch (rejection) {
                   case TEXT_COUNT_MISMATCH -> given.describe(fromText, row, where);
+                  case INVALID_GIVEN_COUNT -> given.describeInvalid(row, where);
+                  case INVALID_UTF8 -> InvalidText.message(text, row, names.text(), where);
                   case DUPLICATE_SEQUENCE ->
                       DuplicateCopies.message(
                           labels[0].getUTF8String(row).toString(),
@@ -318,6 +326,29 @@ final class LogprobBatchScorer {
     return -1;
   }
 
+  /** The first of model, tokenizer and domain whose value is the roll-up's, or -1. */
+  static int reservedLabel(ColumnVector[] labels, int row) {
+    for (int l = 1; l < labels.length; l++) {
+      if (!labels[l].isNullAt(row) && labels[l].getUTF8String(row).equals(ROLL_UP)) {
+        return l;
+      }
+    }
+    return -1;
+  }
+
+  /** The message of a row rejected as {@link Rejection#RESERVED_LABEL}. */
+  static String reservedLabelMessage(
+      ColumnNames names, ColumnVector[] labels, int row, String where) {
+    return "Invalid "
+        + names.labels().get(reservedLabel(labels, row))
+        + " = "
+        + CorpusRow.ALL_DOMAINS
+        + where
+        + ": the value is reserved for the roll-up, rename the label ("
+        + Rejection.RESERVED_LABEL.rule()
+        + ")";
+  }
+
   /** A count from the text when the row has text, else from the count column, else -1. */
   static long count(BigIntVector fromText, ColumnarBatch batch, int column, int row) {
     if (fromText != null && !fromText.isNull(row)) {
@@ -346,6 +377,7 @@ final class LogprobBatchScorer {
         String column = names.labels().get(missingLabel(labels, row));
         yield "Missing label " + column + " (null or empty)" + where + ": " + rejection.rule();
       }
+      case RESERVED_LABEL -> reservedLabelMessage(names, labels, row, where);
       case MISSING_LOGPROBS, EMPTY_LOGPROBS ->
           "Invalid " + names.tokenLogprobs() + where + ": " + rejection.rule();
       case NULL_LOGPROB, NON_FINITE_LOGPROB, POSITIVE_LOGPROB -> {

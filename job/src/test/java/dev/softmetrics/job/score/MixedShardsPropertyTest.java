@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,6 +27,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -67,7 +69,10 @@ class MixedShardsPropertyTest extends LocalSparkTest {
     POSITIVE("POSITIVE_LOGPROB"),
     NO_TEXT_NO_COUNTS("MISSING_TEXT_AND_COUNTS"),
     COUNT_MISMATCH("TEXT_COUNT_MISMATCH"),
-    DUPLICATE("DUPLICATE_SEQUENCE");
+    DUPLICATE("DUPLICATE_SEQUENCE"),
+    RESERVED_LABEL("RESERVED_LABEL"),
+    INVALID_UTF8("INVALID_UTF8"),
+    IMPOSSIBLE_COUNTS("INVALID_GIVEN_COUNT");
 
     final String reason;
 
@@ -106,9 +111,59 @@ class MixedShardsPropertyTest extends LocalSparkTest {
           .add("domain", DataTypes.StringType)
           .add("token_logprobs", DataTypes.createArrayType(DataTypes.DoubleType))
           .add("text", DataTypes.StringType)
-          .add("num_bytes", DataTypes.LongType);
+          .add("num_bytes", DataTypes.LongType)
+          .add("num_chars", DataTypes.LongType)
+          .add("num_words", DataTypes.LongType);
 
   private static final String[] TEXTS = {"", "a b", "héllo wörld", "日本語 テキスト", "😀 x"};
+
+  /**
+   * Byte sequences that are not UTF-8 (a surrogate, an overlong NUL, a code point above U+10FFFF, a
+   * stray continuation byte, a cut emoji), spliced into a valid text.
+   */
+  private static final int[][] NOT_UTF8 = {
+    {0xED, 0xA0, 0x80}, {0xC0, 0x80}, {0xF4, 0x90, 0x80, 0x80}, {0x80}, {0xF0, 0x9F, 0x98}
+  };
+
+  /** A valid text with one of {@link #NOT_UTF8} at a random code point boundary. */
+  private static UTF8String notUtf8(SplittableRandom random) {
+    byte[] valid = TEXTS[random.nextInt(TEXTS.length)].getBytes(StandardCharsets.UTF_8);
+    int[] bad = NOT_UTF8[random.nextInt(NOT_UTF8.length)];
+    int at = random.nextInt(valid.length + 1);
+    while (at < valid.length && (valid[at] & 0xC0) == 0x80) {
+      at++;
+    }
+    byte[] out = new byte[valid.length + bad.length];
+    System.arraycopy(valid, 0, out, 0, at);
+    for (int i = 0; i < bad.length; i++) {
+      out[at + i] = (byte) bad[i];
+    }
+    System.arraycopy(valid, at, out, at + bad.length, valid.length - at);
+    return UTF8String.fromBytes(out);
+  }
+
+  /**
+   * Given counts that no text has, as (text, num_bytes, num_chars, num_words): a negative count,
+   * fewer than 1 word, more chars than bytes, more than 4 bytes a char, a negative count beside a
+   * text.
+   */
+  private static Object[] impossibleCounts(SplittableRandom random) {
+    return switch (random.nextInt(6)) {
+      case 0 -> new Object[] {null, -1L - random.nextInt(9), null, null};
+      case 1 -> new Object[] {null, 5L, -7L, null};
+      case 2 -> new Object[] {null, 3L, null, 0L};
+      case 3 -> new Object[] {null, 5L, 6L, 1L};
+      case 4 -> new Object[] {null, 9L, 2L, null};
+      default -> new Object[] {"ab", -2L, null, null};
+    };
+  }
+
+  /** A label among model, tokenizer, domain set to the roll-up's value. */
+  private static String[] reservedLabel(SplittableRandom random, String[] labels) {
+    String[] out = labels.clone();
+    out[random.nextInt(out.length)] = "__all__";
+    return out;
+  }
 
   @TestFactory
   Stream<DynamicTest> logprobRowsAreScoredOrRejectedForTheirReasonAndValidOnesScoreAsAlone() {
@@ -156,15 +211,35 @@ class MixedShardsPropertyTest extends LocalSparkTest {
       values[i] = -8 * random.nextDouble();
     }
     String model = "m" + random.nextInt(2);
+    String tokenizer = "t";
     String domain = "d" + random.nextInt(2);
-    String text = TEXTS[random.nextInt(TEXTS.length)];
+    Object text = TEXTS[random.nextInt(TEXTS.length)];
     Object logprobs = values;
     Long bytes = null;
+    Long chars = null;
+    Long words = null;
     switch (kind) {
       case VALID -> {}
       case VALID_COUNTS_ONLY -> {
-        bytes = 1L + random.nextInt(100);
+        // Possible counts: 0 to 4 bytes a char, 1 word or more; chars and words may be unknown.
+        bytes = (long) random.nextInt(100);
+        chars = random.nextBoolean() ? null : bytes - random.nextLong(1 + bytes - (bytes + 3) / 4);
+        words = random.nextBoolean() ? null : 1L + random.nextInt(20);
         text = null;
+      }
+      case RESERVED_LABEL -> {
+        String[] labels = reservedLabel(random, new String[] {model, tokenizer, domain});
+        model = labels[0];
+        tokenizer = labels[1];
+        domain = labels[2];
+      }
+      case INVALID_UTF8 -> text = notUtf8(random);
+      case IMPOSSIBLE_COUNTS -> {
+        Object[] counts = impossibleCounts(random);
+        text = counts[0];
+        bytes = (Long) counts[1];
+        chars = (Long) counts[2];
+        words = (Long) counts[3];
       }
       case NULL_LABEL -> model = null;
       case EMPTY_LABEL -> domain = "";
@@ -190,10 +265,18 @@ class MixedShardsPropertyTest extends LocalSparkTest {
         // An earlier valid row's key, in any domain, with values of its own.
         Row of = earlierValid.get(random.nextInt(earlierValid.size()));
         return RowFactory.create(
-            of.getString(0), of.getString(1), of.getString(2), domain, values, text, null);
+            of.getString(0),
+            of.getString(1),
+            of.getString(2),
+            domain,
+            values,
+            text,
+            null,
+            null,
+            null);
       }
     }
-    return RowFactory.create(id, model, "t", domain, logprobs, text, bytes);
+    return RowFactory.create(id, model, tokenizer, domain, logprobs, text, bytes, chars, words);
   }
 
   // ---------------------------------------------------------------- the logits layout
@@ -205,7 +288,10 @@ class MixedShardsPropertyTest extends LocalSparkTest {
     BAD_TARGET,
     GAP,
     MISSING_LABEL,
-    DUPLICATE_CHUNK
+    DUPLICATE_CHUNK,
+    RESERVED_LABEL,
+    INVALID_UTF8,
+    IMPOSSIBLE_COUNTS
   }
 
   record SequencePlan(SequenceKind kind, long seed) {}
@@ -223,7 +309,10 @@ class MixedShardsPropertyTest extends LocalSparkTest {
           .add("vocab_size", DataTypes.IntegerType)
           .add("logits_dtype", DataTypes.StringType)
           .add("logits", DataTypes.BinaryType)
-          .add("text", DataTypes.StringType);
+          .add("text", DataTypes.StringType)
+          .add("num_bytes", DataTypes.LongType)
+          .add("num_chars", DataTypes.LongType)
+          .add("num_words", DataTypes.LongType);
 
   @TestFactory
   Stream<DynamicTest> logitsChunksAreScoredOrRejectedForTheirReasonAndValidOnesScoreAsAlone() {
@@ -279,7 +368,10 @@ class MixedShardsPropertyTest extends LocalSparkTest {
     SequenceKind kind = plan.kind();
     int chunks = kind == SequenceKind.MISSING_LABEL ? 1 : 1 + random.nextInt(3);
     int broken = random.nextInt(chunks);
-    String domain = "d" + random.nextInt(2);
+    String[] labels = {"m", "t", "d" + random.nextInt(2)};
+    if (kind == SequenceKind.RESERVED_LABEL) {
+      labels = reservedLabel(random, labels);
+    }
     String text = TEXTS[random.nextInt(TEXTS.length)];
     List<Row> rows = new ArrayList<>();
     int position = 0;
@@ -300,10 +392,29 @@ class MixedShardsPropertyTest extends LocalSparkTest {
         targets[random.nextInt(length)] = V;
       }
       int first = kind == SequenceKind.GAP && chunks == 1 ? 1 : position;
-      String labelDomain = kind == SequenceKind.MISSING_LABEL ? null : domain;
+      String labelDomain = kind == SequenceKind.MISSING_LABEL ? null : labels[2];
+      Object[] counts = {text, null, null, null};
+      if (c == broken && kind == SequenceKind.INVALID_UTF8) {
+        counts[0] = notUtf8(random);
+      }
+      if (c == broken && kind == SequenceKind.IMPOSSIBLE_COUNTS) {
+        counts = impossibleCounts(random);
+      }
       rows.add(
           RowFactory.create(
-              id, "m", "t", labelDomain, first, targets, V, "float32", blob.array(), text));
+              id,
+              labels[0],
+              labels[1],
+              labelDomain,
+              first,
+              targets,
+              V,
+              "float32",
+              blob.array(),
+              counts[0],
+              counts[1],
+              counts[2],
+              counts[3]));
       position += length;
     }
     if (kind == SequenceKind.GAP && chunks > 1) {
@@ -318,6 +429,10 @@ class MixedShardsPropertyTest extends LocalSparkTest {
             case BAD_TARGET -> c == broken ? "INVALID_TARGET_ID" : "SEQUENCE_CHUNK_REJECTED";
             case GAP -> "INVALID_CHUNKS";
             case MISSING_LABEL -> "MISSING_LABEL";
+            case RESERVED_LABEL -> "RESERVED_LABEL";
+            case INVALID_UTF8 -> c == broken ? "INVALID_UTF8" : "SEQUENCE_CHUNK_REJECTED";
+            case IMPOSSIBLE_COUNTS ->
+                c == broken ? "INVALID_GIVEN_COUNT" : "SEQUENCE_CHUNK_REJECTED";
           });
     }
     for (int c = 0; c < rows.size(); c++) {

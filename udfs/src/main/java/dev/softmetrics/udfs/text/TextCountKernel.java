@@ -16,8 +16,9 @@ import org.apache.arrow.vector.VarCharVector;
  *   <li>bytes: the UTF-8 byte length;
  *   <li>chars: the code points, counted as the bytes that are not continuation bytes ({@code (b &
  *       0xC0) != 0x80}); Java's {@code String.length()} counts UTF-16 units instead. Malformed
- *       UTF-8 is counted by the same rule: a stray continuation byte counts nothing, a lead byte
- *       (or any other byte) counts one;
+ *       UTF-8 is counted by the same rule (a stray continuation byte counts nothing, a lead byte or
+ *       any other byte counts one), but such counts mean nothing: {@link Utf8Validation} finds
+ *       those rows, and the job rejects them;
  *   <li>words: the lm-evaluation-harness rule, Python 3 {@code len(re.split(r"\s+", text))}, that
  *       is 1 + the number of maximal runs of whitespace, so {@code " a b "} has 4 words and {@code
  *       ""} has 1. Whitespace is Python's {@code \s} for str patterns: U+0009-U+000D,

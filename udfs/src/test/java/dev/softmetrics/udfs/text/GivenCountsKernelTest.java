@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.softmetrics.udfs.Rejection;
 import dev.softmetrics.udfs.text.GivenCountsKernel.Count;
 import dev.softmetrics.udfs.text.GivenCountsKernel.Counts;
+import dev.softmetrics.udfs.text.GivenCountsKernel.Violation;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
@@ -62,6 +63,67 @@ class GivenCountsKernelTest {
       Counts onlyBytes = new Counts(f.given.bytes(), null, null);
       GivenCountsKernel.apply(f.fromText, onlyBytes, f.status);
       assertThat(statuses(f.status)).containsExactly(0, 0);
+    }
+  }
+
+  @Test
+  void countsThatNoTextCanHaveAreRejected() {
+    // (bytes, chars, words) -> the first broken rule, by hand: a UTF-8 text has chars <= bytes <=
+    // 4 x chars, and at least 1 word ("" has 0 bytes, 0 chars, 1 word).
+    Long[] bytes = {0L, 4L, 1L, null, -5L, 5L, 5L, 3L, 9L, 9L, -1L, Long.MAX_VALUE, Long.MAX_VALUE};
+    Long[] chars = {
+      0L, 1L, 1L, null, null, -7L, null, 4L, 2L, 3L, 2L, 1L << 61, Long.MAX_VALUE / 4
+    };
+    Long[] words = {1L, 1L, 9L, 1L, null, null, 0L, null, null, -1L, 0L, null, null};
+    Violation[] expected = {
+      null,
+      null,
+      null,
+      null,
+      Violation.NEGATIVE_BYTES,
+      Violation.NEGATIVE_CHARS,
+      Violation.NO_WORDS,
+      Violation.CHARS_ABOVE_BYTES,
+      Violation.BYTES_ABOVE_FOUR_CHARS,
+      Violation.NO_WORDS,
+      Violation.NEGATIVE_BYTES,
+      null,
+      Violation.BYTES_ABOVE_FOUR_CHARS
+    };
+    String[] texts = new String[bytes.length];
+    int[] before = new int[bytes.length];
+    before[8] = Rejection.MISSING_LABEL.id();
+    try (Fixture f = new Fixture(texts, bytes, chars, words, before)) {
+      GivenCountsKernel.validate(f.given, f.status);
+      for (int row = 0; row < bytes.length; row++) {
+        assertThat(GivenCountsKernel.firstViolation(f.given, row))
+            .as("row %d", row)
+            .isEqualTo(expected[row]);
+        int status =
+            row == 8
+                ? Rejection.MISSING_LABEL.id()
+                : expected[row] == null ? 0 : Rejection.INVALID_GIVEN_COUNT.id();
+        assertThat(f.status.get(row)).as("status of row %d", row).isEqualTo(status);
+      }
+    }
+    assertThat(Violation.CHARS_ABOVE_BYTES.count()).isEqualTo(Count.CHARS);
+    assertThat(Violation.BYTES_ABOVE_FOUR_CHARS.count()).isEqualTo(Count.BYTES);
+  }
+
+  @Test
+  void absentCountColumnsBreakNoRule() {
+    try (Fixture f = new Fixture(new String[] {null}, new Long[] {-1L}, null, null, new int[1]);
+        BigIntVector twoRows = new BigIntVector("num_words", allocator)) {
+      Counts onlyChars = new Counts(null, f.given.chars(), null);
+      GivenCountsKernel.validate(onlyChars, f.status);
+      assertThat(statuses(f.status)).containsExactly(0);
+      twoRows.allocateNew(2);
+      twoRows.setValueCount(2);
+      assertThatThrownBy(
+              () -> GivenCountsKernel.validate(new Counts(null, null, twoRows), f.status))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage(
+              "Invalid count vector num_words: 2 values (must have the 1 values of status)");
     }
   }
 

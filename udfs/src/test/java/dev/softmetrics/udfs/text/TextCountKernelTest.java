@@ -85,15 +85,57 @@ class TextCountKernelTest {
     assertThat(TextCountKernel.words(text)).isEqualTo(words);
   }
 
+  /**
+   * U+1F600 written out as its four UTF-8 bytes (RFC 3629: F0 9F 98 80), not encoded by the JDK.
+   */
   @Test
-  void javaLengthIsNotTheCharCount() {
-    assertThat("😀".length()).isEqualTo(2);
-    assertThat(TextCountKernel.codePoints("😀")).isEqualTo(1);
+  void aFourByteCodePointIsOneCharThoughItIsTwoUtf16Units() {
+    byte[] emoji = {(byte) 0xF0, (byte) 0x9F, (byte) 0x98, (byte) 0x80};
+    try (ArrowBuf buf = allocator.buffer(emoji.length)) {
+      buf.setBytes(0, emoji);
+      assertThat(TextCountKernel.codePoints(buf, 0, emoji.length)).isEqualTo(1);
+      assertThat(TextCountKernel.words(buf, 0, emoji.length)).isEqualTo(1);
+    }
+    // The same code point as a surrogate pair, two UTF-16 units.
+    assertThat(TextCountKernel.codePoints("\uD83D\uDE00")).isEqualTo(1);
+    assertThat(TextCountKernel.utf8Bytes("\uD83D\uDE00")).isEqualTo(4);
   }
 
+  /**
+   * Every code point of Unicode except the surrogates, each between two letters: the words split
+   * exactly at the 29 code points of Python's {@code \s} written out above, and nowhere else.
+   */
   @Test
-  void whitespaceTableHasPythonsTwentyNineCodePoints() {
-    assertThat(PYTHON_WHITESPACE).hasSize(29);
+  void wordsSplitAtPythonsWhitespaceAndAtNoOtherCodePoint() {
+    java.util.Set<Integer> whitespace = new java.util.HashSet<>();
+    for (int cp : PYTHON_WHITESPACE) {
+      whitespace.add(cp);
+    }
+    int[] codePoints =
+        IntStream.rangeClosed(0, Character.MAX_CODE_POINT)
+            .filter(cp -> cp < Character.MIN_SURROGATE || cp > Character.MAX_SURROGATE)
+            .toArray();
+    try (VarCharVector text = new VarCharVector("text", allocator);
+        BigIntVector bytes = new BigIntVector("bytes", allocator);
+        BigIntVector chars = new BigIntVector("chars", allocator);
+        BigIntVector words = new BigIntVector("words", allocator)) {
+      for (int i = 0; i < codePoints.length; i++) {
+        text.setSafe(i, ("a" + Character.toString(codePoints[i]) + "b").getBytes(UTF_8));
+      }
+      text.setValueCount(codePoints.length);
+
+      TextCountKernel.apply(text, bytes, chars, words);
+
+      int splitting = 0;
+      for (int i = 0; i < codePoints.length; i++) {
+        long expected = whitespace.contains(codePoints[i]) ? 2 : 1;
+        if (words.get(i) != expected) {
+          assertThat(words.get(i)).as("words of a U+%X b", codePoints[i]).isEqualTo(expected);
+        }
+        splitting += words.get(i) == 2 ? 1 : 0;
+      }
+      assertThat(splitting).isEqualTo(29);
+    }
   }
 
   static IntStream pythonWhitespace() {
