@@ -197,7 +197,8 @@ final class VectorSoftmax extends SoftmaxDefinitions {
   }
 
   /**
-   * Partial sums of p_i (r_i - z_i), p = exp(r - mP - lnP), into {@code sums} from {@code lane}.
+   * Partial sums of p_i (r_i - z_i), p = positiveExp(r - mP - lnP), into {@code sums} from {@code
+   * lane}.
    */
   private static void forwardLanes(
       float[] reference,
@@ -217,7 +218,8 @@ final class VectorSoftmax extends SoftmaxDefinitions {
   }
 
   /**
-   * Partial sums of q_i (z_i - r_i), q = exp(z - mQ - lnQ), into {@code sums} from {@code lane}.
+   * Partial sums of q_i (z_i - r_i), q = positiveExp(z - mQ - lnQ), into {@code sums} from {@code
+   * lane}.
    */
   private static void reverseLanes(
       float[] reference,
