@@ -7,21 +7,15 @@ import dev.softmetrics.job.config.JobConfig;
 import dev.softmetrics.job.demo.DemoCorpusWriter;
 import dev.softmetrics.job.score.ScoreJob;
 import dev.softmetrics.job.score.ScoreRequest;
-import java.math.BigInteger;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.duckdb.DuckDBDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,10 +53,12 @@ class DuckDbCrossCheckTest extends LocalSparkTest {
   @TempDir Path tmp;
 
   private Connection duck;
+  private DuckDbRows tables;
 
   @BeforeEach
   void openDuckDb() throws SQLException {
     duck = new DuckDBDriver().connect("jdbc:duckdb:", new Properties());
+    tables = new DuckDbRows(duck, COUNTS, RELATIVE_TOLERANCE);
   }
 
   @AfterEach
@@ -74,7 +70,7 @@ class DuckDbCrossCheckTest extends LocalSparkTest {
   @Test
   void duckDbCountsTextAsTheMetricsDefineIt() throws SQLException {
     Map<String, Object> counts =
-        single(
+        tables.single(
             "SELECT "
                 + charsOf("'héllo'")
                 + " AS chars_hello, "
@@ -125,7 +121,7 @@ class DuckDbCrossCheckTest extends LocalSparkTest {
     defineInput(input);
 
     Map<String, Object> shape =
-        single(
+        tables.single(
             "SELECT count(*) AS rows_, count(DISTINCT filename) AS files,"
                 + " count(*) FILTER (WHERE reason IS NOT NULL) AS bad,"
                 + " count(*) FILTER (WHERE strpos(text, chr(12288)) > 0) AS with_ideographic_space,"
@@ -148,7 +144,7 @@ class DuckDbCrossCheckTest extends LocalSparkTest {
     assertCorpusMatchesDuckDb(output);
     assertSequencesMatchDuckDb(output);
     assertComparisonsMatchDuckDb(output);
-    assertThat(single("SELECT count(*) AS n FROM " + table(output, "rejected")))
+    assertThat(tables.single("SELECT count(*) AS n FROM " + table(output, "rejected")))
         .as("rows in rejected/")
         .containsEntry("n", 0L);
     assertRunRow(output, SEQUENCES, 0);
@@ -173,7 +169,7 @@ class DuckDbCrossCheckTest extends LocalSparkTest {
     assertThat(actualByReason).as("rejected/ rows per reason").isEqualTo(expectedByReason);
 
     Map<String, Map<String, Object>> expected =
-        rowsByKey(
+        tables.rowsByKey(
             "SELECT '"
                 + RUN_ID
                 + "' AS run_id, sequence_id, model, tokenizer, domain, file AS source_file,"
@@ -182,16 +178,16 @@ class DuckDbCrossCheckTest extends LocalSparkTest {
             "source_file",
             "source_row");
     Map<String, Map<String, Object>> actual =
-        rowsByKey(
+        tables.rowsByKey(
             "SELECT run_id, sequence_id, model, tokenizer, domain,"
                 + " parse_filename(source_file) AS source_file, source_row, reason, file_key"
                 + " FROM "
                 + table(output, "rejected"),
             "source_file",
             "source_row");
-    assertSameRows("rejected/", expected, actual);
+    tables.assertSameRows("rejected/", expected, actual);
     assertThat(
-            single(
+            tables.single(
                 "SELECT count(*) FILTER (WHERE message IS NULL OR message = '') AS n FROM "
                     + table(output, "rejected")))
         .as("rejected/ rows without a message")
@@ -276,9 +272,10 @@ class DuckDbCrossCheckTest extends LocalSparkTest {
             + NO_SOFT_METRICS
             + ", 0::BIGINT AS flags"
             + " FROM grouped";
-    Map<String, Map<String, Object>> expected = rowsByKey(sql, "model", "tokenizer", "domain");
+    Map<String, Map<String, Object>> expected =
+        tables.rowsByKey(sql, "model", "tokenizer", "domain");
     Map<String, Map<String, Object>> actual =
-        rowsByKey(
+        tables.rowsByKey(
             "SELECT * EXCLUDE ("
                 + INTERVAL_COLUMNS
                 + ") REPLACE (len(flags) AS flags) FROM "
@@ -289,7 +286,7 @@ class DuckDbCrossCheckTest extends LocalSparkTest {
     assertThat(expected.keySet())
         .as("DuckDB's groups: 2 models x 2 tokenizers x (3 domains + __all__)")
         .hasSize(16);
-    assertSameRows("corpus/", expected, actual);
+    tables.assertSameRows("corpus/", expected, actual);
     assertIntervalsAgreeWithTheDeltaMethod(output);
   }
 
@@ -322,7 +319,7 @@ class DuckDbCrossCheckTest extends LocalSparkTest {
             + LN2
             + " AS width FROM g JOIN r USING (model, tokenizer, domain) GROUP BY ALL";
     Map<String, Object> check =
-        single(
+        tables.single(
             "WITH d AS ("
                 + delta
                 + ") SELECT count(*) AS rows_,"
@@ -385,9 +382,9 @@ class DuckDbCrossCheckTest extends LocalSparkTest {
             + " CASE WHEN same_tokenizer THEN mean_nll_b - mean_nll_a END AS mean_nll_diff"
             + " FROM f";
     String[] key = {"model_a", "tokenizer_a", "model_b", "tokenizer_b", "domain"};
-    Map<String, Map<String, Object>> expected = rowsByKey(sql, key);
+    Map<String, Map<String, Object>> expected = tables.rowsByKey(sql, key);
     Map<String, Map<String, Object>> actual =
-        rowsByKey(
+        tables.rowsByKey(
             "SELECT model_a, tokenizer_a, model_b, tokenizer_b, domain, sequences,"
                 + " bits_per_byte_a, bits_per_byte_b, mean_nll_a, mean_nll_b,"
                 + " tokenizer_a = tokenizer_b AS same_tokenizer, bits_per_byte_diff,"
@@ -411,9 +408,9 @@ class DuckDbCrossCheckTest extends LocalSparkTest {
         }
       }
     }
-    assertSameRows("comparisons/", expected, actual);
+    tables.assertSameRows("comparisons/", expected, actual);
     assertThat(
-            single(
+            tables.single(
                 "SELECT count(*) FILTER (WHERE (better IS NOT NULL) <>"
                     + " (bits_per_byte_diff_ci_low > 0 OR bits_per_byte_diff_ci_high < 0)"
                     + " OR (bits_per_byte_diff_ci_low > 0 AND better <> model_a)"
@@ -440,20 +437,21 @@ class DuckDbCrossCheckTest extends LocalSparkTest {
             + NO_SOFT_METRICS
             + ", NULL::BIGINT AS vocab_size, file AS source_file, file_key"
             + " FROM input WHERE reason IS NULL";
-    Map<String, Map<String, Object>> expected = rowsByKey(sql, "sequence_id", "model", "tokenizer");
+    Map<String, Map<String, Object>> expected =
+        tables.rowsByKey(sql, "sequence_id", "model", "tokenizer");
     Map<String, Map<String, Object>> actual =
-        rowsByKey(
+        tables.rowsByKey(
             "SELECT * REPLACE (parse_filename(source_file) AS source_file) FROM "
                 + table(output, "sequences"),
             "sequence_id",
             "model",
             "tokenizer");
-    assertSameRows("sequences/", expected, actual);
+    tables.assertSameRows("sequences/", expected, actual);
   }
 
   private void assertRunRow(String output, long scored, long rejected) throws SQLException {
     Map<String, Object> run =
-        single(
+        tables.single(
             "SELECT run_id, status, rows_read, sequences_scored, rows_rejected, accounting_ok FROM "
                 + table(output, "runs"));
     assertThat(run)
@@ -480,7 +478,7 @@ class DuckDbCrossCheckTest extends LocalSparkTest {
 
   /**
    * The soft-metric columns, null for input without logits or log-prob extras (their values are
-   * checked against DuckDB in {@link dev.softmetrics.job.demo} tests of the demo's logits corpus).
+   * checked against DuckDB in {@link DuckDbSoftMetricsCrossCheckTest}).
    */
   private static final String NO_SOFT_METRICS =
       " NULL::DOUBLE AS mean_entropy, NULL::DOUBLE AS kl_forward, NULL::DOUBLE AS kl_reverse, NULL::DOUBLE AS cross_entropy_ref, NULL::DOUBLE AS kl_k1, NULL::DOUBLE AS kl_k2, NULL::DOUBLE AS kl_k3, NULL::DOUBLE AS entropy_lower, NULL::DOUBLE AS entropy_upper";
@@ -489,138 +487,11 @@ class DuckDbCrossCheckTest extends LocalSparkTest {
     return "read_parquet('" + output + "/" + name + "/**/*.parquet')";
   }
 
-  /**
-   * Compares two tables keyed alike: the same keys, the same columns, and in every cell the same
-   * value (exactly for strings, booleans and {@link #COUNTS}; to {@link #RELATIVE_TOLERANCE} for
-   * doubles; null only against null). Lists every difference by row and column.
-   */
-  private static void assertSameRows(
-      String table,
-      Map<String, Map<String, Object>> expected,
-      Map<String, Map<String, Object>> actual) {
-    Set<String> onlyInDuckDb = new TreeSet<>(expected.keySet());
-    onlyInDuckDb.removeAll(actual.keySet());
-    Set<String> onlyInJob = new TreeSet<>(actual.keySet());
-    onlyInJob.removeAll(expected.keySet());
-    assertThat(onlyInDuckDb).as("rows DuckDB expects that %s lacks", table).isEmpty();
-    assertThat(onlyInJob).as("rows of %s that DuckDB does not expect", table).isEmpty();
-    Set<String> expectedColumns = expected.values().iterator().next().keySet();
-    Set<String> actualColumns = actual.values().iterator().next().keySet();
-    assertThat(new TreeSet<>(actualColumns))
-        .as("columns of %s (the DuckDB reference computes each of them)", table)
-        .isEqualTo(new TreeSet<>(expectedColumns));
-    List<String> differences = new ArrayList<>();
-    for (Map.Entry<String, Map<String, Object>> row : expected.entrySet()) {
-      for (String column : expectedColumns) {
-        Object want = row.getValue().get(column);
-        Object got = actual.get(row.getKey()).get(column);
-        String problem = difference(column, want, got);
-        if (problem != null) {
-          differences.add(
-              String.format("%s row [%s] column %s: %s", table, row.getKey(), column, problem));
-        }
-      }
-    }
-    assertThat(differences)
-        .as("cells of %s that differ from DuckDB (%d rows compared)", table, expected.size())
-        .isEmpty();
-  }
-
-  /** Why {@code got} does not match {@code want} in a column, or null if it does. */
-  private static String difference(String column, Object want, Object got) {
-    if (want == null || got == null) {
-      return want == got ? null : "DuckDB " + want + ", job " + got;
-    }
-    if (COUNTS.contains(column)) {
-      if (!isIntegral(want) || !isIntegral(got)) {
-        return "count not an integer: DuckDB " + typed(want) + ", job " + typed(got);
-      }
-      return toBigInteger(want).equals(toBigInteger(got))
-          ? null
-          : "DuckDB " + want + ", job " + got;
-    }
-    if (want instanceof Double w) {
-      if (!(got instanceof Double g)) {
-        return "DuckDB " + typed(want) + ", job " + typed(got);
-      }
-      return closeTo(w, g)
-          ? null
-          : String.format(
-              "DuckDB %s, job %s (relative difference %.3e > %.0e)",
-              w, g, Math.abs(w - g) / Math.max(Math.abs(w), Math.abs(g)), RELATIVE_TOLERANCE);
-    }
-    return want.equals(got) ? null : "DuckDB " + typed(want) + ", job " + typed(got);
-  }
-
-  /** Equal to {@link #RELATIVE_TOLERANCE} of the larger magnitude; NaN only equals NaN. */
-  private static boolean closeTo(double want, double got) {
-    if (Double.isNaN(want) || Double.isNaN(got)) {
-      return Double.isNaN(want) && Double.isNaN(got);
-    }
-    if (want == got) {
-      return true;
-    }
-    return Math.abs(want - got) <= RELATIVE_TOLERANCE * Math.max(Math.abs(want), Math.abs(got));
-  }
-
-  private static boolean isIntegral(Object value) {
-    return value instanceof Long
-        || value instanceof Integer
-        || value instanceof Short
-        || value instanceof BigInteger;
-  }
-
-  private static BigInteger toBigInteger(Object value) {
-    return value instanceof BigInteger b ? b : BigInteger.valueOf(((Number) value).longValue());
-  }
-
-  private static String typed(Object value) {
-    return value + " (" + value.getClass().getSimpleName() + ")";
-  }
-
-  /** A query's rows by the values of its key columns, failing on a duplicate key. */
-  private Map<String, Map<String, Object>> rowsByKey(String sql, String... keyColumns)
-      throws SQLException {
-    Map<String, Map<String, Object>> rows = new TreeMap<>();
-    for (Map<String, Object> row : query(sql)) {
-      List<String> key = new ArrayList<>();
-      for (String column : keyColumns) {
-        key.add(column + "=" + row.get(column));
-      }
-      String name = String.join(", ", key);
-      assertThat(rows.put(name, row)).as("duplicate key [%s] in %s", name, sql).isNull();
-    }
-    assertThat(rows).as("rows of %s", sql).isNotEmpty();
-    return rows;
-  }
-
-  private Map<String, Object> single(String sql) throws SQLException {
-    List<Map<String, Object>> rows = query(sql);
-    assertThat(rows).as("rows of %s", sql).hasSize(1);
-    return rows.get(0);
-  }
-
   private Map<String, Long> countsByReason(String sql) throws SQLException {
     Map<String, Long> counts = new TreeMap<>();
-    for (Map<String, Object> row : query(sql)) {
+    for (Map<String, Object> row : tables.query(sql)) {
       counts.merge((String) row.get("reason"), 1L, Long::sum);
     }
     return counts;
-  }
-
-  private List<Map<String, Object>> query(String sql) throws SQLException {
-    List<Map<String, Object>> rows = new ArrayList<>();
-    try (Statement s = duck.createStatement();
-        ResultSet r = s.executeQuery(sql)) {
-      ResultSetMetaData meta = r.getMetaData();
-      while (r.next()) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        for (int c = 1; c <= meta.getColumnCount(); c++) {
-          row.put(meta.getColumnName(c), r.getObject(c));
-        }
-        rows.add(row);
-      }
-    }
-    return rows;
   }
 }

@@ -3,6 +3,8 @@ package dev.softmetrics.notebooks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -10,6 +12,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -94,18 +98,28 @@ class DemoCommandIT {
   }
 
   @Test
-  void theLogitsLayoutGivesExactIdentitiesAndAgreesWithTheLogprobLayout() throws SQLException {
-    // H(P_ref, Q) = H(P_ref) + KL(P_ref || Q): kn3's cross-entropy against kn2 is kn2's entropy
-    // plus the forward KL, on the same positions.
-    List<String> identity =
-        rows(
-            "logits/corpus",
-            "SELECT q.cross_entropy_ref, p.mean_entropy + q.kl_forward FROM t q JOIN t p"
-                + " USING (tokenizer, domain) WHERE q.model = 'kn3' AND p.model = 'kn2'");
-    assertThat(identity).hasSize(6);
-    for (String row : identity) {
-      String[] v = row.split("\\|");
-      assertThat(Double.parseDouble(v[0])).isCloseTo(Double.parseDouble(v[1]), within(1e-9));
+  void theLogitsLayoutGivesTheCrossEntropyOfItsLogitsAndAgreesWithTheLogprobLayout()
+      throws SQLException {
+    // H(P_ref, Q) = -sum_i p_i ln q_i, recomputed here position by position from the input's
+    // bfloat16 logits (kn3's, with kn2's as ref_logits) of two head sequences: not through the
+    // kernel's H(P_ref) + KL(P_ref || Q).
+    Map<String, double[]> fromInput = crossEntropiesFromInput();
+    assertThat(fromInput).hasSize(2);
+    for (Map.Entry<String, double[]> sequence : fromInput.entrySet()) {
+      List<String> stored =
+          rows(
+              "logits/sequences",
+              "SELECT cross_entropy_ref, tokens FROM t WHERE model = 'kn3' AND sequence_id = '"
+                  + sequence.getKey()
+                  + "'");
+      assertThat(stored).as(sequence.getKey()).hasSize(1);
+      String[] v = stored.get(0).split("\\|");
+      double[] sumAndPositions = sequence.getValue();
+      assertThat(Long.parseLong(v[1])).isEqualTo((long) sumAndPositions[1]);
+      double expected = sumAndPositions[0] / sumAndPositions[1];
+      assertThat(Double.parseDouble(v[0]))
+          .as(sequence.getKey())
+          .isCloseTo(expected, within(1e-12 * expected));
     }
     assertThat(rows("logits/rejected", "SELECT reason FROM t ORDER BY reason"))
         .containsExactly("INVALID_TARGET_ID", "SEQUENCE_CHUNK_REJECTED");
@@ -126,6 +140,72 @@ class DemoCommandIT {
       assertThat(Double.parseDouble(v[0]))
           .isCloseTo(Double.parseDouble(v[1]), within(0.02 * Double.parseDouble(v[1])));
     }
+  }
+
+  /**
+   * For the first two kn3 head sequences of the logits input: the sum over their positions of
+   * -sum_i p_i ln q_i, with ln q = z - LSE(z) from the bfloat16 {@code logits} and p = exp(r -
+   * LSE(r)) from {@code ref_logits}, and the number of positions.
+   */
+  private static Map<String, double[]> crossEntropiesFromInput() throws SQLException {
+    String input = "read_parquet('" + dir + "/logits/input/**/*.parquet')";
+    Map<String, double[]> sums = new TreeMap<>();
+    try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = duck.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT sequence_id, vocab_size, logits, ref_logits FROM "
+                    + input
+                    + " WHERE model = 'kn3' AND sequence_id IN (SELECT DISTINCT sequence_id FROM "
+                    + input
+                    + " WHERE model = 'kn3' AND sequence_id LIKE '%-head' ORDER BY 1 LIMIT 2)")) {
+      while (rs.next()) {
+        int vocab = rs.getInt(2);
+        ByteBuffer z = ByteBuffer.wrap(rs.getBytes(3)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer r = ByteBuffer.wrap(rs.getBytes(4)).order(ByteOrder.LITTLE_ENDIAN);
+        double[] sum = sums.computeIfAbsent(rs.getString(1), k -> new double[2]);
+        while (z.hasRemaining()) {
+          sum[0] += crossEntropy(bfloat16(z, vocab), bfloat16(r, vocab));
+          sum[1]++;
+        }
+      }
+    }
+    return sums;
+  }
+
+  /** The next {@code vocab} bfloat16 values: each the float whose high 16 bits it is. */
+  private static double[] bfloat16(ByteBuffer bytes, int vocab) {
+    double[] values = new double[vocab];
+    for (int i = 0; i < vocab; i++) {
+      values[i] = Float.intBitsToFloat((bytes.getShort() & 0xFFFF) << 16);
+    }
+    return values;
+  }
+
+  /** -sum_i p_i ln q_i with p = softmax(r), q = softmax(z), by METRICS.md's formulas. */
+  private static double crossEntropy(double[] z, double[] r) {
+    double lnZ = logSumExp(z);
+    double lnR = logSumExp(r);
+    double h = 0;
+    for (int i = 0; i < z.length; i++) {
+      // A token the reference gives no mass adds 0, one only the model gives none makes it +inf.
+      if (r[i] != Double.NEGATIVE_INFINITY) {
+        h -= Math.exp(r[i] - lnR) * (z[i] - lnZ);
+      }
+    }
+    return h;
+  }
+
+  private static double logSumExp(double[] x) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (double v : x) {
+      max = Math.max(max, v);
+    }
+    double sum = 0;
+    for (double v : x) {
+      sum += Math.exp(v - max);
+    }
+    return max + Math.log(sum);
   }
 
   /** The rows of a query over a table folder under the demo's output (as {@code t}). */

@@ -268,6 +268,77 @@ class SoftMetricsJobTest extends LocalSparkTest {
     }
   }
 
+  @Test
+  void zeroMassAgainstAnUnderflowedProbabilityGivesInfiniteKlInSequencesAndCorpus() {
+    // The example: model logits [0, -inf] against reference [0, -1000]. The reference has
+    // mass e^-1000 where the model has none: KL(P_ref||Q) = H(P_ref, Q) = +inf; KL(Q||P_ref) =
+    // ln(1 + e^-1000), 0 in double. Model "rev" has the mirror image: KL(Q||P_ref) = +inf, which
+    // must raise the KL alarm. Each group also has a finite sequence: logits [1, 2] against a
+    // uniform reference.
+    float inf = Float.NEGATIVE_INFINITY;
+    StructType schema = logitsSchema(DataTypes.createArrayType(DataTypes.FloatType, true));
+    List<Row> rows = new ArrayList<>();
+    for (String model : List.of("fwd", "rev")) {
+      Float[] z = model.equals("fwd") ? new Float[] {0f, inf} : new Float[] {0f, -1000f};
+      Float[] r = model.equals("fwd") ? new Float[] {0f, -1000f} : new Float[] {0f, inf};
+      rows.add(
+          RowFactory.create(
+              "edge", model, "tok", "d", 0, boxed(new int[] {0}), 2, null, z, r, "a"));
+      rows.add(
+          RowFactory.create(
+              "plain",
+              model,
+              "tok",
+              "d",
+              0,
+              boxed(new int[] {1}),
+              2,
+              null,
+              new Float[] {1f, 2f},
+              new Float[] {0f, 0f},
+              "b"));
+    }
+    String in = write("zero-mass", schema, rows);
+    String out = dir("zero-mass-out");
+    run(in, out);
+
+    // The plain sequence, by the textbook formulas: Q = softmax([1, 2]), P = uniform.
+    double q0 = Math.exp(1) / (Math.exp(1) + Math.exp(2));
+    double q1 = Math.exp(2) / (Math.exp(1) + Math.exp(2));
+    double plainForward =
+        0.5 * (Math.log(0.5) - Math.log(q0)) + 0.5 * (Math.log(0.5) - Math.log(q1));
+    double plainReverse = q0 * (Math.log(q0) - Math.log(0.5)) + q1 * (Math.log(q1) - Math.log(0.5));
+    double plainCross = -0.5 * Math.log(q0) - 0.5 * Math.log(q1);
+    Map<String, Row> sequences =
+        byKey(out + "/sequences", r -> r.<String>getAs("model") + "|" + r.getAs("sequence_id"));
+    Row fwd = sequences.get("fwd|edge");
+    assertThat(fwd.<Double>getAs("kl_forward")).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(fwd.<Double>getAs("cross_entropy_ref")).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(fwd.<Double>getAs("kl_reverse")).isCloseTo(0.0, within(1e-15));
+    assertThat(fwd.<Double>getAs("mean_entropy")).isCloseTo(0.0, within(1e-15));
+    Row rev = sequences.get("rev|edge");
+    assertThat(rev.<Double>getAs("kl_reverse")).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(rev.<Double>getAs("kl_forward")).isCloseTo(0.0, within(1e-15));
+    assertThat(rev.<Double>getAs("cross_entropy_ref")).isCloseTo(0.0, within(1e-15));
+    assertThat(sequences.get("rev|plain").<Double>getAs("kl_forward"))
+        .isCloseTo(plainForward, within(1e-14));
+
+    Map<String, Row> corpus = corpus(out);
+    for (String domain : List.of("d", "__all__")) {
+      Row f = corpus.get("fwd|tok|" + domain);
+      assertThat(f.<Double>getAs("kl_forward")).as(domain).isEqualTo(Double.POSITIVE_INFINITY);
+      assertThat(f.<Double>getAs("cross_entropy_ref")).isEqualTo(Double.POSITIVE_INFINITY);
+      assertThat(f.<Double>getAs("kl_reverse")).isCloseTo(plainReverse / 2, within(1e-14));
+      assertThat(f.<scala.collection.Seq<String>>getAs("flags").mkString(","))
+          .doesNotContain("KL_");
+      Row r = corpus.get("rev|tok|" + domain);
+      assertThat(r.<Double>getAs("kl_reverse")).as(domain).isEqualTo(Double.POSITIVE_INFINITY);
+      assertThat(r.<Double>getAs("kl_forward")).isCloseTo(plainForward / 2, within(1e-14));
+      assertThat(r.<Double>getAs("cross_entropy_ref")).isCloseTo(plainCross / 2, within(1e-14));
+      assertThat(r.<scala.collection.Seq<String>>getAs("flags").mkString(",")).contains("KL_ALARM");
+    }
+  }
+
   private static Float[] flatten(float[][] positions) {
     List<Float> out = new ArrayList<>();
     for (float[] p : positions) {

@@ -51,6 +51,17 @@ final class PortableExp {
   static final double C12 = 1.0 / 479001600;
   static final double C13 = 1.0 / 6227020800.0;
 
+  /**
+   * exp(x), but {@link Double#MIN_VALUE} where exp(x) underflows (x below {@link
+   * #MIN_NORMAL_ARGUMENT}, -inf included): the probability of a token whose logit is finite,
+   * however small, is not 0. A KL term times it is then +inf where the other distribution has no
+   * mass (not 0 x inf = NaN), and otherwise a number below the last bit of any sum it enters.
+   * Callers give a token whose own logit is -inf its 0 themselves.
+   */
+  static double positiveExp(double x) {
+    return x < MIN_NORMAL_ARGUMENT ? Double.MIN_VALUE : exp(x);
+  }
+
   /** exp(x), as described above. */
   static double exp(double x) {
     double t = Math.fma(x, LOG2E, SHIFT);

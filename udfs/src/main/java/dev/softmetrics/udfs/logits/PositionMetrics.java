@@ -20,7 +20,10 @@ public final class PositionMetrics {
   /** H(P) of the reference's distribution. */
   public double refEntropy = Double.NaN;
 
-  /** KL(P_ref || Q_model) >= 0, +inf where the model gives 0 to a token the reference does not. */
+  /**
+   * KL(P_ref || Q_model) >= 0, +inf where the model gives 0 (a -inf logit) to a token the reference
+   * does not (a finite logit, even one whose probability underflows).
+   */
   public double klForward = Double.NaN;
 
   /** KL(Q_model || P_ref) >= 0, +inf where the reference gives 0 to a token the model does not. */

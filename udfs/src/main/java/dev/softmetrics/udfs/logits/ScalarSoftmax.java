@@ -68,13 +68,11 @@ final class ScalarSoftmax extends SoftmaxDefinitions {
     for (int i = 0; i < bound; i++) {
       double r = reference[referenceOffset + i];
       double z = logits[offset + i];
-      double diff = r - z;
-      double p = PortableExp.exp((r - mP) - lnP);
-      double q = PortableExp.exp((z - mQ) - lnQ);
+      double p = PortableExp.positiveExp((r - mP) - lnP);
+      double q = PortableExp.positiveExp((z - mQ) - lnQ);
       int lane = i % LANES;
-      // A token of probability 0 adds 0 (its product may be NaN: 0 * inf).
-      forward[lane] += r == Double.NEGATIVE_INFINITY ? 0.0 : p * diff;
-      reverse[lane] += z == Double.NEGATIVE_INFINITY ? 0.0 : q * -diff;
+      forward[lane] += klTerm(p, r, z);
+      reverse[lane] += klTerm(q, z, r);
     }
     out.klForward = sumInOrder(forward);
     out.klReverse = sumInOrder(reverse);

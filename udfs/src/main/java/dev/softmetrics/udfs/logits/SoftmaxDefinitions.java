@@ -66,8 +66,8 @@ abstract sealed class SoftmaxDefinitions implements SoftmaxKernel
 
   /**
    * Sets {@code out.klForward} = sum_i p_i (r_i - z_i) and {@code out.klReverse} = sum_i q_i (z_i -
-   * r_i), with p = exp(r - refShift - refLnSum) and q = exp(z - shift - lnSum) from {@code out}; a
-   * term whose probability is 0 is 0.
+   * r_i), with p = exp(r - refShift - refLnSum) and q = exp(z - shift - lnSum) from {@code out};
+   * each term as {@link #klTerm} says.
    */
   abstract void klSums(
       float[] logits,
@@ -238,14 +238,22 @@ abstract sealed class SoftmaxDefinitions implements SoftmaxKernel
     for (int i = from; i < vocab; i++) {
       double r = reference[referenceOffset + i];
       double z = logits[offset + i];
-      if (r != Double.NEGATIVE_INFINITY) {
-        forward += PortableExp.exp((r - mP) - lnP) * (r - z);
-      }
-      if (z != Double.NEGATIVE_INFINITY) {
-        reverse += PortableExp.exp((z - mQ) - lnQ) * -(r - z);
-      }
+      forward += klTerm(PortableExp.positiveExp((r - mP) - lnP), r, z);
+      reverse += klTerm(PortableExp.positiveExp((z - mQ) - lnQ), z, r);
     }
     out.klForward += forward;
     out.klReverse += reverse;
+  }
+
+  /**
+   * One token's term a (za - zb) of sum_i a_i (za_i - zb_i), the part of KL(A||B) that the
+   * log-sum-exps do not give, with a = {@link PortableExp#positiveExp}(za - LSE(za)). Support is
+   * decided from the logits: 0 where za = -inf (A has no mass there, whatever B has); else a > 0,
+   * even where exp underflows, so that the term is +inf where zb = -inf (A has mass there, however
+   * small, and B none; 0 x inf would be NaN), and otherwise a finite term below any sum's last bit
+   * where a underflowed. The vector kernel computes the same, lane by lane.
+   */
+  static double klTerm(double a, double za, double zb) {
+    return za == Double.NEGATIVE_INFINITY ? 0.0 : a * (za - zb);
   }
 }

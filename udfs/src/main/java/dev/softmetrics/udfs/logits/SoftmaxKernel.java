@@ -7,8 +7,10 @@ package dev.softmetrics.udfs.logits;
  * <p>Definitions (METRICS.md): with m = max_i z_i, LSE(z) = m + ln sum_i exp(z_i - m); log q_i =
  * z_i - LSE(z); H = -sum_i q_i log q_i; KL(A||B) = sum_i a_i (log a_i - log b_i). A logit of -inf
  * is a token of probability 0: its entropy term is 0, never NaN; KL is +inf when the second
- * distribution gives 0 to a token the first does not. Every sum is accumulated in double; shifting
- * all logits by a constant changes no result.
+ * distribution gives 0 to a token the first does not. Support is decided from the logits: a finite
+ * logit, however low, is a token of positive probability even where its exp underflows in double
+ * (model [0, -inf] against reference [0, -1000]: KL(P||Q) = +inf, not NaN). Every sum is
+ * accumulated in double; shifting all logits by a constant changes no result.
  *
  * <p>Input: {@code vocab} floats from {@code offset}, finite or -inf. A position with a NaN or +inf
  * logit, or with every logit -inf, has no distribution: every metric of it is NaN, which the caller

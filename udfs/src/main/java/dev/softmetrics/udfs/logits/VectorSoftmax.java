@@ -197,7 +197,8 @@ final class VectorSoftmax extends SoftmaxDefinitions {
   }
 
   /**
-   * Partial sums of p_i (r_i - z_i), p = exp(r - mP - lnP), into {@code sums} from {@code lane}.
+   * Partial sums of p_i (r_i - z_i), p = positiveExp(r - mP - lnP), into {@code sums} from {@code
+   * lane}.
    */
   private static void forwardLanes(
       float[] reference,
@@ -217,7 +218,8 @@ final class VectorSoftmax extends SoftmaxDefinitions {
   }
 
   /**
-   * Partial sums of q_i (z_i - r_i), q = exp(z - mQ - lnQ), into {@code sums} from {@code lane}.
+   * Partial sums of q_i (z_i - r_i), q = positiveExp(z - mQ - lnQ), into {@code sums} from {@code
+   * lane}.
    */
   private static void reverseLanes(
       float[] reference,
@@ -236,18 +238,27 @@ final class VectorSoftmax extends SoftmaxDefinitions {
     r.intoArray(sums, lane);
   }
 
-  /** p_i (r_i - z_i) with p = exp(r - mP - lnP), 0 where p_i = 0. */
+  /** p_i (r_i - z_i) with p = positiveExp(r - mP - lnP), 0 where r_i = -inf (as klTerm). */
   private static DoubleVector forwardTerms(DoubleVector r, DoubleVector z, double mP, double lnP) {
     VectorMask<Double> none = r.compare(VectorOperators.EQ, Double.NEGATIVE_INFINITY);
-    DoubleVector p = exp(r.sub(mP).sub(lnP));
+    DoubleVector p = positiveExp(r.sub(mP).sub(lnP));
     return p.mul(r.sub(z)).blend(0.0, none);
   }
 
-  /** q_i (z_i - r_i) with q = exp(z - mQ - lnQ), 0 where q_i = 0. */
+  /** q_i (z_i - r_i) with q = positiveExp(z - mQ - lnQ), 0 where z_i = -inf (as klTerm). */
   private static DoubleVector reverseTerms(DoubleVector r, DoubleVector z, double mQ, double lnQ) {
     VectorMask<Double> none = z.compare(VectorOperators.EQ, Double.NEGATIVE_INFINITY);
-    DoubleVector q = exp(z.sub(mQ).sub(lnQ));
-    return q.mul(r.sub(z).neg()).blend(0.0, none);
+    DoubleVector q = positiveExp(z.sub(mQ).sub(lnQ));
+    return q.mul(z.sub(r)).blend(0.0, none);
+  }
+
+  /**
+   * {@link PortableExp#positiveExp} in every lane: {@link #exp} with the smallest positive double
+   * where it underflows, so that a finite logit's term times +inf is +inf, at no extra operation.
+   */
+  private static DoubleVector positiveExp(DoubleVector x) {
+    return expInRange(x)
+        .blend(Double.MIN_VALUE, x.compare(VectorOperators.LT, PortableExp.MIN_NORMAL_ARGUMENT));
   }
 
   /** {@link PortableExp#exp} in every lane, with the same operations. */

@@ -52,6 +52,20 @@ class PortableExpTest {
   }
 
   @Test
+  void positiveExpIsExpAboveTheSmallestNormalAndTheSmallestPositiveDoubleBelow() {
+    for (double x : new double[] {0.0, -1.5, -700.0, PortableExp.MIN_NORMAL_ARGUMENT}) {
+      assertThat(PortableExp.positiveExp(x)).as("x = %s", x).isEqualTo(PortableExp.exp(x));
+    }
+    assertThat(PortableExp.positiveExp(-700.0)).isCloseTo(StrictMath.exp(-700.0), within(1e-318));
+    for (double x : new double[] {-708.4, -1000.0, -Double.MAX_VALUE, Double.NEGATIVE_INFINITY}) {
+      // e^-1000 is positive: a finite logit's mass is never 0, so times +inf it is +inf.
+      assertThat(PortableExp.positiveExp(x)).as("x = %s", x).isEqualTo(Double.MIN_VALUE);
+      assertThat(PortableExp.positiveExp(x) * Double.POSITIVE_INFINITY)
+          .isEqualTo(Double.POSITIVE_INFINITY);
+    }
+  }
+
+  @Test
   void everyPowerOfTwoTheScaleCanTakeComesOut() {
     // k ln 2 is rounded, so exp of it is 2^k within a relative 1e-15 or so, the scale itself exact.
     for (int k = -1021; k <= 1023; k++) {

@@ -117,6 +117,89 @@ class SoftmaxKernelTest {
     assertThat(one.crossEntropyRef).isCloseTo(Math.log(2), within(1e-15));
   }
 
+  /** Vocabulary sizes either side of the 8 partial sums, and positions in the body and the tail. */
+  private static final int[] AROUND_THE_LANES = {2, 7, 8, 9, 15, 16, 17, 33};
+
+  /**
+   * Logits 0 everywhere but at {@code at}, where the model (or, {@code mirrored}, the reference)
+   * has -inf and the other -1000: the other distribution's mass there, e^-1000 / V, is positive but
+   * underflows in double.
+   */
+  private static float[][] zeroMassAgainstUnderflow(int vocab, int at, boolean mirrored) {
+    float[] zeroMass = new float[vocab];
+    float[] underflowed = new float[vocab];
+    zeroMass[at] = NEG_INF;
+    underflowed[at] = -1000;
+    return mirrored ? new float[][] {underflowed, zeroMass} : new float[][] {zeroMass, underflowed};
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("kernels")
+  void minusInfinityAgainstAnUnderflowedProbabilityGivesInfiniteKlNotNaN(
+      String name, SoftmaxKernel kernel) {
+    // The example: model [0, -inf], reference [0, -1000]. P_ref has mass e^-1000 where Q
+    // has none: KL(P||Q) = +inf, and H(P, Q) with it. KL(Q||P) = -ln p_0 = ln(1 + e^-1000), which
+    // is 0 in double.
+    PositionMetrics m = withReference(kernel, new float[] {0, NEG_INF}, new float[] {0, -1000}, 0);
+    assertThat(m.klForward).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(m.crossEntropyRef).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(m.klReverse).isEqualTo(0.0);
+    assertThat(m.entropy).isEqualTo(0.0);
+    PositionMetrics mirror =
+        withReference(kernel, new float[] {0, -1000}, new float[] {0, NEG_INF}, 0);
+    assertThat(mirror.klReverse).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(mirror.klForward).isEqualTo(0.0);
+    // H(P, Q) = -ln q_0 = ln(1 + e^-1000): 0 in double.
+    assertThat(mirror.crossEntropyRef).isEqualTo(0.0);
+    for (int vocab : AROUND_THE_LANES) {
+      for (int at : new int[] {0, vocab / 2, vocab - 1}) {
+        // Q uniform over V - 1 tokens, P uniform over V but for e^-1000 at `at`: KL(Q||P) =
+        // ln((V - 1 + e^-1000) / (V - 1)), 0 in double; H(Q) = ln(V - 1).
+        String where = "V=" + vocab + ", -inf at " + at;
+        float[][] zr = zeroMassAgainstUnderflow(vocab, at, false);
+        PositionMetrics w = withReference(kernel, zr[0], zr[1], (at + 1) % vocab);
+        assertThat(w.klForward).as(where).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(w.crossEntropyRef).as(where).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(w.klReverse).as(where).isCloseTo(0.0, within(1e-15));
+        assertThat(w.entropy).as(where).isCloseTo(Math.log(vocab - 1), within(1e-15));
+        float[][] rz = zeroMassAgainstUnderflow(vocab, at, true);
+        PositionMetrics v = withReference(kernel, rz[0], rz[1], (at + 1) % vocab);
+        assertThat(v.klReverse).as(where).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(v.klForward).as(where).isCloseTo(0.0, within(1e-15));
+        assertThat(v.crossEntropyRef).as(where).isCloseTo(Math.log(vocab - 1), within(1e-14));
+      }
+    }
+  }
+
+  @Test
+  void vectorGivesTheScalarKernelsBitsWhereMinusInfinityMeetsUnderflow() {
+    SoftmaxKernel scalar = SoftmaxKernel.scalar();
+    SoftmaxKernel vector = SoftmaxKernel.vector();
+    for (int vocab : AROUND_THE_LANES) {
+      for (int at = 0; at < vocab; at++) {
+        for (boolean mirrored : new boolean[] {false, true}) {
+          float[][] pair = zeroMassAgainstUnderflow(vocab, at, mirrored);
+          // And the model within the in-range shortcut (-5, not -1000) against a -inf reference.
+          float[] inRange = new float[vocab];
+          inRange[at] = -5;
+          float[] dead = new float[vocab];
+          dead[at] = NEG_INF;
+          for (float[][] zr : List.of(pair, new float[][] {inRange, dead})) {
+            PositionMetrics a = withReference(scalar, zr[0], zr[1], (at + 1) % vocab);
+            PositionMetrics b = withReference(vector, zr[0], zr[1], (at + 1) % vocab);
+            String where = "V=" + vocab + " at " + at + " " + zr[0][at] + " vs " + zr[1][at];
+            assertSameBits(b.entropy, a.entropy, where);
+            assertSameBits(b.klForward, a.klForward, where);
+            assertSameBits(b.klReverse, a.klReverse, where);
+            assertSameBits(b.crossEntropyRef, a.crossEntropyRef, where);
+            assertThat(a.klForward).as(where).isNotNaN();
+            assertThat(a.klReverse).as(where).isNotNaN();
+          }
+        }
+      }
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("kernels")
   void uniformAtRealVocabularySizesGivesLnVAndPerplexityV(String name, SoftmaxKernel kernel) {
