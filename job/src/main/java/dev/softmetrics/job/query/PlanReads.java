@@ -74,7 +74,7 @@ final class PlanReads {
 
   private static Optional<String> nodeRefusal(LogicalPlan node, OutputViews views) {
     if (node instanceof Command) {
-      return Optional.of("is not a query (" + node.nodeName() + ")");
+      return Optional.of("is " + node.nodeName() + ", not a query");
     }
     if (node instanceof LogicalRelation relation) {
       return relation.relation() instanceof HadoopFsRelation files

@@ -114,7 +114,7 @@ final class QueryShape {
     if (QUERY_OPERATORS.contains(node.getClass())) {
       return Optional.empty();
     }
-    return Optional.of("is not a query (" + node.nodeName() + ")");
+    return Optional.of("is " + node.nodeName() + ", not a query");
   }
 
   private static String tableName(LogicalPlan table) {
