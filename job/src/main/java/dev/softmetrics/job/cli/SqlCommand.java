@@ -3,6 +3,7 @@ package dev.softmetrics.job.cli;
 import dev.softmetrics.job.Versions;
 import dev.softmetrics.job.config.JobConfig;
 import dev.softmetrics.job.query.OutputFolder;
+import dev.softmetrics.job.query.OutputViews;
 import dev.softmetrics.job.query.QueryPrinter;
 import dev.softmetrics.job.query.SqlQuery;
 import java.io.File;
@@ -87,11 +88,10 @@ public final class SqlCommand implements Callable<Integer> {
         style.csv
             ? QueryPrinter.Format.CSV
             : style.json ? QueryPrinter.Format.JSON : QueryPrinter.Format.TABLE;
-    SqlQuery.checkReadOnly(query);
     SparkSession spark = Sessions.open(null, JobConfig.defaults(), QUERY_SESSION);
     try {
-      OutputFolder.registerViews(spark, dir);
-      Dataset<Row> result = SqlQuery.plan(spark, query);
+      OutputViews views = OutputFolder.registerViews(spark, dir);
+      Dataset<Row> result = SqlQuery.plan(spark, views, query);
       try {
         QueryPrinter.print(result, format, maxRows, System.out);
       } catch (RuntimeException e) {

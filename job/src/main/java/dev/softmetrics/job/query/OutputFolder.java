@@ -4,8 +4,9 @@ import dev.softmetrics.job.analysis.ComparisonsTable;
 import dev.softmetrics.job.output.OutputTables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -29,11 +30,11 @@ public final class OutputFolder {
   /**
    * Registers each table found under {@code dir} as a temporary view.
    *
-   * @return the names of the views registered
+   * @return the views registered and the folders they read
    * @throws IllegalArgumentException when {@code dir} is missing or holds none of the tables
    */
-  public static List<String> registerViews(SparkSession spark, String dir) {
-    List<String> found = new ArrayList<>();
+  public static OutputViews registerViews(SparkSession spark, String dir) {
+    Map<String, Path> found = new LinkedHashMap<>();
     try {
       Path root = new Path(dir);
       FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -44,7 +45,7 @@ public final class OutputFolder {
         Path folder = new Path(root, table);
         if (fs.isDirectory(folder) && holdsParquet(fs, folder)) {
           spark.read().parquet(folder.toString()).createOrReplaceTempView(table);
-          found.add(table);
+          found.put(table, fs.makeQualified(folder));
         }
       }
     } catch (IOException e) {
@@ -57,7 +58,7 @@ public final class OutputFolder {
                   + " score run)",
               dir, String.join(", ", TABLES)));
     }
-    return found;
+    return new OutputViews(dir, found);
   }
 
   private static boolean holdsParquet(FileSystem fs, Path folder) throws IOException {

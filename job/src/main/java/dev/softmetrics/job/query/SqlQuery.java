@@ -1,10 +1,10 @@
 package dev.softmetrics.job.query;
 
 import org.apache.spark.SparkThrowable;
-import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 
 /**
  * Runs one read-only statement over the views of an output folder, turning the user's SQL mistakes
@@ -15,30 +15,19 @@ public final class SqlQuery {
   private SqlQuery() {}
 
   /**
-   * Checks, without Spark, that {@code sql} only reads (see {@link ReadOnlySql}).
-   *
-   * @throws IllegalArgumentException otherwise
-   */
-  public static void checkReadOnly(String sql) {
-    ReadOnlySql.check(sql);
-  }
-
-  /**
-   * Plans {@code sql} (Spark parses and analyses it here; rows are computed when printed).
+   * Checks and plans {@code sql} over {@code views} (see {@link ReadOnlySql}); rows are computed
+   * when printed. Paths as table names ({@code parquet.`/path`}) are also turned off in the
+   * session, a second wall behind the plan checks.
    *
    * @throws IllegalArgumentException for a statement that is not read-only or does not analyse
    */
-  public static Dataset<Row> plan(SparkSession spark, String sql) {
-    ReadOnlySql.check(sql);
-    try {
-      return spark.sql(sql);
-    } catch (Exception e) {
-      // Scala throws AnalysisException (and ParseException, a subclass) unchecked.
-      if (e instanceof AnalysisException) {
-        throw new IllegalArgumentException("Invalid SQL: " + firstLine(e.getMessage()), e);
-      }
-      throw e;
-    }
+  public static Dataset<Row> plan(SparkSession spark, OutputViews views, String sql) {
+    spark.conf().set("spark.sql.runSQLOnFiles", "false");
+    org.apache.spark.sql.classic.SparkSession session =
+        (org.apache.spark.sql.classic.SparkSession) spark;
+    LogicalPlan plan = ReadOnlySql.checked(session, sql, views);
+    return ReadOnlySql.invalidSqlIfThrown(
+        () -> org.apache.spark.sql.classic.Dataset.ofRows(session, plan));
   }
 
   /**
@@ -61,11 +50,10 @@ public final class SqlQuery {
     return e;
   }
 
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "(no message)";
-    }
-    int nl = message.indexOf('\n');
-    return (nl < 0 ? message : message.substring(0, nl)).trim();
+  /** The first line that is not blank: a parse error's message starts with a line break. */
+  static String firstLine(String message) {
+    return message == null
+        ? "(no message)"
+        : message.lines().map(String::trim).filter(l -> !l.isEmpty()).findFirst().orElse("");
   }
 }

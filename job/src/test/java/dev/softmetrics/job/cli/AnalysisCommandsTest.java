@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.softmetrics.job.SoftMetrics;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
@@ -149,9 +152,10 @@ class AnalysisCommandsTest {
     assertThat(write.status()).isEqualTo(2);
     assertThat(write.errorLines())
         .containsExactly(
-            "softmetrics: error: Invalid SQL: a statement starting with DROP (must be a query or a"
-                + " describing statement: SELECT, WITH, VALUES, TABLE, FROM, DESCRIBE, DESC, SHOW,"
-                + " EXPLAIN; the sql command only reads the tables)");
+            "softmetrics: error: Cannot run the query: it is DropView, not a query (sql runs"
+                + " read-only queries over the tables of "
+                + output
+                + ": sequences, corpus, rejected, runs, comparisons)");
 
     CliOutcome folder =
         CliOutcome.of("sql", "SELECT 1", "--output", fixtures.resolve("shards").toString());
@@ -159,6 +163,46 @@ class AnalysisCommandsTest {
     assertThat(folder.errorLines())
         .singleElement()
         .satisfies(l -> assertThat(l).contains("it holds none of the tables sequences, corpus"));
+  }
+
+  /**
+   * A write hidden behind {@code WITH} and a read of a file outside the output: exit 2, one line
+   * naming what the statement does, no stack trace, and the corpus folder unchanged.
+   */
+  @Test
+  void sqlRefusesWritesAndOutsideReadsWithOneLine() throws Exception {
+    String rule =
+        " (sql runs read-only queries over the tables of "
+            + output
+            + ": sequences, corpus, rejected, runs, comparisons)";
+    Path corpus = Path.of(output, "corpus");
+    List<String> before = listing(corpus);
+    CliOutcome write =
+        CliOutcome.of(
+            "sql",
+            "WITH t AS (SELECT * FROM corpus) INSERT INTO corpus SELECT * FROM t",
+            "--output",
+            output);
+    assertThat(write.status()).isEqualTo(2);
+    assertThat(write.errorLines())
+        .containsExactly("softmetrics: error: Cannot run the query: it writes to corpus" + rule);
+    assertThat(write.err()).doesNotContain("\tat ");
+    assertThat(listing(corpus)).isEqualTo(before);
+
+    Path secret = Files.writeString(fixtures.resolve("secret.txt"), "top secret\n");
+    CliOutcome read =
+        CliOutcome.of("sql", "SELECT * FROM text.`" + secret + "`", "--output", output);
+    assertThat(read.status()).isEqualTo(2);
+    assertThat(read.errorLines())
+        .containsExactly("softmetrics: error: Cannot run the query: it reads " + secret + rule);
+    assertThat(read.out()).doesNotContain("top secret");
+  }
+
+  /** Every file under {@code folder} with its size, sorted. */
+  private static List<String> listing(Path folder) throws IOException {
+    try (Stream<Path> files = Files.walk(folder)) {
+      return files.map(p -> folder.relativize(p) + " " + p.toFile().length()).sorted().toList();
+    }
   }
 
   @Test
