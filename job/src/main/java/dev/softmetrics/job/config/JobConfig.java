@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import dev.softmetrics.udfs.corpus.CorpusFlags;
 import java.io.File;
 import java.time.Duration;
@@ -83,6 +84,10 @@ public record JobConfig(
       throw new IllegalArgumentException(
           String.format(
               "Invalid read.logits-chunks-per-task: %d (must be >= 1)", logitsChunksPerTask));
+    }
+    if (progressAfter.isNegative()) {
+      throw new IllegalArgumentException(
+          String.format("Invalid progress.after: %s (must be >= 0)", progressAfter));
     }
     if (progressInterval.isNegative() || progressInterval.isZero()) {
       throw new IllegalArgumentException(
@@ -171,7 +176,8 @@ public record JobConfig(
    * decides between them.
    */
   private static Config flatSparkKeys(Config layer) {
-    if (!layer.hasPath("softmetrics.spark")) {
+    if (!layer.hasPath("softmetrics.spark")
+        || layer.getValue("softmetrics.spark").valueType() != ConfigValueType.OBJECT) {
       return layer;
     }
     Config flat = ConfigFactory.empty();

@@ -148,9 +148,12 @@ final class SettingValues {
             key, value.origin().description(), shown(value), rule));
   }
 
-  /** A value as the user wrote it: a string without quotes, anything else as HOCON. */
+  /**
+   * A value as the user wrote it: a string without quotes (unless blank), anything else as HOCON.
+   */
   static String shown(ConfigValue value) {
-    return value.valueType() == ConfigValueType.STRING
+    boolean text = value.valueType() == ConfigValueType.STRING;
+    return text && !((String) value.unwrapped()).isBlank()
         ? (String) value.unwrapped()
         : value.render(ConfigRenderOptions.concise());
   }

@@ -224,4 +224,24 @@ class SettingsCheckTest {
 
     assertThat(config.batchRows()).isEqualTo(4096);
   }
+
+  @Test
+  void theSparkBlockSetToAValueIsRefusedLikeAnyBlock() {
+    assertThat(failure("spark=1"))
+        .isEqualTo(
+            "Invalid setting spark (from --set): 1 (must be a block; set its keys, e.g."
+                + " spark.sql.shuffle.partitions)");
+  }
+
+  @Test
+  void anEmptyValueIsShownAsEmptyQuotes() {
+    assertThat(failure("read.batch-rows="))
+        .isEqualTo("Invalid setting read.batch-rows (from --set): \"\" (must be a whole number)");
+  }
+
+  @Test
+  void aNegativeProgressDelayIsRefused() {
+    assertThat(failure("progress.after=-1s"))
+        .isEqualTo("Invalid progress.after: PT-1S (must be >= 0)");
+  }
 }
