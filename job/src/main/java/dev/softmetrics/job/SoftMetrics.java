@@ -28,9 +28,18 @@ public final class SoftMetrics {
     System.exit(execute(args));
   }
 
-  /** Runs a command line and returns its exit status; errors become one line on stderr. */
+  /**
+   * Runs a command line and returns its exit status; errors become one line on stderr. Without
+   * arguments, the usage goes to stderr (status 2); {@code --help} prints it on stdout.
+   */
   public static int execute(String... args) {
     CommandLine cli = new CommandLine(new SoftMetrics());
+    if (args.length == 0) {
+      cli.usage(System.err);
+      return 2;
+    }
+    cli.setParameterExceptionHandler(
+        (error, arguments) -> dev.softmetrics.job.cli.UsageErrors.report(error));
     cli.setExecutionExceptionHandler(
         (error, commandLine, parseResult) -> {
           System.err.println(dev.softmetrics.job.cli.Failures.line(error));

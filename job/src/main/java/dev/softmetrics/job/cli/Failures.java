@@ -1,8 +1,12 @@
 package dev.softmetrics.job.cli;
 
+import dev.softmetrics.job.config.HadoopConnectors;
+
 /**
  * Turns whatever stopped a run into the one line the CLI prints on stderr: the deepest message that
- * speaks to the user (bad input first), not a Spark stack trace.
+ * speaks to the user (bad input first), not a Spark stack trace. A file system whose connector is
+ * not on the class path ({@code s3a://} without hadoop-aws) is a setup mistake: status 2, with the
+ * library to add.
  */
 public final class Failures {
   private Failures() {}
@@ -14,10 +18,17 @@ public final class Failures {
   static final int FAILED = 1;
 
   public static int exitCode(Throwable error) {
-    return badInput(error) != null ? BAD_INPUT : FAILED;
+    boolean setupMistake = HadoopConnectors.missingScheme(error) != null;
+    return badInput(error) != null || setupMistake ? BAD_INPUT : FAILED;
   }
 
   public static String line(Throwable error) {
+    String scheme = badInput(error) == null ? HadoopConnectors.missingScheme(error) : null;
+    if (scheme != null) {
+      return String.format(
+          "softmetrics: error: Cannot use %s:// paths: %s",
+          scheme, HadoopConnectors.missing(scheme));
+    }
     Throwable cause = badInput(error);
     Throwable shown = cause != null ? cause : error;
     String message = shown.getMessage();

@@ -1,6 +1,7 @@
 package dev.softmetrics.job.cli;
 
 import dev.softmetrics.job.Versions;
+import dev.softmetrics.job.config.HadoopConnectors;
 import dev.softmetrics.job.config.JobConfig;
 import dev.softmetrics.job.progress.ProgressReporter;
 import dev.softmetrics.job.report.RunSummary;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -77,16 +79,45 @@ public final class ScoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    JobConfig config = JobConfig.fromLocation(conf, settings());
+    Configuration hadoop = HadoopConnectors.hadoopConfiguration(config.sparkConf());
+    for (String input : inputs) {
+      HadoopConnectors.require(input, "read", hadoop);
+    }
+    HadoopConnectors.require(output, "write", hadoop);
+    String id = runId != null ? runId : newRunId();
+    return run(new ScoreRequest(inputs, output, id, config), master);
+  }
+
+  /**
+   * The {@code --set} pairs, then what {@code --format} and {@code --incremental} say (they win, as
+   * the last pairs); a {@code --set} of the same key with another value is refused rather than
+   * silently overridden.
+   */
+  private List<String> settings() {
     List<String> all = new ArrayList<>(overrides);
     if (format != null) {
+      refuseConflict("format", format, "--format " + format, "the format");
       all.add("format=" + format);
     }
     if (incremental) {
+      refuseConflict("incremental", "true", "--incremental", "it");
       all.add("incremental=true");
     }
-    JobConfig config = JobConfig.fromLocation(conf, all);
-    String id = runId != null ? runId : newRunId();
-    return run(new ScoreRequest(inputs, output, id, config), master);
+    return all;
+  }
+
+  private void refuseConflict(String key, String value, String option, String what) {
+    for (String pair : overrides) {
+      int eq = pair.indexOf('=');
+      String setKey = eq <= 0 ? "" : pair.substring(0, eq).trim();
+      if ((setKey.equals(key) || setKey.equals("softmetrics." + key))
+          && !pair.substring(eq + 1).trim().equalsIgnoreCase(value.trim())) {
+        throw new IllegalArgumentException(
+            String.format(
+                "Cannot use %s with --set %s: they disagree (give %s once)", option, pair, what));
+      }
+    }
   }
 
   /** Runs a request on a new session and prints the summary; shared with {@code demo}. */

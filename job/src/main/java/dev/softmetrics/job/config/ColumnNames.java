@@ -1,6 +1,5 @@
 package dev.softmetrics.job.config;
 
-import com.typesafe.config.Config;
 import java.util.List;
 
 /**
@@ -58,26 +57,26 @@ public record ColumnNames(
   }
 
   /** Reads the {@code columns} block of the {@code softmetrics} configuration. */
-  static ColumnNames from(Config columns) {
+  static ColumnNames from(SettingValues settings) {
     return new ColumnNames(
-        columns.getString("sequence-id"),
-        columns.getString("model"),
-        columns.getString("tokenizer"),
-        columns.getString("domain"),
-        columns.getString("token-logprobs"),
-        columns.getString("text"),
-        columns.getString("num-bytes"),
-        columns.getString("num-chars"),
-        columns.getString("num-words"),
-        columns.getString("token-entropies"),
-        columns.getString("ref-logprobs"),
-        columns.getString("top-logprobs"),
-        columns.getString("vocab-size"),
-        columns.getString("target-ids"),
-        columns.getString("logits"),
-        columns.getString("ref-logits"),
-        columns.getString("logits-dtype"),
-        columns.getString("first-position"));
+        settings.text("columns.sequence-id"),
+        settings.text("columns.model"),
+        settings.text("columns.tokenizer"),
+        settings.text("columns.domain"),
+        settings.text("columns.token-logprobs"),
+        settings.text("columns.text"),
+        settings.text("columns.num-bytes"),
+        settings.text("columns.num-chars"),
+        settings.text("columns.num-words"),
+        settings.text("columns.token-entropies"),
+        settings.text("columns.ref-logprobs"),
+        settings.text("columns.top-logprobs"),
+        settings.text("columns.vocab-size"),
+        settings.text("columns.target-ids"),
+        settings.text("columns.logits"),
+        settings.text("columns.ref-logits"),
+        settings.text("columns.logits-dtype"),
+        settings.text("columns.first-position"));
   }
 
   /** Every input column the job knows, in the order of the configuration. */

@@ -9,11 +9,10 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.SparkConf;
-import scala.Tuple2;
 
 /**
  * The HOCON file of {@code --conf}, from where the driver runs: a local path, or a Hadoop URI.
@@ -57,7 +56,9 @@ final class ConfigFile {
 
   private static Config parseUri(String location) {
     Path path = new Path(location);
-    try (InputStream in = path.getFileSystem(hadoopConfiguration()).open(path)) {
+    Configuration hadoop = HadoopConnectors.hadoopConfiguration(Map.of());
+    HadoopConnectors.require(location, "read --conf", hadoop);
+    try (InputStream in = path.getFileSystem(hadoop).open(path)) {
       return ConfigFactory.parseString(
           new String(in.readAllBytes(), StandardCharsets.UTF_8),
           ConfigParseOptions.defaults().setOriginDescription(location));
@@ -68,14 +69,5 @@ final class ConfigFile {
       throw new IllegalArgumentException(
           String.format("Cannot read --conf %s: %s", location, e.getMessage()), e);
     }
-  }
-
-  /** Hadoop's configuration with the {@code spark.hadoop.*} settings, as Spark would build it. */
-  private static Configuration hadoopConfiguration() {
-    Configuration hadoop = new Configuration();
-    for (Tuple2<String, String> setting : new SparkConf().getAllWithPrefix("spark.hadoop.")) {
-      hadoop.set(setting._1(), setting._2());
-    }
-    return hadoop;
   }
 }

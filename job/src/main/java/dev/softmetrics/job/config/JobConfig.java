@@ -3,16 +3,14 @@ package dev.softmetrics.job.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
-import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
 import dev.softmetrics.udfs.corpus.CorpusFlags;
 import java.io.File;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The job's effective configuration, validated once.
@@ -20,7 +18,13 @@ import java.util.TreeMap;
  * <p>Precedence, highest first: {@code --set key=value} on the command line, then the file given
  * with {@code --conf}, then {@code reference.conf} inside the jar. Keys are relative to {@code
  * softmetrics} ({@code columns.model=llm}); a key that starts with {@code spark.} is a Spark
- * setting and lands in {@link #sparkConf()}.
+ * setting and lands in {@link #sparkConf()}. The options {@code --format} and {@code --incremental}
+ * are {@code --set} pairs that come last (the command refuses them against a {@code --set} of the
+ * same key with another value).
+ *
+ * <p>Every other key must be one that {@code reference.conf} defines, and every value of the type
+ * its key reads ({@link SettingKeys}, {@link SettingValues}): a typo is refused, not ignored while
+ * the default applies.
  *
  * @param format the input layout, or auto-detection
  * @param columns where each input column is found
@@ -81,6 +85,10 @@ public record JobConfig(
           String.format(
               "Invalid read.logits-chunks-per-task: %d (must be >= 1)", logitsChunksPerTask));
     }
+    if (progressAfter.isNegative()) {
+      throw new IllegalArgumentException(
+          String.format("Invalid progress.after: %s (must be >= 0)", progressAfter));
+    }
     if (progressInterval.isNegative() || progressInterval.isZero()) {
       throw new IllegalArgumentException(
           String.format("Invalid progress.interval: %s (must be > 0)", progressInterval));
@@ -115,75 +123,49 @@ public record JobConfig(
    * @param overrides {@code key=value} pairs ({@code --set}), applied in order
    */
   public static JobConfig fromLocation(String location, List<String> overrides) {
-    Config sparkOverrides = ConfigFactory.empty();
-    Config overrideConfig = ConfigFactory.empty();
-    for (String pair : overrides) {
-      int eq = pair.indexOf('=');
-      if (eq <= 0) {
-        throw new IllegalArgumentException(
-            String.format("Invalid --set: %s (must be key=value)", pair));
-      }
-      String key = pair.substring(0, eq).trim();
-      ConfigValue value = ConfigValueFactory.fromAnyRef(pair.substring(eq + 1).trim());
-      if (key.startsWith("spark.")) {
-        sparkOverrides = sparkOverrides.withValue(ConfigUtil.quoteString(key), value);
-      } else {
-        String path = key.startsWith("softmetrics.") ? key : "softmetrics." + key;
-        overrideConfig = overrideConfig.withValue(path, value);
-      }
-    }
     Config base = ConfigFactory.defaultReference(JobConfig.class.getClassLoader());
-    Config site = ConfigFactory.empty();
-    if (location != null) {
-      site = ConfigFile.parse(location);
-      if (!site.hasPath("softmetrics")) {
-        site = site.atPath("softmetrics");
-      }
-    }
-    Config merged =
-        overrideConfig
-            .withFallback(sparkOverrides.atPath("softmetrics.spark"))
-            .withFallback(flatSparkKeys(site))
-            .withFallback(flatSparkKeys(base))
-            .resolve();
     try {
-      return from(merged.getConfig("softmetrics"));
+      Config site = location == null ? ConfigFactory.empty() : SettingLayers.file(location);
+      Config set = SettingLayers.overrides(overrides);
+      Config merged =
+          flatSparkKeys(set)
+              .withFallback(flatSparkKeys(site))
+              .withFallback(flatSparkKeys(base))
+              .resolve();
+      new SettingKeys(base.getObject("softmetrics")).check(merged.getObject("softmetrics"));
+      return from(new SettingValues(merged.getConfig("softmetrics")));
     } catch (ConfigException e) {
       throw new IllegalArgumentException("Invalid configuration: " + e.getMessage(), e);
     }
   }
 
-  private static JobConfig from(Config c) {
-    Map<String, String> spark = new TreeMap<>();
-    for (Map.Entry<String, ConfigValue> e : c.getObject("spark").entrySet()) {
-      spark.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
-    }
+  private static JobConfig from(SettingValues c) {
     return new JobConfig(
-        InputFormat.parse(c.getString("format")),
-        ColumnNames.from(c.getConfig("columns")),
-        c.getDouble("validation.positive-logprob-tolerance"),
-        c.getInt("read.batch-rows"),
-        c.getInt("read.logits-batch-rows"),
-        c.getLong("read.logits-chunks-per-task"),
-        c.getBoolean("read.skip-corrupt-files"),
+        InputFormat.parse(c.text("format")),
+        ColumnNames.from(c),
+        c.number("validation.positive-logprob-tolerance"),
+        c.wholeInt("read.batch-rows"),
+        c.wholeInt("read.logits-batch-rows"),
+        c.wholeLong("read.logits-chunks-per-task"),
+        c.bool("read.skip-corrupt-files"),
         new RowPolicy(
-            RowPolicy.failOnBadRow(c.getString("validation.on-bad-row")),
-            c.getDouble("validation.max-rejected-fraction")),
+            RowPolicy.failOnBadRow(c.text("validation.on-bad-row")),
+            c.number("validation.max-rejected-fraction")),
         new CorpusFlags(
-            c.getDouble("flags.entropy-collapse-below"),
-            c.getDouble("flags.uniform-fraction-of-ln-v"),
-            c.getDouble("flags.kl-warning-above"),
-            c.getDouble("flags.kl-alarm-above")),
+            c.number("flags.entropy-collapse-below"),
+            c.number("flags.uniform-fraction-of-ln-v"),
+            c.number("flags.kl-warning-above"),
+            c.number("flags.kl-alarm-above")),
         new BootstrapConfig(
-            c.getInt("bootstrap.replicates"),
-            c.getLong("bootstrap.seed"),
-            c.getDouble("bootstrap.confidence")),
-        c.getDuration("progress.after"),
-        c.getDuration("progress.interval"),
-        c.getInt("summary.max-rows"),
-        c.getBoolean("incremental"),
-        spark,
-        c.root().render(ConfigRenderOptions.concise()));
+            c.wholeInt("bootstrap.replicates"),
+            c.wholeLong("bootstrap.seed"),
+            c.number("bootstrap.confidence")),
+        c.duration("progress.after"),
+        c.duration("progress.interval"),
+        c.wholeInt("summary.max-rows"),
+        c.bool("incremental"),
+        c.sparkSettings(),
+        c.rendered());
   }
 
   /**
@@ -194,7 +176,8 @@ public record JobConfig(
    * decides between them.
    */
   private static Config flatSparkKeys(Config layer) {
-    if (!layer.hasPath("softmetrics.spark")) {
+    if (!layer.hasPath("softmetrics.spark")
+        || layer.getValue("softmetrics.spark").valueType() != ConfigValueType.OBJECT) {
       return layer;
     }
     Config flat = ConfigFactory.empty();
