@@ -39,6 +39,8 @@ import java.util.TreeMap;
  * @param summaryMaxRows rows of the printed summary table
  * @param incremental score only the input files that no earlier run into the output folder scored
  *     as they are now
+ * @param lockLease how long the output folder's lock outlives its last renewal (a killed run's lock
+ *     blocks other runs on other hosts this long)
  * @param sparkConf Spark settings applied to an embedded session (and to the run's SQL settings)
  * @param rendered the effective {@code softmetrics} block as JSON, for logs and the {@code runs/}
  *     table
@@ -58,6 +60,7 @@ public record JobConfig(
     Duration progressInterval,
     int summaryMaxRows,
     boolean incremental,
+    Duration lockLease,
     Map<String, String> sparkConf,
     String rendered) {
 
@@ -88,6 +91,10 @@ public record JobConfig(
     if (summaryMaxRows < 1) {
       throw new IllegalArgumentException(
           String.format("Invalid summary.max-rows: %d (must be >= 1)", summaryMaxRows));
+    }
+    if (lockLease.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException(
+          String.format("Invalid output.lock-lease: %s (must be >= 1s)", lockLease));
     }
     sparkConf = Map.copyOf(sparkConf);
   }
@@ -182,6 +189,7 @@ public record JobConfig(
         c.getDuration("progress.interval"),
         c.getInt("summary.max-rows"),
         c.getBoolean("incremental"),
+        c.getDuration("output.lock-lease"),
         spark,
         c.root().render(ConfigRenderOptions.concise()));
   }
