@@ -61,7 +61,7 @@ public final class ScoreCommand implements Callable<Integer> {
   @Option(
       names = "--run-id",
       paramLabel = "ID",
-      description = "Run id (default: UTC time + random).")
+      description = "Run id: 1 to 128 of A-Z a-z 0-9 . _ : + - (default: UTC time + random).")
   String runId;
 
   @Option(

@@ -43,6 +43,8 @@ import java.util.Map;
  * @param summaryMaxRows rows of the printed summary table
  * @param incremental score only the input files that no earlier run into the output folder scored
  *     as they are now
+ * @param lockLease how long the output folder's lock outlives its last renewal (a killed run's lock
+ *     blocks other runs on other hosts this long)
  * @param sparkConf Spark settings applied to an embedded session (and to the run's SQL settings)
  * @param rendered the effective {@code softmetrics} block as JSON, for logs and the {@code runs/}
  *     table
@@ -62,6 +64,7 @@ public record JobConfig(
     Duration progressInterval,
     int summaryMaxRows,
     boolean incremental,
+    Duration lockLease,
     Map<String, String> sparkConf,
     String rendered) {
 
@@ -96,6 +99,10 @@ public record JobConfig(
     if (summaryMaxRows < 1) {
       throw new IllegalArgumentException(
           String.format("Invalid summary.max-rows: %d (must be >= 1)", summaryMaxRows));
+    }
+    if (lockLease.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException(
+          String.format("Invalid output.lock-lease: %s (must be >= 1s)", lockLease));
     }
     sparkConf = Map.copyOf(sparkConf);
   }
@@ -164,6 +171,7 @@ public record JobConfig(
         c.duration("progress.interval"),
         c.wholeInt("summary.max-rows"),
         c.bool("incremental"),
+        c.duration("output.lock-lease"),
         c.sparkSettings(),
         c.rendered());
   }

@@ -216,8 +216,8 @@ public final class OutputTables {
     SmallTables.replace(spark, rows, CORPUS_SCHEMA, path(output, CORPUS));
   }
 
-  /** Appends the run's row to {@code runs/}. */
-  public static void appendRun(SparkSession spark, RunRecord run, String output) {
+  /** The run's row of {@code runs/}. */
+  public static Row runRow(RunRecord run) {
     List<Row> files = new ArrayList<>();
     for (RunRecord.InputFile f : run.inputFiles()) {
       files.add(
@@ -229,32 +229,30 @@ public final class OutputTables {
               f.scored(),
               f.rejected()));
     }
-    Row row =
-        RowFactory.create(
-            run.runId(),
-            Timestamp.from(run.startedAt()),
-            Timestamp.from(run.endedAt()),
-            run.status(),
-            run.format(),
-            scala.jdk.javaapi.CollectionConverters.asScala(run.inputs()).toSeq(),
-            scala.jdk.javaapi.CollectionConverters.asScala(files).toSeq(),
-            run.configuration(),
-            run.softmetricsVersion(),
-            run.sparkVersion(),
-            run.javaVersion(),
-            run.master(),
-            run.rowsRead(),
-            run.rowsScored(),
-            run.sequencesScored(),
-            run.rowsRejected(),
-            run.accountingOk(),
-            RunRecord.SCHEMA_VERSION,
-            Versions.gitCommit(),
-            run.incremental(),
-            scala.jdk.javaapi.CollectionConverters.asScala(run.unchangedFiles()).toSeq(),
-            scala.jdk.javaapi.CollectionConverters.asScala(run.stageSeconds()),
-            scala.jdk.javaapi.CollectionConverters.asScala(skippedFiles(run)).toSeq());
-    SmallTables.append(spark, List.of(row), RUNS_SCHEMA, path(output, RUNS));
+    return RowFactory.create(
+        run.runId(),
+        Timestamp.from(run.startedAt()),
+        Timestamp.from(run.endedAt()),
+        run.status(),
+        run.format(),
+        scala.jdk.javaapi.CollectionConverters.asScala(run.inputs()).toSeq(),
+        scala.jdk.javaapi.CollectionConverters.asScala(files).toSeq(),
+        run.configuration(),
+        run.softmetricsVersion(),
+        run.sparkVersion(),
+        run.javaVersion(),
+        run.master(),
+        run.rowsRead(),
+        run.rowsScored(),
+        run.sequencesScored(),
+        run.rowsRejected(),
+        run.accountingOk(),
+        RunRecord.SCHEMA_VERSION,
+        Versions.gitCommit(),
+        run.incremental(),
+        scala.jdk.javaapi.CollectionConverters.asScala(run.unchangedFiles()).toSeq(),
+        scala.jdk.javaapi.CollectionConverters.asScala(run.stageSeconds()),
+        scala.jdk.javaapi.CollectionConverters.asScala(skippedFiles(run)).toSeq());
   }
 
   private static List<Row> skippedFiles(RunRecord run) {

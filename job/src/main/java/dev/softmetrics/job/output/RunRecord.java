@@ -46,6 +46,15 @@ public record RunRecord(
    */
   public static final int SCHEMA_VERSION = 2;
 
+  /** The status of a run that completed. */
+  public static final String SUCCEEDED = "succeeded";
+
+  /**
+   * Added to the status of a run that stopped after its commit began, which a later run completed
+   * (appending the row the run had left).
+   */
+  public static final String COMMITTED_LATER = " (committed by a later run)";
+
   public RunRecord {
     unchangedFiles = List.copyOf(unchangedFiles);
     skippedFiles = List.copyOf(skippedFiles);

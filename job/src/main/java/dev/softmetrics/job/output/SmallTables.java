@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.mapreduce.Job;
@@ -53,28 +54,37 @@ public final class SmallTables {
       } finally {
         fs.delete(staging, true);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write " + dir + ": " + e.getMessage(), e);
+    } catch (IOException | RuntimeException | FSError e) {
+      throw WriteFailures.explain(e, dir);
     }
   }
 
   /** Adds one file holding {@code rows} to the folder {@code dir}, creating it if needed. */
   public static void append(SparkSession spark, List<Row> rows, StructType schema, String dir) {
-    Path target = new Path(dir);
+    put(spark, rows, schema, new Path(dir), null);
+  }
+
+  /**
+   * Adds one file holding {@code rows} to the folder {@code dir} under the name {@code name}, or a
+   * new name when it is null; returns the name.
+   */
+  public static String put(
+      SparkSession spark, List<Row> rows, StructType schema, Path dir, String name) {
     ParquetTaskWriter writer = new ParquetTaskWriter(spark, schema);
-    String name = writer.fileName();
-    Path staging = new Path(target, "." + name + ".tmp");
+    String file = name != null ? name : writer.fileName();
+    Path staging = new Path(dir, "." + file + ".tmp");
     try {
-      FileSystem fs = target.getFileSystem(writer.conf());
-      fs.mkdirs(target);
+      FileSystem fs = dir.getFileSystem(writer.conf());
+      fs.mkdirs(dir);
       try {
         writer.write(rows, staging);
-        moveIntoPlace(fs, staging, new Path(target, name));
+        moveIntoPlace(fs, staging, new Path(dir, file));
       } finally {
         fs.delete(staging, false);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write " + dir + ": " + e.getMessage(), e);
+      return file;
+    } catch (IOException | RuntimeException | FSError e) {
+      throw WriteFailures.explain(e, dir.toString());
     }
   }
 

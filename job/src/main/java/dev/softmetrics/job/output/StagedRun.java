@@ -9,10 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -34,9 +36,15 @@ import org.apache.spark.sql.types.StructType;
  * so it is either the old one or the new one, never a mix. Partitions of files the run did not read
  * stay.
  *
+ * <p>Before {@code _COMMIT}, the run leaves there its {@code runs/} row too (status "... (committed
+ * by a later run)"); when it ends well it appends its final row under the same file name instead.
+ *
  * <p>A run that finds another run's staging folder finishes its work first: with {@code _COMMIT}
- * the swaps are completed (the rules make each swap safe to repeat); without it the run stopped
- * before committing and its staging folder is deleted. One run at a time per output folder.
+ * the swaps are completed (the rules make each swap safe to repeat) and the row left for {@code
+ * runs/} is appended; without it the run stopped before committing and its staging folder is
+ * deleted. This is only safe while the run holds the folder's {@link OutputLock}, so the owners of
+ * those folders are gone; every delete goes through {@link #deleteStage}, which refuses any path
+ * not strictly inside {@code DIR/_staging/}. Run ids are folder names by {@link RunId#folderName}.
  */
 public final class StagedRun {
   /** The folder under the output folder that holds runs' staging folders. */
@@ -44,6 +52,7 @@ public final class StagedRun {
 
   private static final String COMMIT = "_COMMIT";
   private static final String REPLACED = "replaced";
+  private static final String RUN_ROW = "runs";
 
   /** The tables partitioned by input file. */
   public static final List<String> PARTITIONED =
@@ -54,6 +63,7 @@ public final class StagedRun {
   private final Path output;
   private final Path stage;
   private boolean committed;
+  private String runRowFile;
 
   private StagedRun(SparkSession spark, FileSystem fs, Path output, Path stage) {
     this.spark = spark;
@@ -64,7 +74,8 @@ public final class StagedRun {
 
   /**
    * Finishes or discards what earlier runs left in the output folder (telling {@code log} what it
-   * did), then opens a staging folder for run {@code runId}.
+   * did), then opens a staging folder for run {@code runId}. The caller must hold the folder's
+   * {@link OutputLock}.
    */
   public static StagedRun begin(
       SparkSession spark, String output, String runId, Consumer<String> log) {
@@ -74,11 +85,11 @@ public final class StagedRun {
       FileSystem fs = out.getFileSystem(hadoop);
       checkLayout(fs, out);
       recover(fs, out, log);
-      Path stage = new Path(new Path(out, STAGING), runId);
+      Path stage = new Path(new Path(out, STAGING), RunId.folderName(runId));
       fs.mkdirs(stage);
       return new StagedRun(spark, fs, out, stage);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot prepare the output folder " + output, e);
+    } catch (IOException | FSError e) {
+      throw WriteFailures.explain(e, output);
     }
   }
 
@@ -87,10 +98,21 @@ public final class StagedRun {
    * its {@code source_file}.
    */
   public void write(Dataset<Row> rows, String table) {
-    OutputTables.writer(
-            rows.withColumn(FileKeys.COLUMN, FileKeys.udf().apply(functions.col("source_file"))))
-        .partitionBy(FileKeys.COLUMN)
-        .parquet(new Path(stage, table).toString());
+    String dir = new Path(stage, table).toString();
+    try {
+      OutputTables.writer(
+              rows.withColumn(FileKeys.COLUMN, FileKeys.udf().apply(functions.col("source_file"))))
+          .partitionBy(FileKeys.COLUMN)
+          .parquet(dir);
+    } catch (Exception e) {
+      // Spark throws its checked SparkException undeclared. Only a cause the user can act on
+      // replaces Spark's error: read failures keep theirs, for the skipping of unreadable files.
+      Optional<IllegalStateException> known = WriteFailures.known(e, dir);
+      if (known.isPresent()) {
+        throw known.get();
+      }
+      throw e;
+    }
   }
 
   /**
@@ -98,7 +120,11 @@ public final class StagedRun {
    * of those files that have none staged. Each table keeps an {@link FileKeys#EMPTY} partition with
    * an empty file, so that it always has a schema to read.
    */
-  public void commit(Collection<String> keys, StructType sequences, StructType rejected) {
+  public void commit(
+      Collection<String> keys, StructType sequences, StructType rejected, Row pendingRun) {
+    runRowFile =
+        SmallTables.put(
+            spark, List.of(pendingRun), OutputTables.RUNS_SCHEMA, new Path(stage, RUN_ROW), null);
     try {
       StringBuilder plan = new StringBuilder();
       for (String table : PARTITIONED) {
@@ -116,9 +142,22 @@ public final class StagedRun {
       replay(fs, output, stage);
       ensureEmptyPartition(OutputTables.SEQUENCES, sequences);
       ensureEmptyPartition(OutputTables.REJECTED, rejected);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot commit the run's tables into " + output, e);
+    } catch (IOException | FSError e) {
+      throw WriteFailures.explain(e, output.toString());
     }
+  }
+
+  /**
+   * Appends the run's final {@code runs/} row, under the name of the row it left for a later run,
+   * so that that one is never appended as well.
+   */
+  public void appendRun(Row run) {
+    SmallTables.put(
+        spark,
+        List.of(run),
+        OutputTables.RUNS_SCHEMA,
+        new Path(output, OutputTables.RUNS),
+        runRowFile);
   }
 
   /** True once the plan is written: from then on, a failed run is completed by the next one. */
@@ -152,10 +191,39 @@ public final class StagedRun {
   /** Deletes the staging folder, once the run's {@code runs/} row is written. */
   public void close() {
     try {
-      fs.delete(stage, true);
+      deleteStage(fs, output, stage);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot delete " + stage, e);
+      throw WriteFailures.explain(e, stage.toString());
     }
+  }
+
+  /**
+   * Deletes the staging folder of a run that failed before committing, if it can: what is left (on
+   * a read-only or full disk) the next run discards, and the run's own failure is what to say.
+   */
+  public void abandon() {
+    try {
+      deleteStage(fs, output, stage);
+    } catch (IOException | RuntimeException e) {
+      System.err.println("softmetrics: could not delete " + stage + " (the next run will): " + e);
+    }
+  }
+
+  /** Deletes {@code dir} if it is strictly inside {@code output/_staging/}, else throws. */
+  static void deleteStage(FileSystem fs, Path output, Path dir) throws IOException {
+    Path staging = fs.makeQualified(new Path(output, STAGING));
+    Path qualified = fs.makeQualified(dir);
+    Path parent = qualified.getParent();
+    boolean inside = false;
+    for (Path p = parent; p != null && !inside; p = p.getParent()) {
+      inside = p.equals(staging);
+    }
+    String name = qualified.getName();
+    if (!inside || name.isEmpty() || name.equals(".") || name.equals("..")) {
+      throw new IllegalStateException(
+          "Refusing to delete " + dir + ": it is not inside " + staging + " (please report this)");
+    }
+    fs.delete(qualified, true);
   }
 
   private String dir(String table) {
@@ -181,19 +249,39 @@ public final class StagedRun {
     }
     for (FileStatus run : fs.listStatus(staging)) {
       Path stage = run.getPath();
+      String runId = RunId.fromFolderName(stage.getName());
       if (fs.exists(new Path(stage, COMMIT))) {
         replay(fs, output, stage);
+        appendLeftRunRow(fs, output, stage);
         log.accept(
             "finished committing run "
-                + stage.getName()
-                + ", which stopped while swapping its partitions in; corpus/ is recomputed");
+                + runId
+                + ", which stopped after its commit began; its runs/ row is appended and corpus/"
+                + " is recomputed");
       } else {
         log.accept(
             "discarded the uncommitted output of run "
-                + stage.getName()
+                + runId
                 + ", which stopped before committing");
       }
-      fs.delete(stage, true);
+      deleteStage(fs, output, stage);
+    }
+  }
+
+  /** Moves the {@code runs/} row a committed run left into {@code runs/}, unless it is there. */
+  private static void appendLeftRunRow(FileSystem fs, Path output, Path stage) throws IOException {
+    Path left = new Path(stage, RUN_ROW);
+    if (!fs.exists(left)) {
+      return;
+    }
+    Path runs = new Path(output, OutputTables.RUNS);
+    for (FileStatus file : fs.listStatus(left)) {
+      String name = file.getPath().getName();
+      Path target = new Path(runs, name);
+      if (name.endsWith(".parquet") && !name.startsWith(".") && !fs.exists(target)) {
+        fs.mkdirs(runs);
+        rename(fs, file.getPath(), target);
+      }
     }
   }
 
@@ -225,7 +313,7 @@ public final class StagedRun {
       }
       if (fs.exists(live)) {
         fs.mkdirs(aside.getParent());
-        fs.delete(aside, true);
+        deleteStage(fs, output, aside);
         rename(fs, live, aside);
       }
       if (staged) {

@@ -3,6 +3,7 @@ package dev.softmetrics.job.score;
 import dev.softmetrics.job.io.CheckedInput;
 import dev.softmetrics.job.io.InputFiles;
 import dev.softmetrics.job.output.OutputTables;
+import dev.softmetrics.job.output.RunRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Timestamp;
@@ -60,7 +61,10 @@ final class IncrementalInputs {
         spark
             .read()
             .parquet(runs)
-            .where(functions.col("status").equalTo("succeeded"))
+            .where(
+                functions
+                    .col("status")
+                    .isin(RunRecord.SUCCEEDED, RunRecord.SUCCEEDED + RunRecord.COMMITTED_LATER))
             .select(functions.explode(functions.col("input_files")).as("f"))
             .select("f.path", "f.bytes", "f.modified_at")
             .collectAsList();

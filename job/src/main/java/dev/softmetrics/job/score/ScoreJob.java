@@ -15,6 +15,7 @@ import dev.softmetrics.job.io.InputCheck;
 import dev.softmetrics.job.io.InputFiles;
 import dev.softmetrics.job.io.ShardScan;
 import dev.softmetrics.job.output.FileKeys;
+import dev.softmetrics.job.output.OutputLock;
 import dev.softmetrics.job.output.OutputTables;
 import dev.softmetrics.job.output.RunRecord;
 import dev.softmetrics.job.output.StagedRun;
@@ -30,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -52,7 +54,10 @@ public final class ScoreJob {
    *
    * @throws IllegalArgumentException for bad input that stops the whole run (missing path, wrong
    *     schema, unreadable file, a bad row under {@code validation.on-bad-row = fail}, more
-   *     rejected rows than {@code validation.max-rejected-fraction} allows)
+   *     rejected rows than {@code validation.max-rejected-fraction} allows), an output path that is
+   *     a file, or an output folder whose lock another live run holds
+   * @throws IllegalStateException also when the output folder is full or not writable (one line,
+   *     {@link dev.softmetrics.job.output.WriteFailures}), or the run lost its lock
    * @throws IllegalStateException when the accounting does not hold; the tables are written, the
    *     run marked failed
    */
@@ -61,7 +66,15 @@ public final class ScoreJob {
     var config = request.config();
     ShardScan.REQUIRED_SQL_CONF.forEach(spark.conf()::set);
     String output = request.output();
-    try {
+    Consumer<String> log = line -> System.err.println("softmetrics: " + line);
+    // The lock comes first: incremental mode reads runs/, and recovery deletes staging folders.
+    try (OutputLock lock =
+        OutputLock.acquire(
+            spark.sparkContext().hadoopConfiguration(),
+            output,
+            request.runId(),
+            config.lockLease(),
+            log)) {
       CheckedInput input =
           InputCheck.run(
               spark,
@@ -72,20 +85,18 @@ public final class ScoreJob {
       if (config.incremental()) {
         input = IncrementalInputs.leaveOutUnchanged(spark, output, input);
       }
-      StagedRun staged =
-          StagedRun.begin(
-              spark, output, request.runId(), line -> System.err.println("softmetrics: " + line));
+      StagedRun staged = StagedRun.begin(spark, output, request.runId(), log);
       try {
         StageClock clock = new StageClock();
         try (ScoringPass pass = ScoringPass.run(spark, request, input, staged)) {
           clock.lap("score");
-          return finish(spark, request, pass, staged, started, clock);
+          return finish(spark, request, new Run(pass, staged, lock, started, clock));
         }
       } finally {
         // A run that failed before committing leaves nothing; one that failed while committing
-        // leaves its plan, which the next run into the folder completes.
+        // leaves its plan and runs/ row, which the next run into the folder completes.
         if (!staged.committed()) {
-          staged.close();
+          staged.abandon();
         }
       }
     } finally {
@@ -93,20 +104,21 @@ public final class ScoreJob {
     }
   }
 
+  /** What {@link #finish} works on: the pass, the staging folder, the lock, the clock. */
+  private record Run(
+      ScoringPass pass, StagedRun staged, OutputLock lock, Instant started, StageClock clock) {}
+
   /**
    * Everything after the scoring pass: rejected/ and the accounting, the commit of the run's
    * partitions, corpus/ and runs/.
    */
-  private static RunResult finish(
-      SparkSession spark,
-      ScoreRequest request,
-      ScoringPass pass,
-      StagedRun staged,
-      Instant started,
-      StageClock clock) {
+  private static RunResult finish(SparkSession spark, ScoreRequest request, Run run) {
     var config = request.config();
     String output = request.output();
     String runId = request.runId();
+    ScoringPass pass = run.pass();
+    StagedRun staged = run.staged();
+    StageClock clock = run.clock();
     RunTotals totals = pass.totals();
     ExecutorService writers = Executors.newFixedThreadPool(1);
     try {
@@ -126,7 +138,13 @@ public final class ScoreJob {
         config.rowPolicy().tooManyRejected(accounting.rejected(), accounting.rowsRead());
     clock.lap("rejected_and_accounting");
     Set<String> keys = fileKeys(pass.input(), totals);
-    staged.commit(keys, OutputTables.SEQUENCES_SCHEMA, OutputTables.REJECTED_SCHEMA);
+    String status = status(accounting, tooManyRejected);
+    // The row a later run appends if this one stops between its commit and its runs/ row.
+    Row left =
+        OutputTables.runRow(
+            record(spark, request, run, accounting, status + RunRecord.COMMITTED_LATER));
+    run.lock().checkHeld();
+    staged.commit(keys, OutputTables.SEQUENCES_SCHEMA, OutputTables.REJECTED_SCHEMA, left);
     clock.lap("commit");
     List<CorpusRow> groups =
         CorpusAggregation.rows(corpusTotals(spark, output, pass, totals), config.flags());
@@ -135,48 +153,11 @@ public final class ScoreJob {
     SequenceBootstrap.Result analysis =
         SequenceBootstrap.compute(StoredSequences.all(spark, output), config.bootstrap());
     List<CorpusRow> corpus = analysis.attachTo(groups);
-    // Two small files from the driver, each mostly a Parquet writer's set-up: side by side.
-    ExecutorService tables = Executors.newFixedThreadPool(1);
-    try {
-      CompletableFuture<Void> comparisonsWrite =
-          CompletableFuture.runAsync(
-              () -> ComparisonsTable.write(spark, analysis.comparisons(), output, runId), tables);
-      try {
-        OutputTables.writeCorpus(spark, corpus, output, runId);
-      } finally {
-        // Even when corpus/ failed: the comparisons' write must not outlive the run.
-        CompletableFuture.allOf(comparisonsWrite).exceptionally(e -> null).join();
-      }
-      await(comparisonsWrite);
-    } finally {
-      tables.shutdownNow();
-    }
+    writeCorpusAndComparisons(spark, output, runId, corpus, analysis);
     clock.lap("corpus_and_comparisons");
     spark.sparkContext().setJobDescription("write runs/");
-    RunRecord run =
-        new RunRecord(
-            runId,
-            started,
-            Instant.now(),
-            status(accounting, tooManyRejected),
-            pass.layout().toString(),
-            request.inputs(),
-            accounting.files(),
-            config.rendered(),
-            Versions.softmetrics(),
-            spark.version(),
-            System.getProperty("java.version"),
-            spark.sparkContext().master(),
-            accounting.rowsRead(),
-            accounting.scored(),
-            totals.sequences(),
-            accounting.rejected(),
-            accounting.balanced(),
-            config.incremental(),
-            pass.input().unchanged(),
-            clock.laps(),
-            pass.input().skipped());
-    OutputTables.appendRun(spark, run, output);
+    RunRecord record = record(spark, request, run, accounting, status);
+    staged.appendRun(OutputTables.runRow(record));
     staged.close();
     if (!accounting.balanced()) {
       throw new IllegalStateException(
@@ -194,7 +175,61 @@ public final class ScoreJob {
               + tooManyRejected
               + "; rejected/ lists them with their reasons, and runs/ marks the run failed");
     }
-    return new RunResult(run, corpus);
+    return new RunResult(record, corpus);
+  }
+
+  /** corpus/ and comparisons/: two small files from the driver, side by side. */
+  private static void writeCorpusAndComparisons(
+      SparkSession spark,
+      String output,
+      String runId,
+      List<CorpusRow> corpus,
+      SequenceBootstrap.Result analysis) {
+    // Each is mostly a Parquet writer's set-up.
+    ExecutorService tables = Executors.newFixedThreadPool(1);
+    try {
+      CompletableFuture<Void> comparisonsWrite =
+          CompletableFuture.runAsync(
+              () -> ComparisonsTable.write(spark, analysis.comparisons(), output, runId), tables);
+      try {
+        OutputTables.writeCorpus(spark, corpus, output, runId);
+      } finally {
+        // Even when corpus/ failed: the comparisons' write must not outlive the run.
+        CompletableFuture.allOf(comparisonsWrite).exceptionally(e -> null).join();
+      }
+      await(comparisonsWrite);
+    } finally {
+      tables.shutdownNow();
+    }
+  }
+
+  /** The run's row of runs/, ended now, with {@code status}. */
+  private static RunRecord record(
+      SparkSession spark, ScoreRequest request, Run run, Accounting accounting, String status) {
+    var config = request.config();
+    CheckedInput input = run.pass().input();
+    return new RunRecord(
+        request.runId(),
+        run.started(),
+        Instant.now(),
+        status,
+        run.pass().layout().toString(),
+        request.inputs(),
+        accounting.files(),
+        config.rendered(),
+        Versions.softmetrics(),
+        spark.version(),
+        System.getProperty("java.version"),
+        spark.sparkContext().master(),
+        accounting.rowsRead(),
+        accounting.scored(),
+        run.pass().totals().sequences(),
+        accounting.rejected(),
+        accounting.balanced(),
+        config.incremental(),
+        input.unchanged(),
+        run.clock().laps(),
+        input.skipped());
   }
 
   /** The run's status in runs/: succeeded, or failed and why. */
@@ -202,7 +237,7 @@ public final class ScoreJob {
     if (!accounting.balanced()) {
       return "failed: accounting";
     }
-    return tooManyRejected == null ? "succeeded" : "failed: " + tooManyRejected;
+    return tooManyRejected == null ? RunRecord.SUCCEEDED : "failed: " + tooManyRejected;
   }
 
   /**

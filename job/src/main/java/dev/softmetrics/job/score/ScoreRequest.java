@@ -1,6 +1,7 @@
 package dev.softmetrics.job.score;
 
 import dev.softmetrics.job.config.JobConfig;
+import dev.softmetrics.job.output.RunId;
 import java.util.List;
 
 /**
@@ -8,7 +9,7 @@ import java.util.List;
  *
  * @param inputs files, folders, globs or Hadoop URIs of Parquet shards
  * @param output the output folder (any Hadoop URI)
- * @param runId the run's id in every table
+ * @param runId the run's id in every table ({@link RunId}'s rules)
  * @param config the effective configuration
  */
 public record ScoreRequest(List<String> inputs, String output, String runId, JobConfig config) {
@@ -20,8 +21,6 @@ public record ScoreRequest(List<String> inputs, String output, String runId, Job
     if (output == null || output.isBlank()) {
       throw new IllegalArgumentException("Invalid --output: empty (must name a folder)");
     }
-    if (runId == null || runId.isBlank()) {
-      throw new IllegalArgumentException("Invalid --run-id: empty");
-    }
+    RunId.check(runId);
   }
 }

@@ -79,6 +79,40 @@ class StagedRunTest extends LocalSparkTest {
   }
 
   @Test
+  void theRunsRowACommittedRunLeftIsAppendedOnceEvenWhenRecoveryRepeats() throws IOException {
+    plan("x", "sequences\tfa\tfalse");
+    marker("_staging/x/runs", "part-00000-left.parquet");
+    StagedRun.begin(spark, out.toString(), "y", log::add).close();
+    assertThat(out.resolve("runs/part-00000-left.parquet")).hasContent("part-00000-left.parquet");
+
+    // Killed after its final row went in, before its staging folder was deleted.
+    plan("z", "sequences\tfa\tfalse");
+    marker("_staging/z/runs", "part-00000-left.parquet");
+    Files.writeString(out.resolve("runs/part-00000-left.parquet"), "final row");
+    StagedRun.begin(spark, out.toString(), "y", log::add).close();
+
+    assertThat(out.resolve("runs/part-00000-left.parquet")).hasContent("final row");
+    try (Stream<Path> runs = Files.list(out.resolve("runs"))) {
+      assertThat(runs).hasSize(1);
+    }
+    assertThat(out.resolve("_staging")).isEmptyDirectory();
+  }
+
+  @Test
+  void aDeleteOutsideTheStagingFolderIsRefused() throws IOException {
+    marker("sequences/file_key=fa", "old-a");
+    var fs = org.apache.hadoop.fs.FileSystem.getLocal(spark.sparkContext().hadoopConfiguration());
+    var output = new org.apache.hadoop.fs.Path(out.toString());
+    for (String outside : List.of("sequences", "_staging", "_staging/..", "../elsewhere")) {
+      var path = new org.apache.hadoop.fs.Path(output, outside);
+      assertThatThrownBy(() -> StagedRun.deleteStage(fs, output, path))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageStartingWith("Refusing to delete ");
+    }
+    assertThat(markers("sequences")).containsExactly("old-a");
+  }
+
+  @Test
   void anOutputFolderOfTheOldFlatLayoutIsRefusedWithWhatToDo() throws IOException {
     Files.createDirectories(out.resolve("sequences"));
     Files.writeString(out.resolve("sequences/part-00000.parquet"), "x");
