@@ -8,8 +8,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSInputStream;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
+import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.spark.TaskContext;
 
 /**
@@ -52,6 +54,31 @@ public final class FlakyFileSystem extends RawLocalFileSystem {
   @Override
   public String getScheme() {
     return SCHEME;
+  }
+
+  /**
+   * The local statuses with their permission given: the local file system loads it lazily from a
+   * {@code file:} URI, which a {@code flaky:} path is not, and a recursive listing asks for it.
+   */
+  @Override
+  public FileStatus[] listStatus(Path f) throws IOException {
+    FileStatus[] statuses = super.listStatus(f);
+    for (int i = 0; i < statuses.length; i++) {
+      FileStatus s = statuses[i];
+      statuses[i] =
+          new FileStatus(
+              s.getLen(),
+              s.isDirectory(),
+              s.getReplication(),
+              s.getBlockSize(),
+              s.getModificationTime(),
+              s.getAccessTime(),
+              FsPermission.getFileDefault(),
+              "",
+              "",
+              s.getPath());
+    }
+    return statuses;
   }
 
   @Override

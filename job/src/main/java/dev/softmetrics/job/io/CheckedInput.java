@@ -7,11 +7,12 @@ import java.util.List;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The input of a run after {@link InputCheck}: the files Spark lists, their footers, the layout,
- * and the schema the scan reads, all known before any Spark job runs.
+ * The input of a run after {@link InputCheck}: the files listed, their footers, the layout, and the
+ * schema the scan reads, all known before any Spark job runs.
  *
  * @param inputs the paths as given
- * @param listed every file Spark lists under them, as {@code inputFiles()} spells them, sorted
+ * @param listed every file listed under them ({@link InputListing}), qualified, sorted
+ * @param labels the files' folder labels
  * @param layout logprobs or logits
  * @param readSchema the merged schema of the data columns the scan reads (partition columns from
  *     folder names not included)
@@ -24,6 +25,7 @@ import org.apache.spark.sql.types.StructType;
 public record CheckedInput(
     List<String> inputs,
     List<String> listed,
+    FolderLabels labels,
     InputFormat layout,
     StructType readSchema,
     List<String> columns,
@@ -48,14 +50,8 @@ public record CheckedInput(
         left.add(f.path());
       }
     }
-    return new CheckedInput(inputs, listed, layout, readSchema, columns, kept, skipped, left);
-  }
-
-  /** The qualified paths the scan must not read: skipped and unchanged files. */
-  public List<String> leftOutPaths() {
-    List<String> out = new ArrayList<>(skippedPaths());
-    out.addAll(unchanged);
-    return out;
+    return new CheckedInput(
+        inputs, listed, labels, layout, readSchema, columns, kept, skipped, left);
   }
 
   /**
@@ -86,12 +82,7 @@ public record CheckedInput(
               String.join(",", inputs), file, reason));
     }
     return new CheckedInput(
-        inputs, listed, layout, readSchema, columns, kept, skippedNow, unchanged);
-  }
-
-  /** The paths of the skipped files, qualified. */
-  public List<String> skippedPaths() {
-    return skipped.stream().map(SkippedFile::path).toList();
+        inputs, listed, labels, layout, readSchema, columns, kept, skippedNow, unchanged);
   }
 
   private static List<String> paths(List<InputFiles.InputFile> files) {

@@ -4,28 +4,22 @@ import dev.softmetrics.job.config.ColumnNames;
 import dev.softmetrics.job.config.InputFormat;
 import dev.softmetrics.job.output.RunRecord.SkippedFile;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.AnalysisException;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
-import org.apache.spark.sql.execution.datasources.HadoopFsRelation;
-import org.apache.spark.sql.execution.datasources.LogicalRelation;
 import org.apache.spark.sql.execution.datasources.parquet.ParquetToSparkSchemaConverter;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * Checks the input of a run before any Spark job: lists the files, reads every footer once (row
- * count and schema, for this check and for the accounting at the end), and fails, naming the file
- * and the column, on a file that is not readable Parquet, a required column missing from a file, a
- * column of the wrong type, or files that disagree on a column's type. With {@code
- * read.skip-corrupt-files} the unreadable files are skipped and listed instead.
+ * Checks the input of a run before any Spark job: lists the files ({@link InputListing}) and their
+ * folder labels ({@link FolderLabels}), reads every footer once (row count and schema, for this
+ * check and for the accounting at the end), and fails, naming the file and the column, on a file
+ * that is not readable Parquet, a required column missing from a file, a column of the wrong type,
+ * or files that disagree on a column's type. With {@code read.skip-corrupt-files} the unreadable
+ * files are skipped and listed instead.
  */
 public final class InputCheck {
   private InputCheck() {}
@@ -43,30 +37,26 @@ public final class InputCheck {
       InputFormat format,
       boolean skipUnreadable) {
     String where = String.join(",", inputs);
-    Dataset<Row> listing = list(spark, inputs);
-    List<String> listed = files(listing);
+    var hadoop = spark.sparkContext().hadoopConfiguration();
+    List<InputListing.ListedFile> listed = InputListing.list(inputs, hadoop);
     if (listed.isEmpty()) {
       throw new IllegalArgumentException(
           "Cannot score " + where + ": it holds no input files (check --input)");
     }
     for (int i = 1; i < listed.size(); i++) {
-      if (listed.get(i).equals(listed.get(i - 1))) {
+      if (listed.get(i).path().equals(listed.get(i - 1).path())) {
         throw new IllegalArgumentException(
             String.format(
                 "Invalid --input: %s names the file %s more than once (give each file once)",
-                where, listed.get(i)));
+                where, listed.get(i).path()));
       }
     }
-    // Spark parses partition columns from folder names (model=x/); with no data columns asked
-    // for, the listing's schema is exactly those.
-    StructType partitions = listing.schema();
     var converter =
         new ParquetToSparkSchemaConverter(
             ((org.apache.spark.sql.classic.SparkSession) spark).sessionState().conf());
     List<InputFiles.InputFile> readable = new ArrayList<>();
     List<SkippedFile> skipped = new ArrayList<>();
-    for (InputFiles.InputFile f :
-        InputFiles.describe(listed, spark.sparkContext().hadoopConfiguration(), converter)) {
+    for (InputFiles.InputFile f : InputFiles.describe(statuses(listed), hadoop, converter)) {
       if (f.readable()) {
         readable.add(f);
       } else if (skipUnreadable) {
@@ -90,63 +80,33 @@ public final class InputCheck {
     for (InputFiles.InputFile f : readable) {
       schemas.put(f.path(), f.schema());
     }
+    FolderLabels labels = FolderLabels.of(listed, schemas, where);
     // The layout follows from the column names alone; each file is checked against it before
     // the files are compared with each other, so that a file of the wrong type is named as such.
     InputFormat layout =
-        InputSchema.detect(with(allColumns(readable), partitions), names, format, where);
+        InputSchema.detect(with(allColumns(readable), labels.schema()), names, format, where);
     for (InputFiles.InputFile f : readable) {
-      InputSchema.columns(with(f.schema(), partitions), names, layout, f.path());
+      InputSchema.columns(labels.withLabelsOf(f.path(), f.schema()), names, layout, f.path());
     }
     StructType merged = SchemaMerge.merge(schemas, names.all());
-    List<String> columns = InputSchema.columns(with(merged, partitions), names, layout, where);
+    List<String> columns = InputSchema.columns(with(merged, labels.schema()), names, layout, where);
     StructType readSchema = new StructType();
     for (StructField field : merged.fields()) {
-      if (columns.contains(field.name()) && !InputSchema.has(partitions, field.name())) {
+      if (columns.contains(field.name())) {
         readSchema = readSchema.add(field);
       }
     }
     return new CheckedInput(
-        inputs, listed, layout, readSchema, columns, readable, skipped, List.of());
+        inputs, paths(listed), labels, layout, readSchema, columns, readable, skipped, List.of());
   }
 
-  /**
-   * Spark's listing of the inputs (globs, folders, hidden files, partition folders), without the
-   * schema inference that a read without a schema would run as a Spark job.
-   */
-  static Dataset<Row> list(SparkSession spark, List<String> inputs) {
-    return read(spark, new StructType(), inputs);
+  /** The qualified paths of the listed files, in their order. */
+  static List<String> paths(List<InputListing.ListedFile> listed) {
+    return listed.stream().map(InputListing.ListedFile::path).toList();
   }
 
-  /**
-   * The files a read scans, sorted, each as often as the scan would read it: {@code
-   * Dataset.inputFiles()} removes repeats, but a file named by two inputs (its folder and itself)
-   * is scanned twice.
-   */
-  static List<String> files(Dataset<Row> read) {
-    List<String> files = new ArrayList<>();
-    for (LogicalPlan leaf :
-        CollectionConverters.asJava(read.queryExecution().analyzed().collectLeaves())) {
-      if (!(leaf instanceof LogicalRelation relation
-          && relation.relation() instanceof HadoopFsRelation fs)) {
-        throw new IllegalStateException("Cannot list the files of the plan " + leaf);
-      }
-      files.addAll(Arrays.asList(fs.inputFiles()));
-    }
-    files.sort(null);
-    return files;
-  }
-
-  /** The inputs read with {@code schema}, as Spark lists them. */
-  static Dataset<Row> read(SparkSession spark, StructType schema, List<String> inputs) {
-    try {
-      return spark.read().schema(schema).parquet(inputs.toArray(new String[0]));
-    } catch (Exception e) {
-      if (e instanceof AnalysisException) {
-        throw new IllegalArgumentException(
-            "Cannot read input: " + firstLine(e.getMessage()) + " (check --input)", e);
-      }
-      throw e;
-    }
+  private static List<FileStatus> statuses(List<InputListing.ListedFile> listed) {
+    return listed.stream().map(InputListing.ListedFile::status).toList();
   }
 
   /** Every column of any file, with the type it has in the first file that has it. */
@@ -162,7 +122,7 @@ public final class InputCheck {
     return out;
   }
 
-  /** The file's (or merged) columns with the partition columns Spark adds from folder names. */
+  /** The file's (or merged) columns with the label columns from folder names. */
   private static StructType with(StructType schema, StructType partitions) {
     StructType out = schema;
     for (StructField p : partitions.fields()) {
@@ -171,10 +131,5 @@ public final class InputCheck {
       }
     }
     return out;
-  }
-
-  private static String firstLine(String message) {
-    int nl = message.indexOf('\n');
-    return nl < 0 ? message : message.substring(0, nl);
   }
 }

@@ -13,7 +13,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.HadoopReadOptions;
 import org.apache.parquet.ParquetReadOptions;
@@ -40,7 +39,8 @@ public final class InputFiles {
   private static final int THREADS = 8;
 
   /**
-   * One input file. {@code path} is qualified the way {@link #qualified} spells it.
+   * One input file. {@code path} is qualified the way {@link #qualified} spells it (the listing's
+   * spelling).
    *
    * @param rows the footer's row count; -1 when the footer cannot be read
    * @param schema the file's columns as Spark reads them; null when the footer cannot be read
@@ -55,9 +55,9 @@ public final class InputFiles {
     }
   }
 
-  /** The files' descriptions, in the order given. */
+  /** The files' descriptions, in the order given, from their listed status and their footers. */
   public static List<InputFile> describe(
-      List<String> files, Configuration hadoop, ParquetToSparkSchemaConverter converter) {
+      List<FileStatus> files, Configuration hadoop, ParquetToSparkSchemaConverter converter) {
     // Read options built once: ParquetFileReader.open builds them per file from the whole Hadoop
     // configuration, which cost 11 ms a file here, 30 times the footer read itself.
     ParquetReadOptions options = HadoopReadOptions.builder(hadoop).build();
@@ -65,7 +65,7 @@ public final class InputFiles {
         Executors.newFixedThreadPool(Math.max(1, Math.min(THREADS, files.size())));
     try {
       List<Future<InputFile>> futures = new ArrayList<>();
-      for (String file : files) {
+      for (FileStatus file : files) {
         futures.add(pool.submit(() -> describe(file, hadoop, options, converter)));
       }
       List<InputFile> out = new ArrayList<>(files.size());
@@ -87,25 +87,12 @@ public final class InputFiles {
   }
 
   private static InputFile describe(
-      String file,
+      FileStatus status,
       Configuration hadoop,
       ParquetReadOptions options,
       ParquetToSparkSchemaConverter converter) {
-    Path path;
-    try {
-      path = new Path(new URI(file));
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("Invalid input path: " + file + " (not a URI)", e);
-    }
-    FileStatus status;
-    FileSystem fs;
-    try {
-      fs = path.getFileSystem(hadoop);
-      status = fs.getFileStatus(path);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the status of input file " + file, e);
-    }
-    String qualified = fs.makeQualified(path).toString();
+    Path path = status.getPath();
+    String qualified = path.toString();
     Instant modified = Instant.ofEpochMilli(status.getModificationTime());
     if (status.getLen() == 0) {
       return new InputFile(qualified, 0, modified, -1, null, "empty (0 bytes)");

@@ -4,8 +4,11 @@ import dev.softmetrics.job.config.ColumnNames;
 import dev.softmetrics.job.config.InputFormat;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -22,10 +25,10 @@ import scala.jdk.javaapi.CollectionConverters;
  * Opens the input shards as Spark's own columnar Parquet scan, so that the kernels receive the
  * reader's batches instead of rows.
  *
- * <p>The scan reads files, folders, globs and any Hadoop URI that {@code spark.read().parquet}
- * takes, once {@link InputCheck} has checked their footers. Besides the columns the layout needs it
- * reads {@code _metadata.file_path} and {@code _metadata.row_index}, so every rejected row can be
- * named by file and row.
+ * <p>The scan reads the files {@link InputListing} lists under the inputs (files, folders at any
+ * depth, globs, any Hadoop URI), with their folder labels as columns, once {@link InputCheck} has
+ * checked their footers. Besides the columns the layout needs it reads {@code _metadata.file_path}
+ * and {@code _metadata.row_index}, so every rejected row can be named by file and row.
  */
 public final class ShardScan {
   private final JavaRDD<ColumnarBatch> batches;
@@ -101,9 +104,10 @@ public final class ShardScan {
 
   /**
    * Plans the scan of an input that {@link InputCheck} has checked: its columns, read with the
-   * merged schema (so Spark infers none), without the files skipped as unreadable.
+   * merged schema (so Spark infers none), from its files to score (not the skipped or unchanged
+   * ones).
    *
-   * @throws IllegalArgumentException when the files Spark lists now are not the ones checked
+   * @throws IllegalArgumentException when the files listed now are not the ones checked
    */
   public static ShardScan open(
       SparkSession spark,
@@ -112,17 +116,25 @@ public final class ShardScan {
       int batchRows,
       int logitsBatchRows) {
     List<String> inputs = input.inputs();
-    Dataset<Row> raw = InputCheck.read(spark, input.readSchema(), inputs);
-    if (!InputCheck.files(raw).equals(input.listed())) {
+    List<InputListing.ListedFile> listed =
+        InputListing.list(inputs, spark.sparkContext().hadoopConfiguration());
+    if (!InputCheck.paths(listed).equals(input.listed())) {
       throw new IllegalArgumentException(
           "Cannot score "
               + String.join(",", inputs)
               + ": its files changed while the run started (files were added or removed); run"
               + " again once the input is complete");
     }
-    if (!input.leftOutPaths().isEmpty()) {
-      raw = raw.filter(functions.not(filePathIn(input.leftOutPaths())));
+    // Only the files to score: skipped and unchanged ones are not part of the relation.
+    Set<String> toScore = new HashSet<>();
+    input.files().forEach(f -> toScore.add(f.path()));
+    List<FileStatus> files = new ArrayList<>();
+    for (InputListing.ListedFile f : listed) {
+      if (toScore.contains(f.path())) {
+        files.add(f.status());
+      }
     }
+    Dataset<Row> raw = ListedRelation.read(spark, files, input.labels(), input.readSchema());
     List<Column> select = new ArrayList<>();
     for (String name : input.columns()) {
       select.add(functions.col(quote(name)));
@@ -131,18 +143,6 @@ public final class ShardScan {
     select.add(functions.col("_metadata.row_index"));
     int rows = input.layout() == InputFormat.LOGITS ? logitsBatchRows : batchRows;
     return plan(raw, raw, select.toArray(new Column[0]), names, inputs, input.layout(), rows);
-  }
-
-  /**
-   * A filter on {@code _metadata.file_path}, which Spark applies by pruning files. The column
-   * spells a path as its URI ({@code file:/a%20b}), so qualified paths are turned into that form.
-   */
-  private static Column filePathIn(List<String> qualifiedPaths) {
-    Object[] uris =
-        qualifiedPaths.stream()
-            .map(p -> new org.apache.hadoop.fs.Path(p).toUri().toString())
-            .toArray();
-    return functions.col("_metadata.file_path").isin(uris);
   }
 
   private static ShardScan plan(

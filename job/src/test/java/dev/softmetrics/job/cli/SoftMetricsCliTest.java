@@ -237,6 +237,35 @@ class SoftMetricsCliTest {
   }
 
   @Test
+  void aFolderLabelThatIsAlsoAColumnExitsWithStatus2AndOneLineNamingFileLabelAndColumn()
+      throws Exception {
+    Path shard;
+    try (var files = Files.list(Path.of(input))) {
+      shard = files.filter(f -> f.toString().endsWith(".parquet")).findFirst().orElseThrow();
+    }
+    Path labelled = tmp.resolve("in/text=raw/part-0.parquet");
+    Files.createDirectories(labelled.getParent());
+    Files.copy(shard, labelled);
+
+    CliOutcome run =
+        CliOutcome.of(
+            "score",
+            "--input",
+            tmp.resolve("in").toString(),
+            "--output",
+            tmp.resolve("out").toString());
+
+    assertThat(run.status()).isEqualTo(2);
+    assertOneErrorLine(run)
+        .isEqualTo(
+            "softmetrics: error: Cannot score file:"
+                + labelled
+                + ": its folder label text=raw is also its column text (rename the folder, or"
+                + " drop the column from the file)");
+    assertThat(tmp.resolve("out/runs")).doesNotExist();
+  }
+
+  @Test
   void unknownFormatExitsNonZeroNamingTheValue() {
     CliOutcome run =
         CliOutcome.of(

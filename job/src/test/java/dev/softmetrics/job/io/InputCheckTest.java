@@ -302,7 +302,7 @@ class InputCheckTest extends LocalSparkTest {
     Path a = good("a", "a");
     assertThat(failsBeforeAnySparkJob(a.getParent() + "," + a))
         .startsWith("Invalid --input: ")
-        .contains("names the file file://" + a + " more than once");
+        .contains("names the file file:" + a + " more than once");
   }
 
   @Test

@@ -1,0 +1,148 @@
+package dev.softmetrics.job.io;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+
+/**
+ * The files under the run's inputs, as storage lists them: a file is itself; a folder is every file
+ * below it, at any depth; a glob is what it matches, folders read the same way. Below an input's
+ * root (the folder given, a file's own folder, or a glob's folder before its first wildcard), names
+ * that Spark treats as hidden are skipped: starting with {@code .}, or with {@code _} unless they
+ * hold a {@code =} (so {@code _SUCCESS} and {@code _temporary/} go, a {@code _run=3/} label stays),
+ * and files still being copied ({@code ._COPYING_}). The same listing is what the footers are read
+ * from, what the scan reads, and what the accounting checks against.
+ */
+public final class InputListing {
+  private InputListing() {}
+
+  private static final String GLOB_CHARACTERS = "{}[]*?\\";
+
+  /**
+   * A listed file and the root of the input that named it; its folder labels are the {@code
+   * key=value} folders between the two.
+   */
+  public record ListedFile(FileStatus status, Path root) {
+
+    /** The qualified path, as Hadoop spells it ({@code file:/x}). */
+    public String path() {
+      return status.getPath().toString();
+    }
+
+    /** The names of the folders between the root and the file, outermost first. */
+    public List<String> folders() {
+      List<String> names = new ArrayList<>();
+      for (Path p = status.getPath().getParent(); !p.equals(root); p = p.getParent()) {
+        if (p.getParent() == null) {
+          throw new IllegalStateException("Cannot find the root " + root + " above " + path());
+        }
+        names.add(0, p.getName());
+      }
+      return names;
+    }
+
+    /** True when the file's name, or a folder's between the root and it, is hidden. */
+    boolean hidden() {
+      return isHidden(status.getPath().getName())
+          || folders().stream().anyMatch(InputListing::isHidden);
+    }
+  }
+
+  /**
+   * Lists every input, sorted by path; a file named by two inputs is there twice.
+   *
+   * @throws IllegalArgumentException when an input does not exist or a glob matches nothing
+   */
+  public static List<ListedFile> list(List<String> inputs, Configuration hadoop) {
+    List<ListedFile> out = new ArrayList<>();
+    for (String input : inputs) {
+      try {
+        listOne(input, hadoop, out);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot list input " + input + ": " + e.getMessage(), e);
+      }
+    }
+    out.sort(Comparator.comparing(ListedFile::path));
+    return out;
+  }
+
+  private static void listOne(String input, Configuration hadoop, List<ListedFile> out)
+      throws IOException {
+    Path given = new Path(input);
+    FileSystem fs = given.getFileSystem(hadoop);
+    Path qualified = fs.makeQualified(given);
+    if (isGlob(input)) {
+      FileStatus[] matches = fs.globStatus(qualified);
+      if (matches == null || matches.length == 0) {
+        throw new IllegalArgumentException(
+            "Cannot read input: no path matches " + qualified + " (check --input)");
+      }
+      Path root = folderBeforeWildcards(qualified);
+      for (FileStatus match : matches) {
+        add(fs, match, root, out);
+      }
+      return;
+    }
+    FileStatus status;
+    try {
+      status = fs.getFileStatus(qualified);
+    } catch (FileNotFoundException e) {
+      throw new IllegalArgumentException(
+          "Cannot read input: Path does not exist: " + qualified + " (check --input)", e);
+    }
+    if (status.isDirectory()) {
+      add(fs, status, status.getPath(), out);
+    } else {
+      // A file named by its path is read whatever its name.
+      out.add(new ListedFile(status, status.getPath().getParent()));
+    }
+  }
+
+  /** The file, or every file below the folder, that is not hidden below {@code root}. */
+  private static void add(FileSystem fs, FileStatus status, Path root, List<ListedFile> out)
+      throws IOException {
+    if (!status.isDirectory()) {
+      ListedFile file = new ListedFile(status, root);
+      if (!file.hidden()) {
+        out.add(file);
+      }
+      return;
+    }
+    // One recursive listing: a single paged request on object stores, a walk elsewhere.
+    RemoteIterator<LocatedFileStatus> files = fs.listFiles(status.getPath(), true);
+    while (files.hasNext()) {
+      ListedFile file = new ListedFile(files.next(), root);
+      if (!file.hidden()) {
+        out.add(file);
+      }
+    }
+  }
+
+  /** Spark's rule for names its file sources skip. */
+  static boolean isHidden(String name) {
+    return (name.startsWith("_") && !name.contains("="))
+        || name.startsWith(".")
+        || name.endsWith("._COPYING_");
+  }
+
+  private static boolean isGlob(String input) {
+    return input.chars().anyMatch(c -> GLOB_CHARACTERS.indexOf(c) >= 0);
+  }
+
+  private static Path folderBeforeWildcards(Path glob) {
+    Path p = glob;
+    while (p.getParent() != null && isGlob(p.toString())) {
+      p = p.getParent();
+    }
+    return p;
+  }
+}
