@@ -128,10 +128,24 @@ public final class InputListing {
   }
 
   /** Spark's rule for names its file sources skip. */
+  public static boolean isHiddenName(String name) {
+    return isHidden(name);
+  }
+
   static boolean isHidden(String name) {
     return (name.startsWith("_") && !name.contains("="))
         || name.startsWith(".")
         || name.endsWith("._COPYING_");
+  }
+
+  /**
+   * The qualified folder or file an input names, or for a glob its folder before the first
+   * wildcard: what its labels and hidden names are taken below.
+   */
+  public static Path root(String input, Configuration hadoop) throws IOException {
+    Path given = new Path(input);
+    Path qualified = given.getFileSystem(hadoop).makeQualified(given);
+    return isGlob(input) ? folderBeforeWildcards(qualified) : qualified;
   }
 
   private static boolean isGlob(String input) {

@@ -76,6 +76,17 @@ final class LockStore {
     fs.delete(file, false);
   }
 
+  /** Deletes {@code folder} if it holds nothing (another run's lock, say, keeps it). */
+  void deleteIfEmpty(Path folder) {
+    try {
+      if (fs.listStatus(folder).length == 0) {
+        fs.delete(folder, false);
+      }
+    } catch (IOException e) {
+      // Not empty after all, or gone: either way the folder is not ours to remove.
+    }
+  }
+
   private Optional<java.nio.file.Path> local(Path file) {
     FileSystem raw = fs instanceof LocalFileSystem checked ? checked.getRaw() : fs;
     if (raw instanceof RawLocalFileSystem local) {

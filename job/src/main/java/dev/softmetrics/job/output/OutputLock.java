@@ -35,12 +35,15 @@ public final class OutputLock implements AutoCloseable {
   private final Path output;
   private final Path file;
   private final LockOwner me;
+  private final boolean createdFolder;
   private final ScheduledExecutorService renewer;
   private volatile long renewedAt;
   private volatile String lostTo;
 
-  private OutputLock(LockStore store, Path output, LockOwner me, long createdAt) {
+  private OutputLock(
+      LockStore store, Path output, LockOwner me, long createdAt, boolean createdFolder) {
     this.store = store;
+    this.createdFolder = createdFolder;
     this.output = output;
     this.file = new Path(output, NAME);
     this.me = me;
@@ -67,7 +70,8 @@ public final class OutputLock implements AutoCloseable {
     Path out = new Path(output);
     try {
       FileSystem fs = out.getFileSystem(hadoop);
-      if (fs.exists(out) && !fs.getFileStatus(out).isDirectory()) {
+      boolean existed = fs.exists(out);
+      if (existed && !fs.getFileStatus(out).isDirectory()) {
         throw new IllegalArgumentException(
             String.format("Invalid --output: %s is a file (must be a folder)", output));
       }
@@ -77,7 +81,7 @@ public final class OutputLock implements AutoCloseable {
       Path file = new Path(out, NAME);
       for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
         if (store.createNew(file, me.render())) {
-          return new OutputLock(store, out, me, System.currentTimeMillis());
+          return new OutputLock(store, out, me, System.currentTimeMillis(), !existed);
         }
         store.read(file).ifPresent(held -> takeOverIfStale(store, out, held, lease, log));
       }
@@ -115,7 +119,10 @@ public final class OutputLock implements AutoCloseable {
     }
   }
 
-  /** Stops renewing and deletes the lock if this run still holds it. */
+  /**
+   * Stops renewing and deletes the lock if this run still holds it; an output folder that the lock
+   * created and that holds nothing else (a run stopped by bad input) goes too.
+   */
   @Override
   public void close() {
     renewer.shutdownNow();
@@ -123,6 +130,9 @@ public final class OutputLock implements AutoCloseable {
       Optional<LockOwner> owner = store.read(file).flatMap(held -> LockOwner.parse(held.text()));
       if (owner.isPresent() && owner.get().token().equals(me.token())) {
         store.delete(file);
+        if (createdFolder) {
+          store.deleteIfEmpty(output);
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot release the lock " + file + ": " + e.getMessage(), e);

@@ -29,6 +29,9 @@ public final class OutputTables {
   public static final String REJECTED = "rejected";
   public static final String RUNS = "runs";
 
+  /** The folders of the tables a run writes (and replaces). */
+  public static final List<String> FOLDERS = List.of(SEQUENCES, REJECTED, CORPUS, RUNS);
+
   /** Schema of {@code sequences/}: one row per scored sequence. */
   public static final StructType SEQUENCES_SCHEMA =
       new StructType()

@@ -16,6 +16,7 @@ import dev.softmetrics.job.io.InputFiles;
 import dev.softmetrics.job.io.ShardScan;
 import dev.softmetrics.job.output.FileKeys;
 import dev.softmetrics.job.output.OutputLock;
+import dev.softmetrics.job.output.OutputPlacement;
 import dev.softmetrics.job.output.OutputTables;
 import dev.softmetrics.job.output.RunRecord;
 import dev.softmetrics.job.output.StagedRun;
@@ -67,6 +68,7 @@ public final class ScoreJob {
     ShardScan.REQUIRED_SQL_CONF.forEach(spark.conf()::set);
     String output = request.output();
     Consumer<String> log = line -> System.err.println("softmetrics: " + line);
+    OutputPlacement.check(spark.sparkContext().hadoopConfiguration(), request.inputs(), output);
     // The lock comes first: incremental mode reads runs/, and recovery deletes staging folders.
     try (OutputLock lock =
         OutputLock.acquire(

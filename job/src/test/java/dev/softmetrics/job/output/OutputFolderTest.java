@@ -164,4 +164,49 @@ class OutputFolderTest extends LocalSparkTest {
         .hasMessage("Invalid --output: " + file + " is a file (must be a folder)");
     assertThat(Files.readString(file)).isEqualTo("not a folder");
   }
+
+  @Test
+  void anOutputInsideTheInputIsRefusedBeforeAnythingIsWritten() {
+    String input = shard(tmp.resolve("evals"));
+    for (String out : List.of(input, tmp.resolve("evals/results").toString())) {
+      assertThatThrownBy(() -> score(input, out, "r"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage(
+              "Invalid --output: "
+                  + out
+                  + " is inside --input "
+                  + input
+                  + ", so its tables would be read as input (use an --output outside the input,"
+                  + " or one whose name starts with _)");
+    }
+    assertThat(Files.exists(tmp.resolve("evals/results"))).isFalse();
+    assertThat(Files.exists(tmp.resolve("evals/_lock"))).isFalse();
+
+    // Behind a hidden name the tables are not read back: a second run scores the same 3 rows.
+    String hidden = tmp.resolve("evals/_results").toString();
+    score(input, hidden, "first");
+    score(input, hidden, "second");
+    assertThat(spark.read().parquet(hidden + "/sequences").count()).isEqualTo(3);
+  }
+
+  @Test
+  void anInputInsideOneOfTheOutputsTablesIsRefused() {
+    String out = tmp.resolve("out").toString();
+    score(shard(tmp.resolve("in")), out, "first");
+
+    String sequences = out + "/sequences";
+    assertThatThrownBy(() -> score(sequences, out, "again"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(
+            "Invalid --input: " + sequences + " is inside the output's sequences/ folder");
+    assertThat(spark.read().parquet(sequences).count()).isEqualTo(3);
+  }
+
+  @Test
+  void aRunStoppedByBadInputLeavesNoOutputFolderBehind() {
+    String out = tmp.resolve("out").toString();
+    assertThatThrownBy(() -> score(tmp.resolve("missing").toString(), out, "r"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(Files.exists(tmp.resolve("out"))).isFalse();
+  }
 }
