@@ -180,6 +180,32 @@ class FolderLayoutTest extends LocalSparkTest {
   }
 
   @Test
+  void theRollUpsLabelFromAFolderRejectsTheRowsAsReserved() {
+    placeUnlabelled("in/model=__all__/part-0.parquet", "x", 1.0);
+    placeUnlabelled("in/model=b/part-0.parquet", "b", 2.0);
+
+    RunResult result =
+        ScoreJob.run(
+            spark,
+            new ScoreRequest(
+                List.of(tmp.resolve("in").toString()),
+                tmp.resolve("out").toString(),
+                "r",
+                JobConfig.load(null, List.of("validation.max-rejected-fraction=1"))));
+
+    assertThat(sequences()).isEqualTo(Map.of("b", "b 2.0"));
+    assertThat(
+            spark
+                .read()
+                .parquet(tmp.resolve("out/rejected").toString())
+                .select("reason")
+                .collectAsList())
+        .extracting(r -> r.getString(0))
+        .containsExactly("RESERVED_LABEL");
+    assertThat(result.run().accountingOk()).isTrue();
+  }
+
+  @Test
   void theSameLabelTwiceOnOnePathIsRefusedNamingTheFile() {
     Path f = placeUnlabelled("in/model=a/x/Model=b/part-0.parquet", "s", 1.0);
 
