@@ -4,13 +4,21 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.RemoteIterator;
 
 /**
@@ -72,6 +80,11 @@ public final class InputListing {
       }
     }
     out.sort(Comparator.comparing(ListedFile::path));
+    try {
+      requireDistinctLocalFiles(out, hadoop);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot resolve the input files: " + e.getMessage(), e);
+    }
     return out;
   }
 
@@ -117,6 +130,11 @@ public final class InputListing {
       }
       return;
     }
+    Optional<RawLocalFileSystem> local = localFileSystem(fs);
+    if (local.isPresent()) {
+      walkLocal(fs, local.get(), status, root, new HashSet<>(), out);
+      return;
+    }
     // One recursive listing: a single paged request on object stores, a walk elsewhere.
     RemoteIterator<LocatedFileStatus> files = fs.listFiles(status.getPath(), true);
     while (files.hasNext()) {
@@ -125,6 +143,76 @@ public final class InputListing {
         out.add(file);
       }
     }
+  }
+
+  /**
+   * A local folder's files, walked one folder at a time: local folders may be symbolic links, and a
+   * link back to a folder above would make a recursive listing read the same files again at every
+   * level (or, with two such links, without end). Hidden folders are not entered.
+   *
+   * @param above the real paths of the folders being walked, for finding a loop
+   */
+  private static void walkLocal(
+      FileSystem fs,
+      RawLocalFileSystem local,
+      FileStatus folder,
+      Path root,
+      Set<java.nio.file.Path> above,
+      List<ListedFile> out)
+      throws IOException {
+    java.nio.file.Path real = local.pathToFile(folder.getPath()).toPath().toRealPath();
+    if (!above.add(real)) {
+      throw new IllegalArgumentException(
+          String.format(
+              "Cannot read input: the folder %s is %s again, through a symbolic link (a loop;"
+                  + " remove the link, or name the folders to read)",
+              folder.getPath(), real));
+    }
+    FileStatus[] children = fs.listStatus(folder.getPath());
+    Arrays.sort(children, Comparator.comparing(c -> c.getPath().getName()));
+    for (FileStatus child : children) {
+      ListedFile file = new ListedFile(child, root);
+      if (file.hidden()) {
+        continue;
+      }
+      if (child.isDirectory()) {
+        walkLocal(fs, local, child, root, above, out);
+      } else {
+        out.add(file);
+      }
+    }
+    above.remove(real);
+  }
+
+  /**
+   * Fails when two listed paths are one local file (a symbolic link to a file or folder listed
+   * already): its rows would be scored twice. The same path twice is left to the caller's check,
+   * which names the input.
+   */
+  private static void requireDistinctLocalFiles(List<ListedFile> files, Configuration hadoop)
+      throws IOException {
+    Map<java.nio.file.Path, String> seen = new HashMap<>();
+    for (ListedFile f : files) {
+      Path path = f.status().getPath();
+      Optional<RawLocalFileSystem> local = localFileSystem(path.getFileSystem(hadoop));
+      if (local.isEmpty()) {
+        continue;
+      }
+      java.nio.file.Path real = local.get().pathToFile(path).toPath().toRealPath();
+      String before = seen.putIfAbsent(real, f.path());
+      if (before != null && !before.equals(f.path())) {
+        throw new IllegalArgumentException(
+            String.format(
+                "Cannot read input: %s and %s are one file (%s), reached through a symbolic link;"
+                    + " its rows would be scored twice (remove the link, or name one of the paths)",
+                before, f.path(), real));
+      }
+    }
+  }
+
+  private static Optional<RawLocalFileSystem> localFileSystem(FileSystem fs) {
+    FileSystem raw = fs instanceof LocalFileSystem checked ? checked.getRaw() : fs;
+    return raw instanceof RawLocalFileSystem local ? Optional.of(local) : Optional.empty();
   }
 
   /** Spark's rule for names its file sources skip. */

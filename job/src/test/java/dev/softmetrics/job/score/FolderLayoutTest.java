@@ -155,6 +155,49 @@ class FolderLayoutTest extends LocalSparkTest {
   }
 
   @Test
+  void aSymbolicLinkLoopIsRefusedNamingTheFolder() throws IOException {
+    place("in/sub/part-a.parquet", "a", 1.0);
+    Files.createSymbolicLink(tmp.resolve("in/sub/back"), tmp.resolve("in"));
+    Files.createSymbolicLink(tmp.resolve("in/sub/again"), tmp.resolve("in"));
+
+    assertThatThrownBy(() -> score("in"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("Cannot read input: the folder file:" + tmp.resolve("in/sub/again"))
+        .hasMessageContaining("through a symbolic link (a loop;");
+    assertThat(Files.exists(tmp.resolve("out"))).isFalse();
+  }
+
+  @Test
+  void oneFileReachedTwiceThroughALinkIsRefusedNamingBothPaths() throws IOException {
+    Path a = place("in/a/part-a.parquet", "a", 1.0);
+    Files.createSymbolicLink(tmp.resolve("in/b"), tmp.resolve("in/a"));
+
+    assertThatThrownBy(() -> score("in"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(
+            "Cannot read input: file:"
+                + a
+                + " and file:"
+                + tmp.resolve("in/b/part-a.parquet")
+                + " are one file");
+  }
+
+  @Test
+  void aLinkedFolderOutsideTheInputIsReadLikeAnyFolder() throws IOException {
+    place("in/part-a.parquet", "a", 1.0);
+    place("elsewhere/part-c.parquet", "c", 2.0);
+    Files.createSymbolicLink(tmp.resolve("in/linked"), tmp.resolve("elsewhere"));
+
+    RunResult result = score("in");
+
+    assertThat(sequences()).isEqualTo(Map.of("a", "m 1.0", "c", "m 2.0"));
+    assertThat(paths(result))
+        .containsExactly(
+            "file:" + tmp.resolve("in/linked/part-c.parquet"),
+            "file:" + tmp.resolve("in/part-a.parquet"));
+  }
+
+  @Test
   void anEmptyLabelValueRejectsTheRowsAsMissingLabel() {
     placeUnlabelled("in/model=/part-0.parquet", "e", 1.0);
     placeUnlabelled("in/sub/model=b/part-0.parquet", "b", 2.0);
