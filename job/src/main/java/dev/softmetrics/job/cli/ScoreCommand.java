@@ -79,6 +79,7 @@ public final class ScoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    ScoreRequest.requirePaths(inputs, output);
     JobConfig config = JobConfig.fromLocation(conf, settings());
     Configuration hadoop = HadoopConnectors.hadoopConfiguration(config.sparkConf());
     for (String input : inputs) {

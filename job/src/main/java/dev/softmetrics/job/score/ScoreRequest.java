@@ -15,12 +15,24 @@ import java.util.List;
 public record ScoreRequest(List<String> inputs, String output, String runId, JobConfig config) {
   public ScoreRequest {
     inputs = List.copyOf(inputs);
+    requirePaths(inputs, output);
+    RunId.check(runId);
+  }
+
+  /**
+   * Refuses no input, an empty input (as {@code --input a/,,b/} gives) and an empty output, before
+   * any of them is resolved as a path.
+   */
+  public static void requirePaths(List<String> inputs, String output) {
     if (inputs.isEmpty()) {
       throw new IllegalArgumentException("Invalid --input: none given (must name at least one)");
+    }
+    if (inputs.stream().anyMatch(String::isBlank)) {
+      throw new IllegalArgumentException(
+          "Invalid --input: empty (must name a file, folder, glob or URI)");
     }
     if (output == null || output.isBlank()) {
       throw new IllegalArgumentException("Invalid --output: empty (must name a folder)");
     }
-    RunId.check(runId);
   }
 }

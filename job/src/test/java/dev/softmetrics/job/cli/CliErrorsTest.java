@@ -185,4 +185,17 @@ class CliErrorsTest {
             "softmetrics: error: Cannot read --conf s3a://bucket/nightly.conf: Hadoop's S3A connector"
                 + " is not on the class path");
   }
+
+  @Test
+  void anEmptyInputOrOutputIsOneLineWithTheRule() {
+    assertUsageError(
+        CliOutcome.of("score", "--input", "", "--output", output()),
+        "Invalid --input: empty (must name a file, folder, glob or URI)");
+    assertUsageError(
+        CliOutcome.of("score", "--input", input() + ", ,", "--output", output()),
+        "Invalid --input: empty (must name a file, folder, glob or URI)");
+    assertUsageError(
+        CliOutcome.of("score", "--input", input(), "--output", " "),
+        "Invalid --output: empty (must name a folder)");
+  }
 }
