@@ -1,6 +1,5 @@
 package dev.softmetrics.job.cli;
 
-import dev.softmetrics.job.SoftMetrics;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,7 +69,7 @@ final class ClusterDriver {
 
   /** The jar this JVM loaded the job from, if it loaded it from a jar. */
   private static Optional<Path> jobJar() {
-    CodeSource source = SoftMetrics.class.getProtectionDomain().getCodeSource();
+    CodeSource source = ClusterDriver.class.getProtectionDomain().getCodeSource();
     if (source == null) {
       return Optional.empty();
     }

@@ -1,7 +1,6 @@
 package dev.softmetrics.job.score;
 
 import dev.softmetrics.job.Versions;
-import dev.softmetrics.job.aggregate.Accounting;
 import dev.softmetrics.job.aggregate.CorpusAggregation;
 import dev.softmetrics.job.aggregate.CorpusRow;
 import dev.softmetrics.job.aggregate.GroupTotals;
@@ -16,7 +15,6 @@ import dev.softmetrics.job.io.InputFiles;
 import dev.softmetrics.job.io.ShardScan;
 import dev.softmetrics.job.output.FileKeys;
 import dev.softmetrics.job.output.OutputLock;
-import dev.softmetrics.job.output.OutputPlacement;
 import dev.softmetrics.job.output.OutputTables;
 import dev.softmetrics.job.output.RunRecord;
 import dev.softmetrics.job.output.StagedRun;

@@ -1,6 +1,7 @@
-package dev.softmetrics.job.output;
+package dev.softmetrics.job.score;
 
 import dev.softmetrics.job.io.InputListing;
+import dev.softmetrics.job.output.OutputTables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;

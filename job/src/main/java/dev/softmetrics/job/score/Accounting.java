@@ -1,5 +1,6 @@
-package dev.softmetrics.job.aggregate;
+package dev.softmetrics.job.score;
 
+import dev.softmetrics.job.aggregate.RunTotals;
 import dev.softmetrics.job.io.InputFiles;
 import dev.softmetrics.job.output.RunRecord.InputFile;
 import java.util.ArrayList;

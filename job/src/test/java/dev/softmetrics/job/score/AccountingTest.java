@@ -1,7 +1,8 @@
-package dev.softmetrics.job.aggregate;
+package dev.softmetrics.job.score;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.softmetrics.job.aggregate.RunTotals;
 import dev.softmetrics.job.io.InputFiles;
 import java.time.Instant;
 import java.util.List;
