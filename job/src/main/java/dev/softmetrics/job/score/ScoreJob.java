@@ -20,6 +20,7 @@ import dev.softmetrics.job.output.OutputPlacement;
 import dev.softmetrics.job.output.OutputTables;
 import dev.softmetrics.job.output.RunRecord;
 import dev.softmetrics.job.output.StagedRun;
+import dev.softmetrics.job.tables.Tables;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -146,7 +147,7 @@ public final class ScoreJob {
         OutputTables.runRow(
             record(spark, request, run, accounting, status + RunRecord.COMMITTED_LATER));
     run.lock().checkHeld();
-    staged.commit(keys, OutputTables.SEQUENCES_SCHEMA, OutputTables.REJECTED_SCHEMA, left);
+    staged.commit(keys, Tables.SEQUENCES.schema(), Tables.REJECTED.schema(), left);
     clock.lap("commit");
     List<CorpusRow> groups =
         CorpusAggregation.rows(corpusTotals(spark, output, pass, totals), config.flags());
@@ -286,8 +287,7 @@ public final class ScoreJob {
       return;
     }
     staged.write(
-        frame(spark, pass.rejectedRows(files), OutputTables.REJECTED_SCHEMA),
-        OutputTables.REJECTED);
+        frame(spark, pass.rejectedRows(files), Tables.REJECTED.schema()), Tables.REJECTED.folder());
   }
 
   /** Waits for a write; its failure is rethrown as it was thrown. */
