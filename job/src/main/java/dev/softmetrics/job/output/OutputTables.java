@@ -20,7 +20,7 @@ import org.apache.spark.sql.SparkSession;
  * Writes the output tables under the output folder: {@code sequences/}, {@code rejected/} and
  * {@code corpus/} are replaced by each run; {@code runs/} gains one row per run, written last, so a
  * run's row in {@code runs/} means its tables are complete. What each table holds, and where, is
- * {@link dev.softmetrics.job.tables.Tables}.
+ * {@link Tables}.
  */
 public final class OutputTables {
   private OutputTables() {}
