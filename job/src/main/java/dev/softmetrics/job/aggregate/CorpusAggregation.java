@@ -1,5 +1,6 @@
 package dev.softmetrics.job.aggregate;
 
+import dev.softmetrics.job.tables.SoftColumn;
 import dev.softmetrics.udfs.corpus.CorpusFlags;
 import dev.softmetrics.udfs.corpus.CorpusMetrics;
 import java.util.ArrayList;

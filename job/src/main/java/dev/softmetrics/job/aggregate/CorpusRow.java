@@ -1,5 +1,7 @@
 package dev.softmetrics.job.aggregate;
 
+import dev.softmetrics.job.tables.SoftColumn;
+
 /**
  * One row of the {@code corpus/} table. Nullable fields are null where the input does not allow the
  * figure (no character counts, say) or, for the macro columns, on the per-domain rows. {@code soft}

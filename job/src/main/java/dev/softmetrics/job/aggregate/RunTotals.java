@@ -1,5 +1,6 @@
 package dev.softmetrics.job.aggregate;
 
+import dev.softmetrics.job.tables.SoftColumn;
 import dev.softmetrics.udfs.sequence.RepeatedKeys;
 import java.io.Serializable;
 import java.util.ArrayList;

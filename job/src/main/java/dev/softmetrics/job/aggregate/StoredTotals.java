@@ -1,13 +1,14 @@
 package dev.softmetrics.job.aggregate;
 
-import java.util.ArrayList;
+import dev.softmetrics.job.tables.Columns;
+import dev.softmetrics.job.tables.Projection;
+import dev.softmetrics.job.tables.SoftColumn;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.functions;
 
 /**
  * Group totals recomputed from stored {@code sequences/} rows, in Spark tasks. A run that adds to
@@ -18,26 +19,37 @@ import org.apache.spark.sql.functions;
 public final class StoredTotals {
   private StoredTotals() {}
 
-  private static final List<String> COLUMNS =
-      List.of(
-          "model",
-          "tokenizer",
-          "domain",
-          "tokens",
-          "nll_sum",
-          "bytes",
-          "chars",
-          "words",
-          "vocab_size");
+  /** What is read of each stored row: its group, counts and soft columns. */
+  private static final Projection READ =
+      Projection.of(
+              Columns.MODEL,
+              Columns.TOKENIZER,
+              Columns.DOMAIN,
+              Columns.TOKENS,
+              Columns.NLL_SUM,
+              Columns.BYTES,
+              Columns.CHARS,
+              Columns.WORDS,
+              Columns.VOCAB_SIZE)
+          .and(SoftColumn.columns());
+
+  private static final int MODEL = READ.ordinal(Columns.MODEL);
+  private static final int TOKENIZER = READ.ordinal(Columns.TOKENIZER);
+  private static final int DOMAIN = READ.ordinal(Columns.DOMAIN);
+  private static final int TOKENS = READ.ordinal(Columns.TOKENS);
+  private static final int NLL_SUM = READ.ordinal(Columns.NLL_SUM);
+  private static final int BYTES = READ.ordinal(Columns.BYTES);
+  private static final int CHARS = READ.ordinal(Columns.CHARS);
+  private static final int WORDS = READ.ordinal(Columns.WORDS);
+  private static final int VOCAB_SIZE = READ.ordinal(Columns.VOCAB_SIZE);
+
+  /** The ordinal of each {@link SoftColumn}, by its own ordinal. */
+  private static final int[] SOFT =
+      Arrays.stream(SoftColumn.values()).mapToInt(c -> READ.ordinal(c.column())).toArray();
 
   /** The totals of the stored rows {@code sequences}, which has the {@code sequences/} schema. */
   public static RunTotals of(Dataset<Row> sequences) {
-    List<String> columns = new ArrayList<>(COLUMNS);
-    for (SoftColumn c : SoftColumn.values()) {
-      columns.add(c.column());
-    }
-    Dataset<Row> needed =
-        sequences.select(columns.stream().map(functions::col).toArray(Column[]::new));
+    Dataset<Row> needed = READ.select(sequences);
     // Exact sums merge in any order: the result does not depend on the partitioning.
     return needed
         .javaRDD()
@@ -53,23 +65,22 @@ public final class StoredTotals {
   private static Iterator<RunTotals> sum(Iterator<Row> rows) {
     RunTotals totals = new RunTotals();
     double[] means = new double[SoftColumn.COUNT];
-    int first = COLUMNS.size();
     while (rows.hasNext()) {
       Row r = rows.next();
       for (int c = 0; c < means.length; c++) {
-        means[c] = r.isNullAt(first + c) ? Double.NaN : r.getDouble(first + c);
+        means[c] = r.isNullAt(SOFT[c]) ? Double.NaN : r.getDouble(SOFT[c]);
       }
       totals.addStoredSequence(
-          r.getString(0),
-          r.getString(1),
-          r.getString(2),
-          r.getLong(3),
-          r.getDouble(4),
-          r.getLong(5),
-          r.isNullAt(6) ? -1 : r.getLong(6),
-          r.isNullAt(7) ? -1 : r.getLong(7),
+          r.getString(MODEL),
+          r.getString(TOKENIZER),
+          r.getString(DOMAIN),
+          r.getLong(TOKENS),
+          r.getDouble(NLL_SUM),
+          r.getLong(BYTES),
+          r.isNullAt(CHARS) ? -1 : r.getLong(CHARS),
+          r.isNullAt(WORDS) ? -1 : r.getLong(WORDS),
           means,
-          r.isNullAt(8) ? 0 : r.getLong(8));
+          r.isNullAt(VOCAB_SIZE) ? 0 : r.getLong(VOCAB_SIZE));
     }
     return List.of(totals).iterator();
   }

@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.softmetrics.job.aggregate.CorpusRow;
 import dev.softmetrics.job.config.BootstrapConfig;
+import dev.softmetrics.job.tables.Columns;
+import dev.softmetrics.job.tables.Projection;
 import dev.softmetrics.udfs.bootstrap.PoissonWeights;
 import dev.softmetrics.udfs.bootstrap.ReplicateSums;
 import java.io.Serializable;
@@ -72,6 +74,25 @@ public final class SequenceBootstrap {
    */
   static final long ONE_TASK_BYTES = 1L << 20;
 
+  /** What the pass reads of each row: the sequence, who scored it, and its sums. */
+  private static final Projection READ =
+      Projection.of(
+          Columns.DOMAIN,
+          Columns.SEQUENCE_ID,
+          Columns.MODEL,
+          Columns.TOKENIZER,
+          Columns.NLL_SUM,
+          Columns.TOKENS,
+          Columns.BYTES);
+
+  private static final int DOMAIN = READ.ordinal(Columns.DOMAIN);
+  private static final int SEQUENCE_ID = READ.ordinal(Columns.SEQUENCE_ID);
+  private static final int MODEL = READ.ordinal(Columns.MODEL);
+  private static final int TOKENIZER = READ.ordinal(Columns.TOKENIZER);
+  private static final int NLL_SUM = READ.ordinal(Columns.NLL_SUM);
+  private static final int TOKENS = READ.ordinal(Columns.TOKENS);
+  private static final int BYTES = READ.ordinal(Columns.BYTES);
+
   /**
    * Runs the pass. With the bootstrap off there are no intervals, and the comparisons keep their
    * point differences with null intervals.
@@ -91,9 +112,7 @@ public final class SequenceBootstrap {
   static Result compute(Dataset<Row> sequences, BootstrapConfig bootstrap, long oneTaskBytes) {
     int partitions =
         Integer.parseInt(sequences.sparkSession().conf().get("spark.sql.shuffle.partitions", "8"));
-    Dataset<Row> columns =
-        sequences.select(
-            "domain", "sequence_id", "model", "tokenizer", "nll_sum", "tokens", "bytes");
+    Dataset<Row> columns = READ.select(sequences);
     boolean oneTask =
         sequences
                 .queryExecution()
@@ -107,8 +126,9 @@ public final class SequenceBootstrap {
     Dataset<Row> bySequence =
         (oneTask
                 ? columns.coalesce(1)
-                : columns.repartition(partitions, col("domain"), col("sequence_id")))
-            .sortWithinPartitions("domain", "sequence_id");
+                : columns.repartition(
+                    partitions, col(Columns.DOMAIN.name()), col(Columns.SEQUENCE_ID.name())))
+            .sortWithinPartitions(Columns.DOMAIN.name(), Columns.SEQUENCE_ID.name());
     JavaPairRDD<AnalysisKey, PairSums> sums =
         bySequence
             .queryExecution()
@@ -188,8 +208,8 @@ public final class SequenceBootstrap {
       while (rows.hasNext()) {
         InternalRow row = rows.next();
         // The reader reuses its row objects: copy what is kept.
-        UTF8String rowDomain = row.getUTF8String(0);
-        UTF8String rowId = row.getUTF8String(1);
+        UTF8String rowDomain = row.getUTF8String(DOMAIN);
+        UTF8String rowId = row.getUTF8String(SEQUENCE_ID);
         if (domain != null && !(domain.equals(rowDomain) && id.equals(rowId))) {
           add(domain.toString(), id.toString(), sequence, signatures, weights);
           sequence.clear();
@@ -200,10 +220,11 @@ public final class SequenceBootstrap {
         }
         sequence.add(
             new Score(
-                new Scorer(row.getUTF8String(2).toString(), row.getUTF8String(3).toString()),
-                row.getDouble(4),
-                row.getLong(5),
-                row.getLong(6)));
+                new Scorer(
+                    row.getUTF8String(MODEL).toString(), row.getUTF8String(TOKENIZER).toString()),
+                row.getDouble(NLL_SUM),
+                row.getLong(TOKENS),
+                row.getLong(BYTES)));
       }
       if (!sequence.isEmpty()) {
         add(domain.toString(), id.toString(), sequence, signatures, weights);

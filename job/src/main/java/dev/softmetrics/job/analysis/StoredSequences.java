@@ -1,7 +1,7 @@
 package dev.softmetrics.job.analysis;
 
 import dev.softmetrics.job.output.FileKeys;
-import dev.softmetrics.job.output.OutputTables;
+import dev.softmetrics.job.tables.Tables;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -21,10 +21,10 @@ public final class StoredSequences {
    */
   public static Dataset<Row> all(SparkSession spark, String output) {
     // The schema is the job's own: given, so that Spark does not run a job to read a footer for it.
-    return spark.read().schema(SCHEMA).parquet(OutputTables.path(output, OutputTables.SEQUENCES));
+    return spark.read().schema(SCHEMA).parquet(Tables.SEQUENCES.path(output));
   }
 
   /** {@code sequences/} as stored: its columns, then the partition column. */
   private static final StructType SCHEMA =
-      OutputTables.SEQUENCES_SCHEMA.add(FileKeys.COLUMN, DataTypes.StringType, true).asNullable();
+      Tables.SEQUENCES.schema().add(FileKeys.COLUMN, DataTypes.StringType, true).asNullable();
 }

@@ -2,8 +2,10 @@ package dev.softmetrics.job.output;
 
 import dev.softmetrics.job.Versions;
 import dev.softmetrics.job.aggregate.CorpusRow;
-import dev.softmetrics.job.aggregate.SoftColumn;
 import dev.softmetrics.job.analysis.CorpusInterval;
+import dev.softmetrics.job.tables.Columns;
+import dev.softmetrics.job.tables.SoftColumn;
+import dev.softmetrics.job.tables.Tables;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,150 +15,15 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Writes the output tables under the output folder: {@code sequences/}, {@code rejected/} and
  * {@code corpus/} are replaced by each run; {@code runs/} gains one row per run, written last, so a
- * run's row in {@code runs/} means its tables are complete.
+ * run's row in {@code runs/} means its tables are complete. What each table holds, and where, is
+ * {@link Tables}.
  */
 public final class OutputTables {
   private OutputTables() {}
-
-  public static final String SEQUENCES = "sequences";
-  public static final String CORPUS = "corpus";
-  public static final String REJECTED = "rejected";
-  public static final String RUNS = "runs";
-
-  /** The folders of the tables a run writes (and replaces). */
-  public static final List<String> FOLDERS = List.of(SEQUENCES, REJECTED, CORPUS, RUNS);
-
-  /** Schema of {@code sequences/}: one row per scored sequence. */
-  public static final StructType SEQUENCES_SCHEMA =
-      new StructType()
-          .add("run_id", DataTypes.StringType, false)
-          .add("sequence_id", DataTypes.StringType, false)
-          .add("model", DataTypes.StringType, false)
-          .add("tokenizer", DataTypes.StringType, false)
-          .add("domain", DataTypes.StringType, false)
-          .add("tokens", DataTypes.LongType, false)
-          .add("nll_sum", DataTypes.DoubleType, false)
-          .add("mean_nll", DataTypes.DoubleType, false)
-          .add("ppl", DataTypes.DoubleType, false)
-          .add("bytes", DataTypes.LongType, false)
-          .add("chars", DataTypes.LongType, true)
-          .add("words", DataTypes.LongType, true)
-          .add("mean_entropy", DataTypes.DoubleType, true)
-          .add("kl_forward", DataTypes.DoubleType, true)
-          .add("kl_reverse", DataTypes.DoubleType, true)
-          .add("cross_entropy_ref", DataTypes.DoubleType, true)
-          .add("kl_k1", DataTypes.DoubleType, true)
-          .add("kl_k2", DataTypes.DoubleType, true)
-          .add("kl_k3", DataTypes.DoubleType, true)
-          .add("entropy_lower", DataTypes.DoubleType, true)
-          .add("entropy_upper", DataTypes.DoubleType, true)
-          .add("vocab_size", DataTypes.LongType, true)
-          .add("source_file", DataTypes.StringType, false);
-
-  /** Schema of {@code rejected/}: one row per input row that was not scored. */
-  public static final StructType REJECTED_SCHEMA =
-      new StructType()
-          .add("run_id", DataTypes.StringType, false)
-          .add("sequence_id", DataTypes.StringType, true)
-          .add("model", DataTypes.StringType, true)
-          .add("tokenizer", DataTypes.StringType, true)
-          .add("domain", DataTypes.StringType, true)
-          .add("source_file", DataTypes.StringType, false)
-          .add("source_row", DataTypes.LongType, false)
-          .add("reason", DataTypes.StringType, false)
-          .add("message", DataTypes.StringType, false);
-
-  /** Schema of {@code corpus/}. */
-  public static final StructType CORPUS_SCHEMA =
-      new StructType()
-          .add("run_id", DataTypes.StringType, false)
-          .add("model", DataTypes.StringType, false)
-          .add("tokenizer", DataTypes.StringType, false)
-          .add("domain", DataTypes.StringType, false)
-          .add("sequences", DataTypes.LongType, false)
-          .add("tokens", DataTypes.LongType, false)
-          .add("bytes", DataTypes.LongType, false)
-          .add("chars", DataTypes.LongType, true)
-          .add("words", DataTypes.LongType, true)
-          .add("nll_sum", DataTypes.DoubleType, false)
-          .add("mean_nll", DataTypes.DoubleType, false)
-          .add("ppl_token", DataTypes.DoubleType, false)
-          .add("bits_per_token", DataTypes.DoubleType, false)
-          .add("bits_per_byte", DataTypes.DoubleType, false)
-          .add("bits_per_char", DataTypes.DoubleType, true)
-          .add("ppl_byte", DataTypes.DoubleType, false)
-          .add("ppl_word", DataTypes.DoubleType, true)
-          .add("domains", DataTypes.IntegerType, true)
-          .add("macro_mean_nll", DataTypes.DoubleType, true)
-          .add("macro_bits_per_byte", DataTypes.DoubleType, true)
-          .add("mean_entropy", DataTypes.DoubleType, true)
-          .add("kl_forward", DataTypes.DoubleType, true)
-          .add("kl_reverse", DataTypes.DoubleType, true)
-          .add("cross_entropy_ref", DataTypes.DoubleType, true)
-          .add("kl_k1", DataTypes.DoubleType, true)
-          .add("kl_k2", DataTypes.DoubleType, true)
-          .add("kl_k3", DataTypes.DoubleType, true)
-          .add("entropy_lower", DataTypes.DoubleType, true)
-          .add("entropy_upper", DataTypes.DoubleType, true)
-          .add("flags", DataTypes.createArrayType(DataTypes.StringType, false), false)
-          .add("ppl_token_ci_low", DataTypes.DoubleType, true)
-          .add("ppl_token_ci_high", DataTypes.DoubleType, true)
-          .add("bits_per_byte_ci_low", DataTypes.DoubleType, true)
-          .add("bits_per_byte_ci_high", DataTypes.DoubleType, true)
-          .add("bootstrap_replicates", DataTypes.IntegerType, true)
-          .add("ci_confidence", DataTypes.DoubleType, true);
-
-  private static final StructType INPUT_FILE =
-      new StructType()
-          .add("path", DataTypes.StringType, false)
-          .add("bytes", DataTypes.LongType, false)
-          .add("modified_at", DataTypes.TimestampType, true)
-          .add("rows_read", DataTypes.LongType, false)
-          .add("rows_scored", DataTypes.LongType, false)
-          .add("rows_rejected", DataTypes.LongType, false);
-
-  private static final StructType SKIPPED_FILE =
-      new StructType()
-          .add("path", DataTypes.StringType, false)
-          .add("bytes", DataTypes.LongType, false)
-          .add("rows", DataTypes.LongType, true)
-          .add("reason", DataTypes.StringType, false);
-
-  /** Schema of {@code runs/}. */
-  public static final StructType RUNS_SCHEMA =
-      new StructType()
-          .add("run_id", DataTypes.StringType, false)
-          .add("started_at", DataTypes.TimestampType, false)
-          .add("ended_at", DataTypes.TimestampType, false)
-          .add("status", DataTypes.StringType, false)
-          .add("format", DataTypes.StringType, false)
-          .add("inputs", DataTypes.createArrayType(DataTypes.StringType, false), false)
-          .add("input_files", DataTypes.createArrayType(INPUT_FILE, false), false)
-          .add("configuration", DataTypes.StringType, false)
-          .add("softmetrics_version", DataTypes.StringType, false)
-          .add("spark_version", DataTypes.StringType, false)
-          .add("java_version", DataTypes.StringType, false)
-          .add("master", DataTypes.StringType, false)
-          .add("rows_read", DataTypes.LongType, false)
-          .add("rows_scored", DataTypes.LongType, false)
-          .add("sequences_scored", DataTypes.LongType, false)
-          .add("rows_rejected", DataTypes.LongType, false)
-          .add("accounting_ok", DataTypes.BooleanType, false)
-          .add("schema_version", DataTypes.IntegerType, false)
-          .add("git_commit", DataTypes.StringType, true)
-          .add("incremental", DataTypes.BooleanType, false)
-          .add("unchanged_files", DataTypes.createArrayType(DataTypes.StringType, false), false)
-          .add(
-              "stage_seconds",
-              DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType, false),
-              false)
-          .add("skipped_files", DataTypes.createArrayType(SKIPPED_FILE, false), false);
 
   /**
    * A writer of a table's rows that replaces its target folder, without Parquet dictionaries for
@@ -175,7 +42,12 @@ public final class OutputTables {
   }
 
   private static final List<String> UNIQUE_PER_ROW =
-      List.of("sequence_id", "nll_sum", "mean_nll", "ppl", "message");
+      List.of(
+          Columns.SEQUENCE_ID.name(),
+          Columns.NLL_SUM.name(),
+          Columns.MEAN_NLL.name(),
+          Columns.PPL.name(),
+          Columns.MESSAGE.name());
 
   /** {@code corpus/}: one small file, written from the driver. */
   public static void writeCorpus(
@@ -216,7 +88,7 @@ public final class OutputTables {
       System.arraycopy(interval, 0, row, flags + 1, interval.length);
       rows.add(RowFactory.create(row));
     }
-    SmallTables.replace(spark, rows, CORPUS_SCHEMA, path(output, CORPUS));
+    SmallTables.replace(spark, rows, Tables.CORPUS.schema(), Tables.CORPUS.path(output));
   }
 
   /** The run's row of {@code runs/}. */
@@ -264,10 +136,5 @@ public final class OutputTables {
       out.add(RowFactory.create(f.path(), f.bytes(), f.rows(), f.reason()));
     }
     return out;
-  }
-
-  /** The folder of one table under the output folder. */
-  public static String path(String output, String table) {
-    return output.endsWith("/") ? output + table : output + "/" + table;
   }
 }

@@ -1,5 +1,7 @@
 package dev.softmetrics.job.output;
 
+import dev.softmetrics.job.tables.Columns;
+import dev.softmetrics.job.tables.Tables;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -56,7 +58,7 @@ public final class StagedRun {
 
   /** The tables partitioned by input file. */
   public static final List<String> PARTITIONED =
-      List.of(OutputTables.SEQUENCES, OutputTables.REJECTED);
+      List.of(Tables.SEQUENCES.folder(), Tables.REJECTED.folder());
 
   private final SparkSession spark;
   private final FileSystem fs;
@@ -101,7 +103,8 @@ public final class StagedRun {
     String dir = new Path(stage, table).toString();
     try {
       OutputTables.writer(
-              rows.withColumn(FileKeys.COLUMN, FileKeys.udf().apply(functions.col("source_file"))))
+              rows.withColumn(
+                  FileKeys.COLUMN, FileKeys.udf().apply(functions.col(Columns.SOURCE_FILE.name()))))
           .partitionBy(FileKeys.COLUMN)
           .parquet(dir);
     } catch (Exception e) {
@@ -124,7 +127,7 @@ public final class StagedRun {
       Collection<String> keys, StructType sequences, StructType rejected, Row pendingRun) {
     runRowFile =
         SmallTables.put(
-            spark, List.of(pendingRun), OutputTables.RUNS_SCHEMA, new Path(stage, RUN_ROW), null);
+            spark, List.of(pendingRun), Tables.RUNS.schema(), new Path(stage, RUN_ROW), null);
     try {
       StringBuilder plan = new StringBuilder();
       for (String table : PARTITIONED) {
@@ -140,8 +143,8 @@ public final class StagedRun {
       rename(fs, pending, new Path(stage, COMMIT));
       committed = true;
       replay(fs, output, stage);
-      ensureEmptyPartition(OutputTables.SEQUENCES, sequences);
-      ensureEmptyPartition(OutputTables.REJECTED, rejected);
+      ensureEmptyPartition(Tables.SEQUENCES.folder(), sequences);
+      ensureEmptyPartition(Tables.REJECTED.folder(), rejected);
     } catch (IOException | FSError e) {
       throw WriteFailures.explain(e, output.toString());
     }
@@ -155,8 +158,8 @@ public final class StagedRun {
     SmallTables.put(
         spark,
         List.of(run),
-        OutputTables.RUNS_SCHEMA,
-        new Path(output, OutputTables.RUNS),
+        Tables.RUNS.schema(),
+        new Path(output, Tables.RUNS.folder()),
         runRowFile);
   }
 
@@ -274,7 +277,7 @@ public final class StagedRun {
     if (!fs.exists(left)) {
       return;
     }
-    Path runs = new Path(output, OutputTables.RUNS);
+    Path runs = new Path(output, Tables.RUNS.folder());
     for (FileStatus file : fs.listStatus(left)) {
       String name = file.getPath().getName();
       Path target = new Path(runs, name);

@@ -1,7 +1,6 @@
 package dev.softmetrics.job.query;
 
-import dev.softmetrics.job.analysis.ComparisonsTable;
-import dev.softmetrics.job.output.OutputTables;
+import dev.softmetrics.job.tables.Tables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
@@ -21,11 +20,11 @@ public final class OutputFolder {
   /** The tables a run writes, in the order they are listed. */
   public static final List<String> TABLES =
       List.of(
-          OutputTables.SEQUENCES,
-          OutputTables.CORPUS,
-          OutputTables.REJECTED,
-          OutputTables.RUNS,
-          ComparisonsTable.NAME);
+          Tables.SEQUENCES.folder(),
+          Tables.CORPUS.folder(),
+          Tables.REJECTED.folder(),
+          Tables.RUNS.folder(),
+          Tables.COMPARISONS.folder());
 
   /**
    * Registers each table found under {@code dir} as a temporary view.

@@ -49,12 +49,7 @@ final class DuplicateSearch {
     } else {
       Map<DuplicateCopies.Copy, List<String>> keys = new HashMap<>();
       for (InternalRow row : pass.keysOf(candidates)) {
-        keys.put(
-            new DuplicateCopies.Copy(row.getUTF8String(3).toString(), row.getLong(4)),
-            List.of(
-                row.getUTF8String(0).toString(),
-                row.getUTF8String(1).toString(),
-                row.getUTF8String(2).toString()));
+        keys.put(CandidateKey.copy(row), CandidateKey.identity(row));
       }
       Map<DuplicateCopies.Copy, DuplicateCopies.Copy> rejected =
           rejectedCopies(keys.keySet(), keys::get, stored);

@@ -2,8 +2,8 @@ package dev.softmetrics.job.score;
 
 import dev.softmetrics.job.io.CheckedInput;
 import dev.softmetrics.job.io.InputFiles;
-import dev.softmetrics.job.output.OutputTables;
 import dev.softmetrics.job.output.RunRecord;
+import dev.softmetrics.job.tables.Tables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Timestamp;
@@ -48,7 +48,7 @@ final class IncrementalInputs {
   /** The file versions that succeeded runs scored. */
   private static Set<Version> scoredBefore(SparkSession spark, String output) {
     Set<Version> scored = new HashSet<>();
-    String runs = OutputTables.path(output, OutputTables.RUNS);
+    String runs = Tables.RUNS.path(output);
     try {
       Path dir = new Path(runs);
       if (!dir.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(dir)) {

@@ -2,11 +2,12 @@ package dev.softmetrics.job.score;
 
 import dev.softmetrics.job.aggregate.RunAccumulator;
 import dev.softmetrics.job.aggregate.RunTotals;
-import dev.softmetrics.job.aggregate.SoftColumn;
 import dev.softmetrics.job.config.ColumnNames;
 import dev.softmetrics.job.io.ShardScan;
 import dev.softmetrics.job.io.ShardScan.ScanColumns;
 import dev.softmetrics.job.score.SequenceAssembler.Assembled;
+import dev.softmetrics.job.tables.RejectedRow;
+import dev.softmetrics.job.tables.SequenceRow;
 import dev.softmetrics.udfs.Rejection;
 import dev.softmetrics.udfs.corpus.CorpusMetrics;
 import dev.softmetrics.udfs.sequence.RepeatedKeys;
@@ -22,7 +23,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.PairFlatMapFunction;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.TaskCompletionListener;
@@ -190,11 +190,11 @@ final class LogitsScoring implements AutoCloseable {
           }
         }
         for (Chunk c : rejected) {
-          String reason = Rejection.ofId(c.status()).code();
+          Rejection reason = Rejection.ofId(c.status());
           if (checks.failOnBadRow()) {
-            throw BadRows.stop(reason, c.message());
+            throw BadRows.stop(reason.code(), c.message());
           }
-          partition.addRejected(c.file(), reason);
+          partition.addRejected(c.file(), reason.code());
           if (emit == PartitionScorer.Emit.REJECTED) {
             rows.add(rejectedRow(run, key, c, reason));
           }
@@ -225,19 +225,18 @@ final class LogitsScoring implements AutoCloseable {
     }
 
     private static InternalRow rejectedRow(
-        UTF8String run, SequenceKey key, Chunk c, String reason) {
-      return new GenericInternalRow(
-          new Object[] {
-            run,
-            utf8(key.sequenceId()),
-            utf8(key.model()),
-            utf8(key.tokenizer()),
-            utf8(key.domain()),
-            UTF8String.fromString(c.file()),
-            c.row(),
-            UTF8String.fromString(reason),
-            UTF8String.fromString(c.message())
-          });
+        UTF8String run, SequenceKey key, Chunk c, Rejection reason) {
+      return new RejectedRow(
+              run,
+              utf8(key.sequenceId()),
+              utf8(key.model()),
+              utf8(key.tokenizer()),
+              utf8(key.domain()),
+              UTF8String.fromString(c.file()),
+              c.row(),
+              reason,
+              c.message())
+          .toInternalRow();
     }
 
     /** Counts a scored sequence in {@code partition} and builds its row of {@code sequences/}. */
@@ -262,35 +261,24 @@ final class LogitsScoring implements AutoCloseable {
       }
       partition.addSequenceKey(
           a.sourceFile(), SequenceKeyHash.of(key.sequenceId(), key.model(), key.tokenizer()));
-      double[] soft = a.soft();
       long t = a.tokens();
-      double meanNll = CorpusMetrics.meanNll(a.nll(), t);
-      return new GenericInternalRow(
-          new Object[] {
-            run,
-            utf8(key.sequenceId()),
-            model,
-            tokenizer,
-            domain,
-            t,
-            a.nll(),
-            meanNll,
-            CorpusMetrics.pplToken(a.nll(), t),
-            a.bytes(),
-            a.chars() < 0 ? null : a.chars(),
-            a.words() < 0 ? null : a.words(),
-            LogprobBatchScorer.mean(soft, SoftColumn.MEAN_ENTROPY, t),
-            LogprobBatchScorer.mean(soft, SoftColumn.KL_FORWARD, t),
-            LogprobBatchScorer.mean(soft, SoftColumn.KL_REVERSE, t),
-            LogprobBatchScorer.mean(soft, SoftColumn.CROSS_ENTROPY_REF, t),
-            null,
-            null,
-            null,
-            null,
-            null,
-            a.vocab() == 0 ? null : a.vocab(),
-            UTF8String.fromString(a.sourceFile())
-          });
+      return new SequenceRow(
+              run,
+              utf8(key.sequenceId()),
+              model,
+              tokenizer,
+              domain,
+              t,
+              a.nll(),
+              CorpusMetrics.meanNll(a.nll(), t),
+              CorpusMetrics.pplToken(a.nll(), t),
+              a.bytes(),
+              a.chars(),
+              a.words(),
+              a.soft(),
+              a.vocab(),
+              UTF8String.fromString(a.sourceFile()))
+          .toInternalRow();
     }
 
     private static UTF8String utf8(String s) {

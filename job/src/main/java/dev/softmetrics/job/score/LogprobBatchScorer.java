@@ -2,10 +2,12 @@ package dev.softmetrics.job.score;
 
 import dev.softmetrics.job.aggregate.CorpusRow;
 import dev.softmetrics.job.aggregate.RunTotals;
-import dev.softmetrics.job.aggregate.SoftColumn;
 import dev.softmetrics.job.config.ColumnNames;
 import dev.softmetrics.job.io.ArrowViews;
 import dev.softmetrics.job.io.ShardScan.ScanColumns;
+import dev.softmetrics.job.tables.RejectedRow;
+import dev.softmetrics.job.tables.SequenceRow;
+import dev.softmetrics.job.tables.SoftColumn;
 import dev.softmetrics.udfs.Rejection;
 import dev.softmetrics.udfs.logprobs.LogprobExtrasKernel;
 import dev.softmetrics.udfs.logprobs.LogprobSumKernel;
@@ -21,7 +23,6 @@ import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
 import org.apache.spark.sql.types.IntegerType;
 import org.apache.spark.sql.vectorized.ColumnVector;
@@ -37,14 +38,12 @@ final class LogprobBatchScorer {
   /** Where the rows of a batch go. */
   interface Sink {
     /**
-     * A scored row, in the layout of {@code sequences/}, with its row in the input file and the
-     * hash of its key ({@link SequenceKeyHash}).
+     * A scored row, a {@link SequenceRow} converted, with its row in the input file and the hash of
+     * its key ({@link SequenceKeyHash}).
      */
     void scored(InternalRow row, long sourceRow, long keyHash);
 
-    /**
-     * A rejected row, in the layout of {@code rejected/}; only called when {@link #wantsRejected}.
-     */
+    /** A rejected row, a {@link RejectedRow} converted; only called when {@link #wantsRejected}. */
     void rejected(InternalRow row);
 
     /** False when rejected rows only need counting (their messages are not built). */
@@ -217,18 +216,17 @@ final class LogprobBatchScorer {
                           where);
                 };
             sink.rejected(
-                new GenericInternalRow(
-                    new Object[] {
-                      runId,
-                      label(labels[0], row),
-                      label(labels[1], row),
-                      label(labels[2], row),
-                      label(labels[3], row),
-                      source,
-                      sourceRow,
-                      UTF8String.fromString(rejection.code()),
-                      UTF8String.fromString(message)
-                    }));
+                new RejectedRow(
+                        runId,
+                        label(labels[0], row),
+                        label(labels[1], row),
+                        label(labels[2], row),
+                        label(labels[3], row),
+                        source,
+                        sourceRow,
+                        rejection,
+                        message)
+                    .toInternalRow());
           }
           continue;
         }
@@ -261,32 +259,23 @@ final class LogprobBatchScorer {
             soft,
             rowVocab);
         sink.scored(
-            new GenericInternalRow(
-                new Object[] {
-                  runId,
-                  sequenceId,
-                  model,
-                  tokenizer,
-                  domain,
-                  tokens.get(row),
-                  nllSum.get(row),
-                  meanNll.get(row),
-                  ppl.get(row),
-                  bytes,
-                  chars < 0 ? null : chars,
-                  words < 0 ? null : words,
-                  mean(soft, SoftColumn.MEAN_ENTROPY, rowTokens),
-                  mean(soft, SoftColumn.KL_FORWARD, rowTokens),
-                  mean(soft, SoftColumn.KL_REVERSE, rowTokens),
-                  mean(soft, SoftColumn.CROSS_ENTROPY_REF, rowTokens),
-                  mean(soft, SoftColumn.KL_K1, rowTokens),
-                  mean(soft, SoftColumn.KL_K2, rowTokens),
-                  mean(soft, SoftColumn.KL_K3, rowTokens),
-                  mean(soft, SoftColumn.ENTROPY_LOWER, rowTokens),
-                  mean(soft, SoftColumn.ENTROPY_UPPER, rowTokens),
-                  rowVocab == 0 ? null : rowVocab,
-                  source
-                }),
+            new SequenceRow(
+                    runId,
+                    sequenceId,
+                    model,
+                    tokenizer,
+                    domain,
+                    rowTokens,
+                    nllSum.get(row),
+                    meanNll.get(row),
+                    ppl.get(row),
+                    bytes,
+                    chars,
+                    words,
+                    soft,
+                    rowVocab,
+                    source)
+                .toInternalRow(),
             sourceRow,
             keyHash);
       }
@@ -303,12 +292,6 @@ final class LogprobBatchScorer {
   /** A row's sum from an extras kernel, NaN when the input lacks the column or the row's list. */
   private static double sum(ListVector input, Float8Vector sums, int row) {
     return input == null || sums.isNull(row) ? Double.NaN : sums.get(row);
-  }
-
-  /** The mean per token of a soft column, or null when the row has none. */
-  static Double mean(double[] soft, SoftColumn column, long tokens) {
-    double sum = soft[column.ordinal()];
-    return Double.isNaN(sum) ? null : SoftColumn.meanPerToken(sum, tokens);
   }
 
   /** The label's bytes, copied out of the batch (the reader reuses its memory), or null. */

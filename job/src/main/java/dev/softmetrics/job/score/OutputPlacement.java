@@ -1,7 +1,7 @@
 package dev.softmetrics.job.score;
 
 import dev.softmetrics.job.io.InputListing;
-import dev.softmetrics.job.output.OutputTables;
+import dev.softmetrics.job.tables.Tables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -33,7 +33,7 @@ public final class OutputPlacement {
                       + " (use an --output outside the input, or one whose name starts with _)",
                   output, input));
         }
-        for (String table : OutputTables.FOLDERS) {
+        for (String table : Tables.FOLDERS) {
           if (within(root, new Path(out, table))) {
             throw new IllegalArgumentException(
                 String.format(

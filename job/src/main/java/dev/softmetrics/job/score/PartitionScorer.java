@@ -4,7 +4,7 @@ import dev.softmetrics.job.aggregate.RunAccumulator;
 import dev.softmetrics.job.aggregate.RunTotals;
 import dev.softmetrics.job.config.ColumnNames;
 import dev.softmetrics.job.io.ShardScan.ScanColumns;
-import dev.softmetrics.job.output.OutputTables;
+import dev.softmetrics.job.tables.RejectedRow;
 import dev.softmetrics.udfs.sequence.RepeatedKeys;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -14,7 +14,6 @@ import org.apache.arrow.memory.RootAllocator;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 import org.apache.spark.util.TaskCompletionListener;
 
@@ -33,11 +32,9 @@ final class PartitionScorer implements FlatMapFunction<Iterator<ColumnarBatch>, 
   enum Emit {
     SCORED,
     REJECTED,
-    /** (sequence_id, model, tokenizer, source_file, source_row) of candidate duplicates. */
+    /** The {@link CandidateKey} rows of candidate duplicates. */
     KEYS
   }
-
-  private static final int SOURCE_FILE = OutputTables.SEQUENCES_SCHEMA.fieldIndex("source_file");
 
   private final ScanColumns columns;
   private final ColumnNames names;
@@ -100,22 +97,16 @@ final class PartitionScorer implements FlatMapFunction<Iterator<ColumnarBatch>, 
               pending.add(row);
             } else if (emit == Emit.KEYS
                 && RepeatedKeys.contains(checks.keyCandidates(), keyHash)) {
-              pending.add(
-                  new GenericInternalRow(
-                      new Object[] {
-                        row.getUTF8String(1),
-                        row.getUTF8String(2),
-                        row.getUTF8String(3),
-                        row.getUTF8String(SOURCE_FILE),
-                        sourceRow
-                      }));
+              pending.add(CandidateKey.of(row, sourceRow));
             }
           }
 
           @Override
           public void rejected(InternalRow row) {
             if (checks.failOnBadRow()) {
-              throw BadRows.stop(row.getUTF8String(7).toString(), row.getUTF8String(8).toString());
+              throw BadRows.stop(
+                  row.getUTF8String(RejectedRow.REASON).toString(),
+                  row.getUTF8String(RejectedRow.MESSAGE).toString());
             }
             pending.add(row);
           }

@@ -18,6 +18,7 @@ import dev.softmetrics.job.output.OutputLock;
 import dev.softmetrics.job.output.OutputTables;
 import dev.softmetrics.job.output.RunRecord;
 import dev.softmetrics.job.output.StagedRun;
+import dev.softmetrics.job.tables.Tables;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -144,7 +145,7 @@ public final class ScoreJob {
         OutputTables.runRow(
             record(spark, request, run, accounting, status + RunRecord.COMMITTED_LATER));
     run.lock().checkHeld();
-    staged.commit(keys, OutputTables.SEQUENCES_SCHEMA, OutputTables.REJECTED_SCHEMA, left);
+    staged.commit(keys, Tables.SEQUENCES.schema(), Tables.REJECTED.schema(), left);
     clock.lap("commit");
     List<CorpusRow> groups =
         CorpusAggregation.rows(corpusTotals(spark, output, pass, totals), config.flags());
@@ -284,8 +285,7 @@ public final class ScoreJob {
       return;
     }
     staged.write(
-        frame(spark, pass.rejectedRows(files), OutputTables.REJECTED_SCHEMA),
-        OutputTables.REJECTED);
+        frame(spark, pass.rejectedRows(files), Tables.REJECTED.schema()), Tables.REJECTED.folder());
   }
 
   /** Waits for a write; its failure is rethrown as it was thrown. */

@@ -7,8 +7,8 @@ import dev.softmetrics.job.config.JobConfig;
 import dev.softmetrics.job.io.CheckedInput;
 import dev.softmetrics.job.io.InputFiles;
 import dev.softmetrics.job.io.ShardScan;
-import dev.softmetrics.job.output.OutputTables;
 import dev.softmetrics.job.output.StagedRun;
+import dev.softmetrics.job.tables.Tables;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -109,7 +109,7 @@ final class ScoringPass implements AutoCloseable {
                 : scan.batches()
                     .mapPartitions(scorer(PartitionScorer.Emit.SCORED, accumulator, checks));
     staged.write(
-        ScoreJob.frame(spark, scored, OutputTables.SEQUENCES_SCHEMA), OutputTables.SEQUENCES);
+        ScoreJob.frame(spark, scored, Tables.SEQUENCES.schema()), Tables.SEQUENCES.folder());
     totals = accumulator.value();
     duplicates = copies;
   }
@@ -129,9 +129,8 @@ final class ScoringPass implements AutoCloseable {
   }
 
   /**
-   * The (sequence_id, model, tokenizer, source_file, source_row) of every scored row of the
-   * logprobs layout whose key hash is among {@code sortedCandidates}, from the files that scored
-   * one.
+   * The {@link CandidateKey} rows of every scored row of the logprobs layout whose key hash is
+   * among {@code sortedCandidates}, from the files that scored one.
    */
   List<InternalRow> keysOf(long[] sortedCandidates) {
     PartitionScorer.RowChecks checks = checks(DuplicateCopies.NONE, sortedCandidates);
@@ -160,7 +159,7 @@ final class ScoringPass implements AutoCloseable {
    */
   Set<String> otherStoredKeys() {
     if (otherStored == null) {
-      Set<String> others = new TreeSet<>(staged.liveKeys(OutputTables.SEQUENCES));
+      Set<String> others = new TreeSet<>(staged.liveKeys(Tables.SEQUENCES.folder()));
       others.removeAll(ScoreJob.fileKeys(input, totals));
       otherStored = others;
     }

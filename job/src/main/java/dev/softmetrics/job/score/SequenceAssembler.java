@@ -1,5 +1,6 @@
 package dev.softmetrics.job.score;
 
+import dev.softmetrics.job.tables.SoftColumn;
 import dev.softmetrics.udfs.Rejection;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -34,8 +35,7 @@ final class SequenceAssembler {
    * A sequence after assembly: scored (its sums and its chunks), or not, with every row in {@code
    * rejected}. A scored sequence may have rejected rows too: the duplicate copies of its chunks.
    *
-   * @param soft the sequence's sums per {@link dev.softmetrics.job.aggregate.SoftColumn}, NaN where
-   *     absent
+   * @param soft the sequence's sums per {@link SoftColumn}, NaN where absent
    * @param sourceFile the file of the chunk at position 0
    * @param sourceRow its row
    * @param scoredChunks the chunks of a scored sequence, in position order
@@ -244,7 +244,7 @@ final class SequenceAssembler {
     }
 
     double nll = 0;
-    double[] soft = dev.softmetrics.job.aggregate.SoftColumn.none();
+    double[] soft = SoftColumn.none();
     double entropy = 0;
     double klForward = 0;
     double klReverse = 0;
@@ -256,11 +256,11 @@ final class SequenceAssembler {
       klReverse += c.klReverse();
       crossEntropy += c.crossEntropyRef();
     }
-    soft[dev.softmetrics.job.aggregate.SoftColumn.MEAN_ENTROPY.ordinal()] = entropy;
+    soft[SoftColumn.MEAN_ENTROPY.ordinal()] = entropy;
     // NaN (a chunk without reference logits) leaves the sequence without the reference columns.
-    soft[dev.softmetrics.job.aggregate.SoftColumn.KL_FORWARD.ordinal()] = klForward;
-    soft[dev.softmetrics.job.aggregate.SoftColumn.KL_REVERSE.ordinal()] = klReverse;
-    soft[dev.softmetrics.job.aggregate.SoftColumn.CROSS_ENTROPY_REF.ordinal()] = crossEntropy;
+    soft[SoftColumn.KL_FORWARD.ordinal()] = klForward;
+    soft[SoftColumn.KL_REVERSE.ordinal()] = klReverse;
+    soft[SoftColumn.CROSS_ENTROPY_REF.ordinal()] = crossEntropy;
     return new Assembled(
         key,
         true,

@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.softmetrics.job.analysis.StoredSequences;
 import dev.softmetrics.job.output.FileKeys;
+import dev.softmetrics.job.tables.Columns;
+import dev.softmetrics.job.tables.Projection;
 import dev.softmetrics.udfs.sequence.RepeatedKeys;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -33,6 +35,15 @@ final class StoredCopies {
   /** No stored copies: a first run, or a rerun of every stored file. */
   static final StoredCopies NONE = new StoredCopies(Map.of());
 
+  /** What is read of each stored row: its key and its file. */
+  private static final Projection READ =
+      Projection.of(Columns.SEQUENCE_ID, Columns.MODEL, Columns.TOKENIZER, Columns.SOURCE_FILE);
+
+  private static final int SEQUENCE_ID = READ.ordinal(Columns.SEQUENCE_ID);
+  private static final int MODEL = READ.ordinal(Columns.MODEL);
+  private static final int TOKENIZER = READ.ordinal(Columns.TOKENIZER);
+  private static final int SOURCE_FILE = READ.ordinal(Columns.SOURCE_FILE);
+
   private final Map<List<String>, DuplicateCopies.Copy> byIdentity;
 
   private StoredCopies(Map<List<String>, DuplicateCopies.Copy> byIdentity) {
@@ -52,9 +63,9 @@ final class StoredCopies {
     Broadcast<long[]> runKeys =
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(sortedRunKeys);
     List<Tuple2<List<String>, String>> found =
-        StoredSequences.all(spark, output)
-            .where(col(FileKeys.COLUMN).isin(otherFileKeys.toArray()))
-            .select("sequence_id", "model", "tokenizer", "source_file")
+        READ.select(
+                StoredSequences.all(spark, output)
+                    .where(col(FileKeys.COLUMN).isin(otherFileKeys.toArray())))
             .queryExecution()
             .toRdd()
             .toJavaRDD()
@@ -63,15 +74,17 @@ final class StoredCopies {
                     RepeatedKeys.contains(
                         runKeys.value(),
                         SequenceKeyHash.of(
-                            row.getUTF8String(0), row.getUTF8String(1), row.getUTF8String(2))))
+                            row.getUTF8String(SEQUENCE_ID),
+                            row.getUTF8String(MODEL),
+                            row.getUTF8String(TOKENIZER))))
             .map(
                 row ->
                     new Tuple2<>(
                         List.of(
-                            row.getUTF8String(0).toString(),
-                            row.getUTF8String(1).toString(),
-                            row.getUTF8String(2).toString()),
-                        row.getUTF8String(3).toString()))
+                            row.getUTF8String(SEQUENCE_ID).toString(),
+                            row.getUTF8String(MODEL).toString(),
+                            row.getUTF8String(TOKENIZER).toString()),
+                        row.getUTF8String(SOURCE_FILE).toString()))
             .collect();
     runKeys.destroy();
     Map<List<String>, DuplicateCopies.Copy> byIdentity = new HashMap<>();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.softmetrics.job.LocalSparkTest;
 import dev.softmetrics.job.analysis.SequenceFixtures.Sequence;
 import dev.softmetrics.job.config.BootstrapConfig;
+import dev.softmetrics.job.tables.Tables;
 import dev.softmetrics.udfs.bootstrap.PoissonWeights;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,10 +52,7 @@ class SequenceBootstrapIntervalsTest extends LocalSparkTest {
     Collections.reverse(reversed);
     Map<GroupKey, CorpusInterval> backwards =
         SequenceBootstrap.compute(
-                spark
-                    .createDataFrame(
-                        reversed, dev.softmetrics.job.output.OutputTables.SEQUENCES_SCHEMA)
-                    .repartition(3),
+                spark.createDataFrame(reversed, Tables.SEQUENCES.schema()).repartition(3),
                 BOOTSTRAP,
                 0)
             .intervals();

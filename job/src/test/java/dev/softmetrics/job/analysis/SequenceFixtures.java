@@ -1,6 +1,6 @@
 package dev.softmetrics.job.analysis;
 
-import dev.softmetrics.job.output.OutputTables;
+import dev.softmetrics.job.tables.Tables;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -55,6 +55,6 @@ final class SequenceFixtures {
   }
 
   Dataset<Row> frame(SparkSession spark, int partitions) {
-    return spark.createDataFrame(rows, OutputTables.SEQUENCES_SCHEMA).repartition(partitions);
+    return spark.createDataFrame(rows, Tables.SEQUENCES.schema()).repartition(partitions);
   }
 }

@@ -7,6 +7,7 @@ import dev.softmetrics.job.config.JobConfig;
 import dev.softmetrics.job.demo.DemoCorpusWriter;
 import dev.softmetrics.job.score.ScoreJob;
 import dev.softmetrics.job.score.ScoreRequest;
+import dev.softmetrics.job.tables.Tables;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,11 +37,11 @@ class OutputSchemaDocTest extends LocalSparkTest {
   void readmeDocumentsTheDeclaredAndTheWrittenSchemas(@TempDir Path tmp) throws IOException {
     Map<String, List<String>> documented = documented();
     Map<String, StructType> declared = new LinkedHashMap<>();
-    declared.put("sequences", partitioned(OutputTables.SEQUENCES_SCHEMA));
-    declared.put("corpus", OutputTables.CORPUS_SCHEMA);
-    declared.put("rejected", partitioned(OutputTables.REJECTED_SCHEMA));
-    declared.put("runs", OutputTables.RUNS_SCHEMA);
-    declared.put("comparisons", dev.softmetrics.job.analysis.ComparisonsTable.SCHEMA);
+    declared.put("sequences", partitioned(Tables.SEQUENCES.schema()));
+    declared.put("corpus", Tables.CORPUS.schema());
+    declared.put("rejected", partitioned(Tables.REJECTED.schema()));
+    declared.put("runs", Tables.RUNS.schema());
+    declared.put("comparisons", Tables.COMPARISONS.schema());
     assertThat(documented).containsOnlyKeys(declared.keySet());
 
     String input = tmp.resolve("in").toString();

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 import dev.softmetrics.job.LocalSparkTest;
 import dev.softmetrics.job.Shards;
 import dev.softmetrics.job.config.JobConfig;
-import dev.softmetrics.job.output.OutputTables;
 import dev.softmetrics.job.output.RunRecord;
+import dev.softmetrics.job.tables.Tables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -182,7 +182,7 @@ class FolderLayoutPropertyTest extends LocalSparkTest {
     for (Row r :
         spark
             .read()
-            .schema(OutputTables.SEQUENCES_SCHEMA)
+            .schema(Tables.SEQUENCES.schema())
             .parquet(out.resolve("sequences").toString())
             .collectAsList()) {
       String file = Path.of(URI.create(r.getAs("source_file"))).toString();
@@ -254,7 +254,7 @@ class FolderLayoutPropertyTest extends LocalSparkTest {
     for (Row r :
         spark
             .read()
-            .schema(OutputTables.REJECTED_SCHEMA)
+            .schema(Tables.REJECTED.schema())
             .parquet(out.resolve("rejected").toString())
             .collectAsList()) {
       assertThat(r.<String>getAs("reason")).isEqualTo("MISSING_LABEL");

@@ -6,8 +6,8 @@ import dev.softmetrics.job.LocalSparkTest;
 import dev.softmetrics.job.Shards;
 import dev.softmetrics.job.cli.Failures;
 import dev.softmetrics.job.config.JobConfig;
-import dev.softmetrics.job.output.OutputTables;
 import dev.softmetrics.job.output.RunRecord;
+import dev.softmetrics.job.tables.Tables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -515,7 +515,7 @@ class MixedShardsPropertyTest extends LocalSparkTest {
     for (Row r :
         spark
             .read()
-            .schema(OutputTables.REJECTED_SCHEMA)
+            .schema(Tables.REJECTED.schema())
             .parquet(output.resolve("rejected").toString())
             .collectAsList()) {
       String folder = Path.of(java.net.URI.create(r.getAs("source_file"))).getParent().toString();
@@ -530,7 +530,7 @@ class MixedShardsPropertyTest extends LocalSparkTest {
   private static List<String> sequences(Path output) {
     return spark
         .read()
-        .schema(OutputTables.SEQUENCES_SCHEMA)
+        .schema(Tables.SEQUENCES.schema())
         .parquet(output.resolve("sequences").toString())
         .drop("run_id", "source_file", "file_key")
         .collectAsList()

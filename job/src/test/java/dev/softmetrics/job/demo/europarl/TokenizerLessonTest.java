@@ -3,7 +3,7 @@ package dev.softmetrics.job.demo.europarl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.softmetrics.job.aggregate.CorpusRow;
-import dev.softmetrics.job.aggregate.SoftColumn;
+import dev.softmetrics.job.tables.SoftColumn;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

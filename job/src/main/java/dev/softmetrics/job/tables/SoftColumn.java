@@ -1,4 +1,7 @@
-package dev.softmetrics.job.aggregate;
+package dev.softmetrics.job.tables;
+
+import java.util.Arrays;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * The soft-metric columns of {@code sequences/} and {@code corpus/}, in table order: each is a mean
@@ -6,7 +9,7 @@ package dev.softmetrics.job.aggregate;
  * at corpus level. Which ones a row has depends on the input (docs/METRICS.md): logits give entropy
  * and, with {@code ref_logits}, the exact KLs and cross-entropy; the logprobs layout's {@code
  * token_entropies}, {@code ref_logprobs} and {@code top_logprobs} give entropy, the k1-k3 KL
- * estimates and the entropy bounds.
+ * estimates and the entropy bounds. Both tables take their soft columns from this one list.
  */
 public enum SoftColumn {
   MEAN_ENTROPY("mean_entropy"),
@@ -22,15 +25,20 @@ public enum SoftColumn {
   /** The number of columns: the length of a per-sequence array of sums. */
   public static final int COUNT = values().length;
 
-  private final String column;
+  private final TableColumn column;
 
-  SoftColumn(String column) {
-    this.column = column;
+  SoftColumn(String name) {
+    this.column = TableColumn.optional(name, DataTypes.DoubleType);
   }
 
-  /** The column name in the output tables. */
-  public String column() {
+  /** The column in the output tables: a double, null where the input does not give the metric. */
+  public TableColumn column() {
     return column;
+  }
+
+  /** Every soft column, in table order. */
+  public static TableColumn[] columns() {
+    return Arrays.stream(values()).map(SoftColumn::column).toArray(TableColumn[]::new);
   }
 
   /**
@@ -44,7 +52,7 @@ public enum SoftColumn {
   /** A per-sequence array of sums with every column absent (NaN). */
   public static double[] none() {
     double[] sums = new double[COUNT];
-    java.util.Arrays.fill(sums, Double.NaN);
+    Arrays.fill(sums, Double.NaN);
     return sums;
   }
 }

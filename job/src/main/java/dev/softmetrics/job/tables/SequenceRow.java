@@ -1,0 +1,88 @@
+package dev.softmetrics.job.tables;
+
+import static dev.softmetrics.job.tables.Tables.SEQUENCES;
+
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.unsafe.types.UTF8String;
+
+/**
+ * One row of {@code sequences/}: a scored sequence, as a scorer builds it on an executor. Text is
+ * held as Spark's {@link UTF8String}, what the writer takes; a figure the input does not give is
+ * held as the scorers count it: {@code chars} and {@code words} below 0, {@code vocabSize} 0, a
+ * soft sum NaN. {@link #toInternalRow} is the one conversion to the table's column order and nulls;
+ * code that reads such rows back uses the ordinals below.
+ *
+ * @param softSums the sequence's sum over its tokens per {@link SoftColumn} (the table stores the
+ *     mean per token), NaN where absent; read when the row is converted, so a scorer may reuse the
+ *     array for its next row once it has converted this one
+ */
+public record SequenceRow(
+    UTF8String runId,
+    UTF8String sequenceId,
+    UTF8String model,
+    UTF8String tokenizer,
+    UTF8String domain,
+    long tokens,
+    double nllSum,
+    double meanNll,
+    double ppl,
+    long bytes,
+    long chars,
+    long words,
+    double[] softSums,
+    long vocabSize,
+    UTF8String sourceFile) {
+
+  public static final int RUN_ID = SEQUENCES.ordinal(Columns.RUN_ID);
+  public static final int SEQUENCE_ID = SEQUENCES.ordinal(Columns.SEQUENCE_ID);
+  public static final int MODEL = SEQUENCES.ordinal(Columns.MODEL);
+  public static final int TOKENIZER = SEQUENCES.ordinal(Columns.TOKENIZER);
+  public static final int DOMAIN = SEQUENCES.ordinal(Columns.DOMAIN);
+  public static final int TOKENS = SEQUENCES.ordinal(Columns.TOKENS);
+  public static final int NLL_SUM = SEQUENCES.ordinal(Columns.NLL_SUM);
+  public static final int MEAN_NLL = SEQUENCES.ordinal(Columns.MEAN_NLL);
+  public static final int PPL = SEQUENCES.ordinal(Columns.PPL);
+  public static final int BYTES = SEQUENCES.ordinal(Columns.BYTES);
+  public static final int CHARS = SEQUENCES.ordinal(Columns.CHARS);
+  public static final int WORDS = SEQUENCES.ordinal(Columns.WORDS);
+  public static final int VOCAB_SIZE = SEQUENCES.ordinal(Columns.VOCAB_SIZE);
+  public static final int SOURCE_FILE = SEQUENCES.ordinal(Columns.SOURCE_FILE);
+
+  /** The ordinal of each {@link SoftColumn}, by its own ordinal. */
+  private static final int[] SOFT = softOrdinals();
+
+  private static final int WIDTH = SEQUENCES.columns().size();
+
+  /** The row for Spark's writer, in the column order of {@code sequences/}. */
+  public InternalRow toInternalRow() {
+    Object[] values = new Object[WIDTH];
+    values[RUN_ID] = runId;
+    values[SEQUENCE_ID] = sequenceId;
+    values[MODEL] = model;
+    values[TOKENIZER] = tokenizer;
+    values[DOMAIN] = domain;
+    values[TOKENS] = tokens;
+    values[NLL_SUM] = nllSum;
+    values[MEAN_NLL] = meanNll;
+    values[PPL] = ppl;
+    values[BYTES] = bytes;
+    values[CHARS] = chars < 0 ? null : chars;
+    values[WORDS] = words < 0 ? null : words;
+    for (int c = 0; c < SoftColumn.COUNT; c++) {
+      double sum = softSums[c];
+      values[SOFT[c]] = Double.isNaN(sum) ? null : SoftColumn.meanPerToken(sum, tokens);
+    }
+    values[VOCAB_SIZE] = vocabSize == 0 ? null : vocabSize;
+    values[SOURCE_FILE] = sourceFile;
+    return new GenericInternalRow(values);
+  }
+
+  private static int[] softOrdinals() {
+    int[] ordinals = new int[SoftColumn.COUNT];
+    for (SoftColumn c : SoftColumn.values()) {
+      ordinals[c.ordinal()] = SEQUENCES.ordinal(c.column());
+    }
+    return ordinals;
+  }
+}

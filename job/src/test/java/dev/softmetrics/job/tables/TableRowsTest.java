@@ -1,0 +1,121 @@
+package dev.softmetrics.job.tables;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.softmetrics.udfs.Rejection;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
+import org.junit.jupiter.api.Test;
+
+/** The typed rows convert to their table's column order, with absent figures as nulls. */
+class TableRowsTest {
+  private static final UTF8String RUN = UTF8String.fromString("run-1");
+  private static final UTF8String FILE = UTF8String.fromString("file:/in/part-0.parquet");
+
+  @Test
+  void aSequenceRowPutsEachFieldUnderItsColumn() {
+    double[] soft = SoftColumn.none();
+    soft[SoftColumn.MEAN_ENTROPY.ordinal()] = 6.0;
+    soft[SoftColumn.KL_K3.ordinal()] = 0.75;
+    InternalRow row =
+        new SequenceRow(
+                RUN,
+                utf8("s1"),
+                utf8("m"),
+                utf8("t"),
+                utf8("d"),
+                3,
+                4.5,
+                1.5,
+                Math.exp(1.5),
+                12,
+                11,
+                -1,
+                soft,
+                50_257,
+                FILE)
+            .toInternalRow();
+    StructType schema = Tables.SEQUENCES.schema();
+
+    assertThat(row.numFields()).isEqualTo(schema.size());
+    assertThat(row.getUTF8String(schema.fieldIndex("run_id"))).isEqualTo(RUN);
+    assertThat(row.getUTF8String(schema.fieldIndex("sequence_id"))).isEqualTo(utf8("s1"));
+    assertThat(row.getUTF8String(schema.fieldIndex("domain"))).isEqualTo(utf8("d"));
+    assertThat(row.getLong(schema.fieldIndex("tokens"))).isEqualTo(3);
+    assertThat(row.getDouble(schema.fieldIndex("nll_sum"))).isEqualTo(4.5);
+    assertThat(row.getDouble(schema.fieldIndex("mean_nll"))).isEqualTo(1.5);
+    assertThat(row.getLong(schema.fieldIndex("bytes"))).isEqualTo(12);
+    assertThat(row.getLong(schema.fieldIndex("chars"))).isEqualTo(11);
+    assertThat(row.isNullAt(schema.fieldIndex("words"))).isTrue();
+    assertThat(row.getDouble(schema.fieldIndex("mean_entropy"))).isEqualTo(2.0);
+    assertThat(row.getDouble(schema.fieldIndex("kl_k3"))).isEqualTo(0.25);
+    assertThat(row.isNullAt(schema.fieldIndex("kl_forward"))).isTrue();
+    assertThat(row.getLong(schema.fieldIndex("vocab_size"))).isEqualTo(50_257);
+    assertThat(row.getUTF8String(schema.fieldIndex("source_file"))).isEqualTo(FILE);
+    assertThat(row.getUTF8String(SequenceRow.SOURCE_FILE)).isEqualTo(FILE);
+  }
+
+  @Test
+  void anUnknownVocabularyIsNull() {
+    InternalRow row =
+        new SequenceRow(
+                RUN,
+                utf8("s"),
+                utf8("m"),
+                utf8("t"),
+                utf8("d"),
+                1,
+                0.5,
+                0.5,
+                1.6,
+                1,
+                -1,
+                -1,
+                SoftColumn.none(),
+                0,
+                FILE)
+            .toInternalRow();
+
+    assertThat(row.isNullAt(Tables.SEQUENCES.schema().fieldIndex("vocab_size"))).isTrue();
+    assertThat(row.isNullAt(Tables.SEQUENCES.schema().fieldIndex("chars"))).isTrue();
+  }
+
+  @Test
+  void aRejectedRowKeepsNullLabelsAndSaysWhy() {
+    InternalRow row =
+        new RejectedRow(RUN, null, utf8("m"), null, null, FILE, 987, Rejection.NULL_LOGPROB, "why")
+            .toInternalRow();
+    StructType schema = Tables.REJECTED.schema();
+
+    assertThat(row.numFields()).isEqualTo(schema.size());
+    assertThat(row.isNullAt(schema.fieldIndex("sequence_id"))).isTrue();
+    assertThat(row.getUTF8String(schema.fieldIndex("model"))).isEqualTo(utf8("m"));
+    assertThat(row.getLong(schema.fieldIndex("source_row"))).isEqualTo(987);
+    assertThat(row.getUTF8String(RejectedRow.REASON)).isEqualTo(utf8("NULL_LOGPROB"));
+    assertThat(row.getUTF8String(schema.fieldIndex("message"))).isEqualTo(utf8("why"));
+  }
+
+  @Test
+  void sequencesAndCorpusTakeTheSoftColumnsFromOneList() {
+    for (SoftColumn c : SoftColumn.values()) {
+      assertThat(Tables.SEQUENCES.columns()).contains(c.column());
+      assertThat(Tables.CORPUS.columns()).contains(c.column());
+    }
+  }
+
+  @Test
+  void aColumnATableLacksHasNoOrdinal() {
+    assertThatThrownBy(() -> Tables.REJECTED.ordinal(Columns.TOKENS))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("Table rejected/ has no column tokens");
+    assertThatThrownBy(() -> Projection.of(Columns.MODEL).ordinal(Columns.DOMAIN))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("Column domain is not selected");
+  }
+
+  private static UTF8String utf8(String s) {
+    return UTF8String.fromString(s);
+  }
+}
