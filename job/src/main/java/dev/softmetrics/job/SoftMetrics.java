@@ -2,6 +2,7 @@ package dev.softmetrics.job;
 
 import dev.softmetrics.job.cli.DemoCommand;
 import dev.softmetrics.job.cli.ScoreCommand;
+import dev.softmetrics.job.config.Versions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -32,14 +32,14 @@ public record CorpusRow(
     Double macroBitsPerByte,
     Double[] soft,
     java.util.List<String> flags,
-    dev.softmetrics.job.analysis.CorpusInterval interval) {
+    dev.softmetrics.job.aggregate.CorpusInterval interval) {
 
   public CorpusRow {
     flags = java.util.List.copyOf(flags);
   }
 
   /** This row with the given bootstrap intervals (null for none). */
-  public CorpusRow withInterval(dev.softmetrics.job.analysis.CorpusInterval ci) {
+  public CorpusRow withInterval(dev.softmetrics.job.aggregate.CorpusInterval ci) {
     return new CorpusRow(
         model,
         tokenizer,

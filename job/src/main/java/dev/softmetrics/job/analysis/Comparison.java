@@ -1,5 +1,6 @@
 package dev.softmetrics.job.analysis;
 
+import dev.softmetrics.job.aggregate.CorpusInterval;
 import dev.softmetrics.udfs.bootstrap.PercentileInterval;
 import dev.softmetrics.udfs.bootstrap.ReplicateSums;
 import dev.softmetrics.udfs.corpus.CorpusMetrics;

@@ -2,6 +2,7 @@ package dev.softmetrics.job.analysis;
 
 import static org.apache.spark.sql.functions.col;
 
+import dev.softmetrics.job.aggregate.CorpusInterval;
 import dev.softmetrics.job.aggregate.CorpusRow;
 import dev.softmetrics.job.config.BootstrapConfig;
 import dev.softmetrics.job.tables.Columns;

@@ -2,7 +2,7 @@ package dev.softmetrics.job.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.softmetrics.job.Versions;
+import dev.softmetrics.job.config.Versions;
 import dev.softmetrics.udfs.units.LossFigures;
 import dev.softmetrics.udfs.units.LossFigures.Per;
 import dev.softmetrics.udfs.units.LossFigures.Scale;

@@ -1,7 +1,7 @@
 package dev.softmetrics.job.cli;
 
-import dev.softmetrics.job.Versions;
 import dev.softmetrics.job.config.JobConfig;
+import dev.softmetrics.job.config.Versions;
 import dev.softmetrics.job.demo.europarl.DemoDependencies;
 import dev.softmetrics.job.demo.europarl.EuroparlDemoCorpus;
 import dev.softmetrics.job.demo.europarl.RlCheckpoint;

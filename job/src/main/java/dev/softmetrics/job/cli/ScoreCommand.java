@@ -1,8 +1,8 @@
 package dev.softmetrics.job.cli;
 
-import dev.softmetrics.job.Versions;
 import dev.softmetrics.job.config.HadoopConnectors;
 import dev.softmetrics.job.config.JobConfig;
+import dev.softmetrics.job.config.Versions;
 import dev.softmetrics.job.progress.ProgressReporter;
 import dev.softmetrics.job.report.RunSummary;
 import dev.softmetrics.job.score.RunResult;

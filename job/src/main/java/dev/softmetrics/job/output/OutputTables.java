@@ -1,8 +1,8 @@
 package dev.softmetrics.job.output;
 
-import dev.softmetrics.job.Versions;
+import dev.softmetrics.job.aggregate.CorpusInterval;
 import dev.softmetrics.job.aggregate.CorpusRow;
-import dev.softmetrics.job.analysis.CorpusInterval;
+import dev.softmetrics.job.config.Versions;
 import dev.softmetrics.job.tables.Columns;
 import dev.softmetrics.job.tables.SoftColumn;
 import dev.softmetrics.job.tables.Tables;

@@ -1,6 +1,5 @@
 package dev.softmetrics.job.score;
 
-import dev.softmetrics.job.Versions;
 import dev.softmetrics.job.aggregate.CorpusAggregation;
 import dev.softmetrics.job.aggregate.CorpusRow;
 import dev.softmetrics.job.aggregate.GroupTotals;
@@ -9,6 +8,7 @@ import dev.softmetrics.job.aggregate.StoredTotals;
 import dev.softmetrics.job.analysis.ComparisonsTable;
 import dev.softmetrics.job.analysis.SequenceBootstrap;
 import dev.softmetrics.job.analysis.StoredSequences;
+import dev.softmetrics.job.config.Versions;
 import dev.softmetrics.job.io.CheckedInput;
 import dev.softmetrics.job.io.InputCheck;
 import dev.softmetrics.job.io.InputFiles;

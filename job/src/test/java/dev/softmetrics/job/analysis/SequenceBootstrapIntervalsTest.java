@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.softmetrics.job.LocalSparkTest;
+import dev.softmetrics.job.aggregate.CorpusInterval;
 import dev.softmetrics.job.analysis.SequenceFixtures.Sequence;
 import dev.softmetrics.job.config.BootstrapConfig;
 import dev.softmetrics.job.tables.Tables;

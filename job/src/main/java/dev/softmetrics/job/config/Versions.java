@@ -1,4 +1,4 @@
-package dev.softmetrics.job;
+package dev.softmetrics.job.config;
 
 import picocli.CommandLine.IVersionProvider;
 

@@ -1,4 +1,4 @@
-package dev.softmetrics.job.analysis;
+package dev.softmetrics.job.aggregate;
 
 import dev.softmetrics.udfs.bootstrap.PercentileInterval;
 import dev.softmetrics.udfs.bootstrap.ReplicateSums;
@@ -19,13 +19,13 @@ public record CorpusInterval(
     implements Serializable {
 
   /** Fewer sequences than this cannot show any variation: such a group gets no interval. */
-  static final long MIN_SEQUENCES = 2;
+  public static final long MIN_SEQUENCES = 2;
 
   /**
    * The intervals of a group from its replicate sums, or null when the group has fewer than {@link
    * #MIN_SEQUENCES} sequences or no replicate defines the figures.
    */
-  static CorpusInterval of(ReplicateSums sums, double confidence) {
+  public static CorpusInterval of(ReplicateSums sums, double confidence) {
     if (sums.sequences() < MIN_SEQUENCES) {
       return null;
     }
