@@ -1,6 +1,5 @@
 package dev.softmetrics.job;
 
-import dev.softmetrics.job.cli.DemoCommand;
 import dev.softmetrics.job.cli.ScoreCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,7 +16,6 @@ import picocli.CommandLine.Command;
     description = "Soft metrics of language models over Parquet shards, on Spark.",
     subcommands = {
       ScoreCommand.class,
-      DemoCommand.class,
       dev.softmetrics.job.cli.SqlCommand.class,
       dev.softmetrics.job.cli.ConvertCommand.class
     })
@@ -33,7 +31,16 @@ public final class SoftMetrics {
    * arguments, the usage goes to stderr (status 2); {@code --help} prints it on stdout.
    */
   public static int execute(String... args) {
-    CommandLine cli = new CommandLine(new SoftMetrics());
+    return execute(commandLine(), args);
+  }
+
+  /** The job's commands, to which a caller may add its own (the demo module adds {@code demo}). */
+  public static CommandLine commandLine() {
+    return new CommandLine(new SoftMetrics());
+  }
+
+  /** Runs {@code args} on {@code cli} as {@link #execute(String...)} does on the job's commands. */
+  public static int execute(CommandLine cli, String... args) {
     if (args.length == 0) {
       cli.usage(System.err);
       return 2;
