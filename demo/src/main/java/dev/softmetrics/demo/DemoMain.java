@@ -16,6 +16,6 @@ public final class DemoMain {
 
   /** Runs a command line as {@link SoftMetrics#execute(String...)} does, {@code demo} included. */
   public static int execute(String... args) {
-    return SoftMetrics.execute(SoftMetrics.commandLine().addSubcommand(new DemoCommand()), args);
+    return SoftMetrics.execute(SoftMetrics.commandLine(new DemoCommand()), args);
   }
 }

@@ -1,6 +1,8 @@
 package dev.softmetrics.job;
 
+import dev.softmetrics.job.cli.ConvertCommand;
 import dev.softmetrics.job.cli.ScoreCommand;
+import dev.softmetrics.job.cli.SqlCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,12 +15,7 @@ import picocli.CommandLine.Command;
     name = "softmetrics",
     mixinStandardHelpOptions = true,
     versionProvider = Versions.class,
-    description = "Soft metrics of language models over Parquet shards, on Spark.",
-    subcommands = {
-      ScoreCommand.class,
-      dev.softmetrics.job.cli.SqlCommand.class,
-      dev.softmetrics.job.cli.ConvertCommand.class
-    })
+    description = "Soft metrics of language models over Parquet shards, on Spark.")
 public final class SoftMetrics {
   private SoftMetrics() {}
 
@@ -34,9 +31,16 @@ public final class SoftMetrics {
     return execute(commandLine(), args);
   }
 
-  /** The job's commands, to which a caller may add its own (the demo module adds {@code demo}). */
-  public static CommandLine commandLine() {
-    return new CommandLine(new SoftMetrics());
+  /**
+   * The job's commands: score, then {@code more} (the demo module adds {@code demo}, where the
+   * usage has always listed it), then sql and convert.
+   */
+  public static CommandLine commandLine(Object... more) {
+    CommandLine cli = new CommandLine(new SoftMetrics()).addSubcommand(new ScoreCommand());
+    for (Object command : more) {
+      cli.addSubcommand(command);
+    }
+    return cli.addSubcommand(new SqlCommand()).addSubcommand(new ConvertCommand());
   }
 
   /** Runs {@code args} on {@code cli} as {@link #execute(String...)} does on the job's commands. */
