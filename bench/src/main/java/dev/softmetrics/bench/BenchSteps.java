@@ -4,7 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 
-import dev.softmetrics.job.demo.DemoCorpusWriter;
+import dev.softmetrics.corpora.DemoCorpusWriter;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -4,9 +4,9 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.sum;
 
+import dev.softmetrics.corpora.BlobDtype;
+import dev.softmetrics.corpora.DemoLogitsWriter;
 import dev.softmetrics.job.config.JobConfig;
-import dev.softmetrics.job.demo.BlobDtype;
-import dev.softmetrics.job.demo.DemoLogitsWriter;
 import dev.softmetrics.job.io.InputCheck;
 import dev.softmetrics.job.io.ShardScan;
 import dev.softmetrics.job.score.ScoreJob;

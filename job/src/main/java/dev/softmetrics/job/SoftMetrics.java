@@ -1,7 +1,8 @@
 package dev.softmetrics.job;
 
-import dev.softmetrics.job.cli.DemoCommand;
+import dev.softmetrics.job.cli.ConvertCommand;
 import dev.softmetrics.job.cli.ScoreCommand;
+import dev.softmetrics.job.cli.SqlCommand;
 import dev.softmetrics.job.config.Versions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,13 +16,7 @@ import picocli.CommandLine.Command;
     name = "softmetrics",
     mixinStandardHelpOptions = true,
     versionProvider = Versions.class,
-    description = "Soft metrics of language models over Parquet shards, on Spark.",
-    subcommands = {
-      ScoreCommand.class,
-      DemoCommand.class,
-      dev.softmetrics.job.cli.SqlCommand.class,
-      dev.softmetrics.job.cli.ConvertCommand.class
-    })
+    description = "Soft metrics of language models over Parquet shards, on Spark.")
 public final class SoftMetrics {
   private SoftMetrics() {}
 
@@ -34,7 +29,23 @@ public final class SoftMetrics {
    * arguments, the usage goes to stderr (status 2); {@code --help} prints it on stdout.
    */
   public static int execute(String... args) {
-    CommandLine cli = new CommandLine(new SoftMetrics());
+    return execute(commandLine(), args);
+  }
+
+  /**
+   * The job's commands: score, then {@code more} (the demo module adds {@code demo}, where the
+   * usage has always listed it), then sql and convert.
+   */
+  public static CommandLine commandLine(Object... more) {
+    CommandLine cli = new CommandLine(new SoftMetrics()).addSubcommand(new ScoreCommand());
+    for (Object command : more) {
+      cli.addSubcommand(command);
+    }
+    return cli.addSubcommand(new SqlCommand()).addSubcommand(new ConvertCommand());
+  }
+
+  /** Runs {@code args} on {@code cli} as {@link #execute(String...)} does on the job's commands. */
+  public static int execute(CommandLine cli, String... args) {
     if (args.length == 0) {
       cli.usage(System.err);
       return 2;

@@ -3,8 +3,8 @@ package dev.softmetrics.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.softmetrics.corpora.DemoCorpusWriter;
 import dev.softmetrics.job.config.JobConfig;
-import dev.softmetrics.job.demo.DemoCorpusWriter;
 import dev.softmetrics.job.score.ScoreJob;
 import dev.softmetrics.job.score.ScoreRequest;
 import java.nio.file.Path;

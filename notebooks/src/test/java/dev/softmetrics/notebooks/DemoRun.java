@@ -1,6 +1,6 @@
 package dev.softmetrics.notebooks;
 
-import dev.softmetrics.job.SoftMetrics;
+import dev.softmetrics.demo.DemoMain;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -40,7 +40,7 @@ final class DemoRun {
       int status;
       try (PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
         System.setOut(capture);
-        status = SoftMetrics.execute("demo", "--output", dir.toString());
+        status = DemoMain.execute("demo", "--output", dir.toString());
       } finally {
         System.setOut(stdout);
       }

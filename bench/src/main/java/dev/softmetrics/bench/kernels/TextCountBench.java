@@ -1,7 +1,7 @@
 package dev.softmetrics.bench.kernels;
 
-import dev.softmetrics.job.demo.SyntheticCorpus;
-import dev.softmetrics.job.demo.SyntheticSequence;
+import dev.softmetrics.corpora.SyntheticCorpus;
+import dev.softmetrics.corpora.SyntheticSequence;
 import dev.softmetrics.udfs.text.TextCountKernel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;

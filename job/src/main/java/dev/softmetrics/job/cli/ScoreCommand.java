@@ -121,7 +121,7 @@ public final class ScoreCommand implements Callable<Integer> {
     }
   }
 
-  /** Runs a request on a new session and prints the summary; shared with {@code demo}. */
+  /** Runs a request on a new session and prints the summary. */
   static int run(ScoreRequest request, String master) {
     System.err.println("softmetrics: configuration " + request.config().rendered());
     SparkSession spark = Sessions.open(master, request.config());
@@ -133,8 +133,11 @@ public final class ScoreCommand implements Callable<Integer> {
     }
   }
 
-  /** Runs the job on a session the caller owns, with progress lines, and prints the summary. */
-  static RunResult runOn(SparkSession spark, ScoreRequest request) {
+  /**
+   * Runs the job on a session the caller owns, with progress lines, and prints the summary; shared
+   * with the demo module's {@code demo}.
+   */
+  public static RunResult runOn(SparkSession spark, ScoreRequest request) {
     try (ProgressReporter progress =
         ProgressReporter.start(
             spark.sparkContext(),
@@ -152,7 +155,8 @@ public final class ScoreCommand implements Callable<Integer> {
     }
   }
 
-  static String newRunId() {
+  /** A new run id: the UTC time to the second, a dash, six random hex digits. */
+  public static String newRunId() {
     return ZonedDateTime.now(ZoneOffset.UTC)
             .format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT))
         + "-"

@@ -8,9 +8,10 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The Spark session of a run: embedded on {@code local[*]} when nothing says otherwise, the given
  * master with {@code --master} (with what {@link ClusterDriver} adds for a cluster), or whatever
- * spark-submit configured when it launched the job.
+ * spark-submit configured when it launched the job. Public for the demo module, which scores its
+ * inputs on one such session.
  */
-final class Sessions {
+public final class Sessions {
   private Sessions() {}
 
   /** True when spark-submit (or a caller's -Dspark.master) chose the master. */
@@ -18,7 +19,8 @@ final class Sessions {
     return new SparkConf().contains("spark.master");
   }
 
-  static SparkSession open(String master, JobConfig config) {
+  /** A session on {@code master} (null: embedded, unless spark-submit chose) with the settings. */
+  public static SparkSession open(String master, JobConfig config) {
     return open(master, config, java.util.Map.of());
   }
 

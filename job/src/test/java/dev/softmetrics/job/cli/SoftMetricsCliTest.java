@@ -324,7 +324,8 @@ class SoftMetricsCliTest {
   void helpExitsZeroAndListsTheCommands() {
     CliOutcome top = CliOutcome.of("--help");
     assertThat(top.status()).isZero();
-    assertThat(top.out()).contains("score").contains("demo");
+    // demo is the demo module's (DemoMainTest): the job jar has no demo.
+    assertThat(top.out()).contains("score");
 
     CliOutcome score = CliOutcome.of("score", "--help");
     assertThat(score.status()).isZero();

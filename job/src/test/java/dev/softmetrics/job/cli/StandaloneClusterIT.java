@@ -2,6 +2,8 @@ package dev.softmetrics.job.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.softmetrics.corpora.DemoCorpusWriter;
+import dev.softmetrics.corpora.DemoLogitsWriter;
 import dev.softmetrics.job.LocalSpark;
 import dev.softmetrics.job.SoftMetrics;
 import dev.softmetrics.job.cluster.ExecutorKiller;
@@ -9,8 +11,6 @@ import dev.softmetrics.job.cluster.SparkSubmitRun;
 import dev.softmetrics.job.cluster.StandaloneCluster;
 import dev.softmetrics.job.cluster.TableBits;
 import dev.softmetrics.job.config.JobConfig;
-import dev.softmetrics.job.demo.DemoCorpusWriter;
-import dev.softmetrics.job.demo.DemoLogitsWriter;
 import dev.softmetrics.job.score.RunResult;
 import dev.softmetrics.job.score.ScoreJob;
 import dev.softmetrics.job.score.ScoreRequest;

@@ -2,9 +2,9 @@ package dev.softmetrics.job.output;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.softmetrics.corpora.DemoCorpusWriter;
 import dev.softmetrics.job.LocalSparkTest;
 import dev.softmetrics.job.config.JobConfig;
-import dev.softmetrics.job.demo.DemoCorpusWriter;
 import dev.softmetrics.job.score.ScoreJob;
 import dev.softmetrics.job.score.ScoreRequest;
 import dev.softmetrics.job.tables.Tables;

@@ -2,9 +2,9 @@ package dev.softmetrics.job.score;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.softmetrics.corpora.DemoCorpusWriter;
 import dev.softmetrics.job.LocalSparkTest;
 import dev.softmetrics.job.config.JobConfig;
-import dev.softmetrics.job.demo.DemoCorpusWriter;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.Row;

@@ -2,10 +2,10 @@ package dev.softmetrics.job.score;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.softmetrics.corpora.DemoCorpusWriter;
 import dev.softmetrics.job.LocalSparkTest;
 import dev.softmetrics.job.SoftMetrics;
 import dev.softmetrics.job.config.JobConfig;
-import dev.softmetrics.job.demo.DemoCorpusWriter;
 import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;

@@ -2,10 +2,10 @@ package dev.softmetrics.job.score;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.softmetrics.corpora.DemoCorpusWriter;
+import dev.softmetrics.corpora.DemoLogitsWriter;
 import dev.softmetrics.job.LocalSpark;
 import dev.softmetrics.job.config.JobConfig;
-import dev.softmetrics.job.demo.DemoCorpusWriter;
-import dev.softmetrics.job.demo.DemoLogitsWriter;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.Dataset;

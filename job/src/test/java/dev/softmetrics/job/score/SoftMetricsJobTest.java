@@ -3,9 +3,9 @@ package dev.softmetrics.job.score;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.softmetrics.corpora.DemoLogitsWriter;
 import dev.softmetrics.job.LocalSparkTest;
 import dev.softmetrics.job.config.JobConfig;
-import dev.softmetrics.job.demo.DemoLogitsWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
