@@ -1,5 +1,8 @@
 package dev.softmetrics.job.score;
 
+import dev.softmetrics.job.score.batch.BadRows;
+import dev.softmetrics.job.score.batch.DuplicateCopies;
+import dev.softmetrics.job.score.batch.SequenceKey;
 import dev.softmetrics.udfs.Rejection;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -9,6 +9,8 @@ import dev.softmetrics.job.io.InputFiles;
 import dev.softmetrics.job.io.ShardScan;
 import dev.softmetrics.job.output.OutputTables;
 import dev.softmetrics.job.output.StagedRun;
+import dev.softmetrics.job.score.batch.DuplicateCopies;
+import dev.softmetrics.job.score.batch.PartitionScorer;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;

@@ -1,11 +1,11 @@
-package dev.softmetrics.job.score;
+package dev.softmetrics.job.score.batch;
 
 /** The failure that {@code validation.on-bad-row = fail} stops a run with. */
-final class BadRows {
+public final class BadRows {
   private BadRows() {}
 
   /** The error for the first bad row: its reason code and message, which name file and row. */
-  static IllegalArgumentException stop(String reason, String message) {
+  public static IllegalArgumentException stop(String reason, String message) {
     return new IllegalArgumentException(
         "Bad row ("
             + reason

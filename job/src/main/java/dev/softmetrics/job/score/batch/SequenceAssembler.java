@@ -1,4 +1,4 @@
-package dev.softmetrics.job.score;
+package dev.softmetrics.job.score.batch;
 
 import dev.softmetrics.udfs.Rejection;
 import java.io.Serializable;
@@ -19,7 +19,7 @@ import java.util.Map;
  * and row is kept, the others are rejected as {@code DUPLICATE_SEQUENCE}, and the sequence is
  * assembled from the kept chunks.
  */
-final class SequenceAssembler {
+public final class SequenceAssembler {
   private SequenceAssembler() {}
 
   /** Spans listed in a message before it says "and N more". */
@@ -40,7 +40,7 @@ final class SequenceAssembler {
    * @param sourceRow its row
    * @param scoredChunks the chunks of a scored sequence, in position order
    */
-  record Assembled(
+  public record Assembled(
       SequenceKey key,
       boolean scored,
       long tokens,
@@ -77,7 +77,7 @@ final class SequenceAssembler {
   }
 
   /** Assembles the chunks of {@code key}. */
-  static Assembled assemble(SequenceKey key, Iterable<Chunk> arrived) {
+  public static Assembled assemble(SequenceKey key, Iterable<Chunk> arrived) {
     List<Chunk> all = new ArrayList<>();
     arrived.forEach(all::add);
     all.sort(POSITION_ORDER);

@@ -1,4 +1,4 @@
-package dev.softmetrics.job.score;
+package dev.softmetrics.job.score.batch;
 
 import dev.softmetrics.job.config.ColumnNames;
 import dev.softmetrics.job.io.ArrowViews;

@@ -1,4 +1,4 @@
-package dev.softmetrics.job.score;
+package dev.softmetrics.job.score.batch;
 
 import dev.softmetrics.job.aggregate.RunAccumulator;
 import dev.softmetrics.job.aggregate.RunTotals;
@@ -26,11 +26,12 @@ import org.apache.spark.util.TaskCompletionListener;
  * candidate. With {@code validation.on-bad-row = fail} the first bad row stops the task, and so the
  * run, with the row's message.
  */
-final class PartitionScorer implements FlatMapFunction<Iterator<ColumnarBatch>, InternalRow> {
+public final class PartitionScorer
+    implements FlatMapFunction<Iterator<ColumnarBatch>, InternalRow> {
   private static final long serialVersionUID = 1L;
 
   /** Which rows a pass emits. */
-  enum Emit {
+  public enum Emit {
     SCORED,
     REJECTED,
     /** (sequence_id, model, tokenizer, source_file, source_row) of candidate duplicates. */
@@ -54,10 +55,10 @@ final class PartitionScorer implements FlatMapFunction<Iterator<ColumnarBatch>, 
    * @param duplicates rows to reject as copies of others
    * @param keyCandidates for {@link Emit#KEYS}: the key hashes to report, ascending
    */
-  record RowChecks(boolean failOnBadRow, DuplicateCopies duplicates, long[] keyCandidates)
+  public record RowChecks(boolean failOnBadRow, DuplicateCopies duplicates, long[] keyCandidates)
       implements java.io.Serializable {}
 
-  PartitionScorer(
+  public PartitionScorer(
       ScanColumns columns,
       ColumnNames names,
       double positiveTolerance,
