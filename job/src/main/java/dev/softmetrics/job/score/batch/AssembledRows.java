@@ -54,7 +54,7 @@ public final class AssembledRows implements FlatMapFunction<Iterator<Assembled>,
       for (Chunk c : rejected) {
         String reason = Rejection.ofId(c.status()).code();
         if (checks.failOnBadRow()) {
-          throw BadRows.stop(reason, c.message());
+          throw RejectionMessages.stopAtBadRow(reason, c.message());
         }
         partition.addRejected(c.file(), reason);
         if (emit == PartitionScorer.Emit.REJECTED) {
@@ -76,14 +76,8 @@ public final class AssembledRows implements FlatMapFunction<Iterator<Assembled>,
 
   /** A chunk of a scored sequence that {@code kept} makes a duplicate. */
   private static Chunk duplicate(Chunk c, SequenceKey key, DuplicateCopies.Copy kept) {
-    String message =
-        DuplicateCopies.message(
-            key.sequenceId(),
-            key.model(),
-            key.tokenizer(),
-            c.where() + " (domain " + key.domain() + ", positions " + c.span() + ")",
-            kept);
-    return c.rejectedAs(Rejection.DUPLICATE_SEQUENCE, message);
+    return c.rejectedAs(
+        Rejection.DUPLICATE_SEQUENCE, RejectionMessages.duplicateSequenceChunk(key, c, kept));
   }
 
   private static InternalRow rejectedRow(UTF8String run, SequenceKey key, Chunk c, String reason) {

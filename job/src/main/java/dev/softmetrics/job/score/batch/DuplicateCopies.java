@@ -69,22 +69,4 @@ public final class DuplicateCopies implements Serializable {
   Copy keptFor(SequenceKey key) {
     return sequences.get(key);
   }
-
-  /** The message of a rejected copy: which sequence, where, and which copy is kept. */
-  public static String message(
-      String sequenceId, String model, String tokenizer, String where, Copy kept) {
-    return "Duplicate sequence "
-        + sequenceId
-        + " (model "
-        + model
-        + ", tokenizer "
-        + tokenizer
-        + ") in "
-        + where
-        + ": the copy in "
-        + kept.where()
-        + " is kept ("
-        + dev.softmetrics.udfs.Rejection.DUPLICATE_SEQUENCE.rule()
-        + ")";
-  }
 }

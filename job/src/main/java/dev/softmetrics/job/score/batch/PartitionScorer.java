@@ -116,7 +116,8 @@ public final class PartitionScorer
           @Override
           public void rejected(InternalRow row) {
             if (checks.failOnBadRow()) {
-              throw BadRows.stop(row.getUTF8String(7).toString(), row.getUTF8String(8).toString());
+              throw RejectionMessages.stopAtBadRow(
+                  row.getUTF8String(7).toString(), row.getUTF8String(8).toString());
             }
             pending.add(row);
           }
