@@ -14,8 +14,9 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
 
 /**
  * The counts a batch ships ({@code num_bytes}, {@code num_chars}, {@code num_words}) as Arrow
- * vectors, for {@link GivenCountsKernel}, and the messages of a row whose counts no text can have
- * or whose counts disagree with its text. Built when the input has a count column.
+ * vectors, for {@link GivenCountsKernel}, and what the message of a row names when its counts no
+ * text can have or disagree with its text ({@link RejectionMessages} words it). Built when the
+ * input has a count column.
  */
 final class GivenCounts implements AutoCloseable {
   private final Counts given;

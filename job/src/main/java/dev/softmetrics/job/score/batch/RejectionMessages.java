@@ -435,7 +435,7 @@ public final class RejectionMessages {
   }
 
   /** The column a count is given in. */
-  static String countColumn(ColumnNames names, Count count) {
+  private static String countColumn(ColumnNames names, Count count) {
     return switch (count) {
       case BYTES -> names.numBytes();
       case CHARS -> names.numChars();
