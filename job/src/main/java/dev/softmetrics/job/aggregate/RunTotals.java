@@ -142,7 +142,7 @@ public final class RunTotals implements Serializable {
 
   /**
    * Notes the key hash of a sequence scored from {@code file} (see {@link
-   * dev.softmetrics.job.score.SequenceKeyHash}).
+   * dev.softmetrics.job.score.batch.SequenceKeyHash}).
    */
   public void addSequenceKey(String file, long hash) {
     counts(file).keys.add(hash);

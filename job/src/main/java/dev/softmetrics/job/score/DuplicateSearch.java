@@ -1,5 +1,9 @@
 package dev.softmetrics.job.score;
 
+import dev.softmetrics.job.score.batch.CandidateKey;
+import dev.softmetrics.job.score.batch.DuplicateCopies;
+import dev.softmetrics.job.score.batch.RejectionMessages;
+import dev.softmetrics.job.score.batch.SequenceKey;
 import dev.softmetrics.udfs.Rejection;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -99,9 +103,9 @@ final class DuplicateSearch {
     DuplicateCopies.Copy first =
         rejected.keySet().stream().min(DuplicateCopies.Copy.ORDER).orElseThrow();
     List<String> key = identity.apply(first);
-    throw BadRows.stop(
+    throw RejectionMessages.stopAtBadRow(
         Rejection.DUPLICATE_SEQUENCE.code(),
-        DuplicateCopies.message(
+        RejectionMessages.duplicateSequence(
             key.get(0), key.get(1), key.get(2), first.where(), rejected.get(first)));
   }
 }

@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.softmetrics.job.analysis.StoredSequences;
 import dev.softmetrics.job.output.FileKeys;
+import dev.softmetrics.job.score.batch.DuplicateCopies;
+import dev.softmetrics.job.score.batch.SequenceKeyHash;
 import dev.softmetrics.job.tables.Columns;
 import dev.softmetrics.job.tables.Projection;
 import dev.softmetrics.udfs.sequence.RepeatedKeys;

@@ -1,4 +1,4 @@
-package dev.softmetrics.job.score;
+package dev.softmetrics.job.score.batch;
 
 import dev.softmetrics.job.aggregate.RunAccumulator;
 import dev.softmetrics.job.aggregate.RunTotals;
@@ -25,11 +25,12 @@ import org.apache.spark.util.TaskCompletionListener;
  * candidate. With {@code validation.on-bad-row = fail} the first bad row stops the task, and so the
  * run, with the row's message.
  */
-final class PartitionScorer implements FlatMapFunction<Iterator<ColumnarBatch>, InternalRow> {
+public final class PartitionScorer
+    implements FlatMapFunction<Iterator<ColumnarBatch>, InternalRow> {
   private static final long serialVersionUID = 1L;
 
   /** Which rows a pass emits. */
-  enum Emit {
+  public enum Emit {
     SCORED,
     REJECTED,
     /** The {@link CandidateKey} rows of candidate duplicates. */
@@ -51,10 +52,10 @@ final class PartitionScorer implements FlatMapFunction<Iterator<ColumnarBatch>, 
    * @param duplicates rows to reject as copies of others
    * @param keyCandidates for {@link Emit#KEYS}: the key hashes to report, ascending
    */
-  record RowChecks(boolean failOnBadRow, DuplicateCopies duplicates, long[] keyCandidates)
+  public record RowChecks(boolean failOnBadRow, DuplicateCopies duplicates, long[] keyCandidates)
       implements java.io.Serializable {}
 
-  PartitionScorer(
+  public PartitionScorer(
       ScanColumns columns,
       ColumnNames names,
       double positiveTolerance,
@@ -104,7 +105,7 @@ final class PartitionScorer implements FlatMapFunction<Iterator<ColumnarBatch>, 
           @Override
           public void rejected(InternalRow row) {
             if (checks.failOnBadRow()) {
-              throw BadRows.stop(
+              throw RejectionMessages.stopAtBadRow(
                   row.getUTF8String(RejectedRow.REASON).toString(),
                   row.getUTF8String(RejectedRow.MESSAGE).toString());
             }

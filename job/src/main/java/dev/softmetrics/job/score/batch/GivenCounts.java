@@ -1,4 +1,4 @@
-package dev.softmetrics.job.score;
+package dev.softmetrics.job.score.batch;
 
 import dev.softmetrics.job.config.ColumnNames;
 import dev.softmetrics.job.io.ShardScan.ScanColumns;
@@ -14,8 +14,9 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
 
 /**
  * The counts a batch ships ({@code num_bytes}, {@code num_chars}, {@code num_words}) as Arrow
- * vectors, for {@link GivenCountsKernel}, and the messages of a row whose counts no text can have
- * or whose counts disagree with its text. Built when the input has a count column.
+ * vectors, for {@link GivenCountsKernel}, and what the message of a row names when its counts no
+ * text can have or disagree with its text ({@link RejectionMessages} words it). Built when the
+ * input has a count column.
  */
 final class GivenCounts implements AutoCloseable {
   private final Counts given;
@@ -50,7 +51,7 @@ final class GivenCounts implements AutoCloseable {
       ColumnarBatch batch, int column, int rows, String name, BufferAllocator allocator) {
     return column == ScanColumns.ABSENT
         ? null
-        : LogitsBatchScorer.longs(batch.column(column), rows, name, allocator);
+        : BatchView.longs(batch.column(column), rows, name, allocator);
   }
 
   /**
@@ -70,41 +71,14 @@ final class GivenCounts implements AutoCloseable {
     if (violation == null) {
       throw new IllegalStateException("Row " + where + " was rejected, but its counts are valid");
     }
-    String value = column(violation.count()) + " = " + given.of(violation.count()).get(row);
-    String pair =
-        " (must be "
-            + names.numChars()
-            + " <= "
-            + names.numBytes()
-            + " <= 4 x "
-            + names.numChars()
-            + ": a code point takes 1 to 4 UTF-8 bytes)";
-    return switch (violation) {
-      case NEGATIVE_BYTES, NEGATIVE_CHARS ->
-          "Invalid " + value + " in " + where + " (must be >= 0)";
-      case NO_WORDS ->
-          "Invalid " + value + " in " + where + " (must be >= 1: even an empty text has 1 word)";
-      case CHARS_ABOVE_BYTES ->
-          "Invalid "
-              + value
-              + " beside "
-              + column(Count.BYTES)
-              + " = "
-              + given.bytes().get(row)
-              + " in "
-              + where
-              + pair;
-      case BYTES_ABOVE_FOUR_CHARS ->
-          "Invalid "
-              + value
-              + " beside "
-              + column(Count.CHARS)
-              + " = "
-              + given.chars().get(row)
-              + " in "
-              + where
-              + pair;
-    };
+    long beside =
+        switch (violation) {
+          case CHARS_ABOVE_BYTES -> given.bytes().get(row);
+          case BYTES_ABOVE_FOUR_CHARS -> given.chars().get(row);
+          case NEGATIVE_BYTES, NEGATIVE_CHARS, NO_WORDS -> 0;
+        };
+    return RejectionMessages.invalidGivenCount(
+        names, violation, given.of(violation.count()).get(row), beside, where);
   }
 
   /** The message of a row rejected as {@link Rejection#TEXT_COUNT_MISMATCH}. */
@@ -113,36 +87,8 @@ final class GivenCounts implements AutoCloseable {
     if (count == null) {
       throw new IllegalStateException("Row " + where + " was rejected, but its counts agree");
     }
-    String column = column(count);
-    String unit =
-        switch (count) {
-          case BYTES -> "UTF-8 bytes";
-          case CHARS -> "code points";
-          case WORDS -> "words";
-        };
-    return "Invalid "
-        + column
-        + " = "
-        + given.of(count).get(row)
-        + " in "
-        + where
-        + ": its "
-        + names.text()
-        + " has "
-        + fromText.of(count).get(row)
-        + " "
-        + unit
-        + " ("
-        + Rejection.TEXT_COUNT_MISMATCH.rule()
-        + ")";
-  }
-
-  private String column(Count count) {
-    return switch (count) {
-      case BYTES -> names.numBytes();
-      case CHARS -> names.numChars();
-      case WORDS -> names.numWords();
-    };
+    return RejectionMessages.textCountMismatch(
+        names, count, given.of(count).get(row), fromText.of(count).get(row), where);
   }
 
   @Override

@@ -1,4 +1,4 @@
-package dev.softmetrics.job.score;
+package dev.softmetrics.job.score.batch;
 
 import org.apache.spark.sql.catalyst.expressions.XXH64;
 import org.apache.spark.unsafe.types.UTF8String;

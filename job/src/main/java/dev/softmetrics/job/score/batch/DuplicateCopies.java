@@ -1,4 +1,4 @@
-package dev.softmetrics.job.score;
+package dev.softmetrics.job.score.batch;
 
 import java.io.Serializable;
 import java.util.Comparator;
@@ -10,21 +10,21 @@ import java.util.Map;
  * is kept: in the logprobs layout by input row, in the logits layout by the assembled sequence (its
  * four labels). Sent to the tasks of the pass that writes the tables; empty in the common case.
  */
-final class DuplicateCopies implements Serializable {
+public final class DuplicateCopies implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /**
    * A copy of a sequence: the file and row of its (first) input row, or, with {@link #STORED} for
    * the row, a copy that an earlier run scored from that file and {@code sequences/} holds.
    */
-  record Copy(String file, long row) implements Serializable {
-    static final Comparator<Copy> ORDER =
+  public record Copy(String file, long row) implements Serializable {
+    public static final Comparator<Copy> ORDER =
         Comparator.comparing(Copy::file).thenComparingLong(Copy::row);
 
     /** The row of a stored copy: {@code sequences/} keeps the file, not the row. */
-    static final long STORED = -1;
+    public static final long STORED = -1;
 
-    String where() {
+    public String where() {
       return row == STORED
           ? "sequences/ (scored by an earlier run from " + file + ")"
           : file + " row " + row;
@@ -32,7 +32,7 @@ final class DuplicateCopies implements Serializable {
   }
 
   /** No duplicates. */
-  static final DuplicateCopies NONE = new DuplicateCopies(Map.of(), Map.of());
+  public static final DuplicateCopies NONE = new DuplicateCopies(Map.of(), Map.of());
 
   private final Map<String, Map<Long, Copy>> rows;
   private final Map<SequenceKey, Copy> sequences;
@@ -43,7 +43,7 @@ final class DuplicateCopies implements Serializable {
   }
 
   /** Duplicate input rows of the logprobs layout, each mapped to the copy that is kept. */
-  static DuplicateCopies ofRows(Map<Copy, Copy> duplicates) {
+  public static DuplicateCopies ofRows(Map<Copy, Copy> duplicates) {
     Map<String, Map<Long, Copy>> byFile = new HashMap<>();
     duplicates.forEach(
         (copy, kept) ->
@@ -52,11 +52,11 @@ final class DuplicateCopies implements Serializable {
   }
 
   /** Duplicate sequences of the logits layout, each mapped to the copy that is kept. */
-  static DuplicateCopies ofSequences(Map<SequenceKey, Copy> duplicates) {
+  public static DuplicateCopies ofSequences(Map<SequenceKey, Copy> duplicates) {
     return new DuplicateCopies(Map.of(), new HashMap<>(duplicates));
   }
 
-  boolean isEmpty() {
+  public boolean isEmpty() {
     return rows.isEmpty() && sequences.isEmpty();
   }
 
@@ -68,23 +68,5 @@ final class DuplicateCopies implements Serializable {
   /** The kept copy of a duplicate sequence, or null when {@code key} is not a duplicate. */
   Copy keptFor(SequenceKey key) {
     return sequences.get(key);
-  }
-
-  /** The message of a rejected copy: which sequence, where, and which copy is kept. */
-  static String message(
-      String sequenceId, String model, String tokenizer, String where, Copy kept) {
-    return "Duplicate sequence "
-        + sequenceId
-        + " (model "
-        + model
-        + ", tokenizer "
-        + tokenizer
-        + ") in "
-        + where
-        + ": the copy in "
-        + kept.where()
-        + " is kept ("
-        + dev.softmetrics.udfs.Rejection.DUPLICATE_SEQUENCE.rule()
-        + ")";
   }
 }

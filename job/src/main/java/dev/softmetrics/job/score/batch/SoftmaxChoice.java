@@ -1,4 +1,4 @@
-package dev.softmetrics.job.score;
+package dev.softmetrics.job.score.batch;
 
 import dev.softmetrics.udfs.logits.SoftmaxKernel;
 import org.slf4j.Logger;

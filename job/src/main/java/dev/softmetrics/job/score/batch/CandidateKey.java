@@ -1,4 +1,4 @@
-package dev.softmetrics.job.score;
+package dev.softmetrics.job.score.batch;
 
 import dev.softmetrics.job.tables.SequenceRow;
 import java.util.List;
@@ -10,7 +10,7 @@ import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
  * hash is a candidate: the row's (sequence_id, model, tokenizer), its source file and its row
  * there. Built and read back only here, so that its field order is written down once.
  */
-final class CandidateKey {
+public final class CandidateKey {
   private CandidateKey() {}
 
   private static final int SEQUENCE_ID = 0;
@@ -20,7 +20,7 @@ final class CandidateKey {
   private static final int SOURCE_ROW = 4;
 
   /** The candidate row of {@code scored}, a {@code sequences/} row, read at {@code sourceRow}. */
-  static InternalRow of(InternalRow scored, long sourceRow) {
+  public static InternalRow of(InternalRow scored, long sourceRow) {
     Object[] values = new Object[SOURCE_ROW + 1];
     values[SEQUENCE_ID] = scored.getUTF8String(SequenceRow.SEQUENCE_ID);
     values[MODEL] = scored.getUTF8String(SequenceRow.MODEL);
@@ -31,13 +31,13 @@ final class CandidateKey {
   }
 
   /** Where the candidate is. */
-  static DuplicateCopies.Copy copy(InternalRow key) {
+  public static DuplicateCopies.Copy copy(InternalRow key) {
     return new DuplicateCopies.Copy(
         key.getUTF8String(SOURCE_FILE).toString(), key.getLong(SOURCE_ROW));
   }
 
   /** The candidate's (sequence_id, model, tokenizer). */
-  static List<String> identity(InternalRow key) {
+  public static List<String> identity(InternalRow key) {
     return List.of(
         key.getUTF8String(SEQUENCE_ID).toString(),
         key.getUTF8String(MODEL).toString(),

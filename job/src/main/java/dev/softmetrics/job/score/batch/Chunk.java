@@ -1,4 +1,4 @@
-package dev.softmetrics.job.score;
+package dev.softmetrics.job.score.batch;
 
 import dev.softmetrics.udfs.Rejection;
 import java.io.Serializable;
@@ -26,7 +26,7 @@ import java.io.Serializable;
  * @param chars code points, -1 if unknown
  * @param words words, -1 if unknown
  */
-record Chunk(
+public record Chunk(
     String file,
     long row,
     long firstPosition,

@@ -1,4 +1,4 @@
-package dev.softmetrics.job.score;
+package dev.softmetrics.job.score.batch;
 
 import java.io.Serializable;
 
@@ -7,7 +7,8 @@ import java.io.Serializable;
  * missing cannot be matched with others; it gets a key of its own, made from its file and row
  * ({@link #unmatched}), and stays alone.
  */
-record SequenceKey(String sequenceId, String model, String tokenizer, String domain, String row)
+public record SequenceKey(
+    String sequenceId, String model, String tokenizer, String domain, String row)
     implements Serializable {
 
   /** The key of a chunk with all four labels. */

@@ -1,4 +1,4 @@
-package dev.softmetrics.job.score;
+package dev.softmetrics.job.score.batch;
 
 import dev.softmetrics.job.tables.SoftColumn;
 import dev.softmetrics.udfs.Rejection;
@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Puts the chunks of one sequence of the logits layout back together: a sequence is scored whole,
@@ -20,11 +21,8 @@ import java.util.Map;
  * and row is kept, the others are rejected as {@code DUPLICATE_SEQUENCE}, and the sequence is
  * assembled from the kept chunks.
  */
-final class SequenceAssembler {
+public final class SequenceAssembler {
   private SequenceAssembler() {}
-
-  /** Spans listed in a message before it says "and N more". */
-  private static final int SPANS_SHOWN = 8;
 
   private static final Comparator<Chunk> POSITION_ORDER =
       Comparator.comparingLong(Chunk::firstPosition)
@@ -40,7 +38,7 @@ final class SequenceAssembler {
    * @param sourceRow its row
    * @param scoredChunks the chunks of a scored sequence, in position order
    */
-  record Assembled(
+  public record Assembled(
       SequenceKey key,
       boolean scored,
       long tokens,
@@ -77,7 +75,7 @@ final class SequenceAssembler {
   }
 
   /** Assembles the chunks of {@code key}. */
-  static Assembled assemble(SequenceKey key, Iterable<Chunk> arrived) {
+  public static Assembled assemble(SequenceKey key, Iterable<Chunk> arrived) {
     List<Chunk> all = new ArrayList<>();
     arrived.forEach(all::add);
     all.sort(POSITION_ORDER);
@@ -101,12 +99,8 @@ final class SequenceAssembler {
         copies.add(
             c.rejectedAs(
                 Rejection.DUPLICATE_SEQUENCE,
-                DuplicateCopies.message(
-                    key.sequenceId(),
-                    key.model(),
-                    key.tokenizer(),
-                    c.where() + " (positions " + c.span() + ")",
-                    new DuplicateCopies.Copy(first.file(), first.row()))));
+                RejectionMessages.duplicateChunk(
+                    key, c, new DuplicateCopies.Copy(first.file(), first.row()))));
       } else {
         kept.add(c);
       }
@@ -114,35 +108,50 @@ final class SequenceAssembler {
     return kept;
   }
 
-  /** Assembles chunks that hold no exact repeats. */
+  /**
+   * Assembles chunks that hold no exact repeats: checks them in the order of the reasons (a
+   * rejected chunk, the positions, the vocabulary, the counts) and sums the chunks of a sequence
+   * that passes.
+   */
   private static Assembled assembleKept(SequenceKey key, List<Chunk> chunks) {
-    String sequence = describe(key);
-
+    String sequence = RejectionMessages.sequence(key);
     Chunk firstRejected = chunks.stream().filter(Chunk::rejected).findFirst().orElse(null);
     if (firstRejected != null) {
-      List<Chunk> rejected = new ArrayList<>();
-      for (Chunk c : chunks) {
-        rejected.add(
-            c.rejected()
-                ? c
-                : c.rejectedAs(
-                    Rejection.SEQUENCE_CHUNK_REJECTED,
-                    "Not scored: the chunk at positions "
-                        + c.span()
-                        + " of "
-                        + sequence
-                        + " in "
-                        + c.where()
-                        + ", because its chunk in "
-                        + firstRejected.where()
-                        + " was rejected ("
-                        + Rejection.ofId(firstRejected.status()).code()
-                        + "); "
-                        + Rejection.SEQUENCE_CHUNK_REJECTED.rule()));
-      }
-      return rejected(key, rejected);
+      return rejectAll(
+          key,
+          chunks,
+          Rejection.SEQUENCE_CHUNK_REJECTED,
+          c -> RejectionMessages.sequenceChunkRejected(sequence, c, firstRejected));
     }
+    Assembled misplaced = unlessTiled(key, sequence, chunks);
+    if (misplaced != null) {
+      return misplaced;
+    }
+    TextCounts counts = TextCounts.of(chunks);
+    if (counts.counted() == null) {
+      return rejectAll(
+          key,
+          chunks,
+          Rejection.MISSING_TEXT_AND_COUNTS,
+          c -> RejectionMessages.sequenceWithoutCounts(sequence, c));
+    }
+    if (counts.disagreeing() != null) {
+      return rejectAll(
+          key,
+          chunks,
+          Rejection.CHUNK_COUNTS_DISAGREE,
+          c ->
+              RejectionMessages.chunkCountsDisagree(
+                  sequence, c, counts.counted(), counts.disagreeing()));
+    }
+    return summed(key, chunks, counts);
+  }
 
+  /**
+   * The sequence rejected when its chunks, in position order, do not cover {@code 0 .. T-1} once
+   * each or differ in vocabulary size; else null.
+   */
+  private static Assembled unlessTiled(SequenceKey key, String sequence, List<Chunk> chunks) {
     long expected = 0;
     boolean contiguous = true;
     long vocab = chunks.get(0).vocab();
@@ -157,92 +166,48 @@ final class SequenceAssembler {
           key,
           chunks,
           Rejection.INVALID_CHUNKS,
-          c ->
-              "Invalid chunks of "
-                  + sequence
-                  + " (this one "
-                  + c.where()
-                  + "): they cover "
-                  + spans(chunks)
-                  + " ("
-                  + Rejection.INVALID_CHUNKS.rule()
-                  + ")");
+          c -> RejectionMessages.invalidChunks(sequence, c, chunks));
     }
     if (!sameVocab) {
       return rejectAll(
           key,
           chunks,
           Rejection.INVALID_VOCAB_SIZE,
-          c ->
-              "Invalid chunks of "
-                  + sequence
-                  + " (this one "
-                  + c.where()
-                  + ", vocabulary "
-                  + c.vocab()
-                  + "): their logits have different vocabulary sizes ("
-                  + Rejection.INVALID_VOCAB_SIZE.rule()
-                  + ")");
+          c -> RejectionMessages.chunkVocabSizesDiffer(sequence, c));
     }
+    return null;
+  }
 
-    Chunk counted = null;
-    Chunk disagreeing = null;
-    long chars = -1;
-    long words = -1;
-    for (Chunk c : chunks) {
-      if (c.bytes() < 0) {
-        continue;
+  /**
+   * The text's counts as the chunks give them: the first chunk with a byte count ({@code counted},
+   * null when none has one), the first that disagrees with it (or null), and the first chars and
+   * words known (-1 when none).
+   */
+  private record TextCounts(Chunk counted, Chunk disagreeing, long chars, long words) {
+    static TextCounts of(List<Chunk> chunks) {
+      Chunk counted = null;
+      long chars = -1;
+      long words = -1;
+      for (Chunk c : chunks) {
+        if (c.bytes() < 0) {
+          continue;
+        }
+        if (counted == null) {
+          counted = c;
+        } else if (c.bytes() != counted.bytes()
+            || (c.chars() >= 0 && chars >= 0 && c.chars() != chars)
+            || (c.words() >= 0 && words >= 0 && c.words() != words)) {
+          return new TextCounts(counted, c, chars, words);
+        }
+        chars = chars >= 0 ? chars : c.chars();
+        words = words >= 0 ? words : c.words();
       }
-      if (counted == null) {
-        counted = c;
-      } else if (c.bytes() != counted.bytes()
-          || (c.chars() >= 0 && chars >= 0 && c.chars() != chars)
-          || (c.words() >= 0 && words >= 0 && c.words() != words)) {
-        disagreeing = c;
-        break;
-      }
-      chars = chars >= 0 ? chars : c.chars();
-      words = words >= 0 ? words : c.words();
+      return new TextCounts(counted, null, chars, words);
     }
-    if (counted == null) {
-      return rejectAll(
-          key,
-          chunks,
-          Rejection.MISSING_TEXT_AND_COUNTS,
-          c ->
-              "Cannot count bytes of "
-                  + sequence
-                  + " (this chunk "
-                  + c.where()
-                  + "): no chunk of it has text or num_bytes ("
-                  + Rejection.MISSING_TEXT_AND_COUNTS.rule()
-                  + ")");
-    }
-    if (disagreeing != null) {
-      Chunk a = counted;
-      Chunk b = disagreeing;
-      return rejectAll(
-          key,
-          chunks,
-          Rejection.CHUNK_COUNTS_DISAGREE,
-          c ->
-              "Invalid counts of "
-                  + sequence
-                  + " (this chunk "
-                  + c.where()
-                  + "): "
-                  + a.where()
-                  + " gives "
-                  + counts(a)
-                  + ", "
-                  + b.where()
-                  + " gives "
-                  + counts(b)
-                  + " ("
-                  + Rejection.CHUNK_COUNTS_DISAGREE.rule()
-                  + ")");
-    }
+  }
 
+  /** The scored sequence of tiled chunks that agree on the counts: their sums in position order. */
+  private static Assembled summed(SequenceKey key, List<Chunk> chunks, TextCounts counts) {
     double nll = 0;
     double[] soft = SoftColumn.none();
     double entropy = 0;
@@ -261,16 +226,17 @@ final class SequenceAssembler {
     soft[SoftColumn.KL_FORWARD.ordinal()] = klForward;
     soft[SoftColumn.KL_REVERSE.ordinal()] = klReverse;
     soft[SoftColumn.CROSS_ENTROPY_REF.ordinal()] = crossEntropy;
+    Chunk last = chunks.get(chunks.size() - 1);
     return new Assembled(
         key,
         true,
-        expected,
-        vocab,
+        last.firstPosition() + last.tokens(),
+        chunks.get(0).vocab(),
         nll,
         soft,
-        counted.bytes(),
-        chars,
-        words,
+        counts.counted().bytes(),
+        counts.chars(),
+        counts.words(),
         chunks.get(0).file(),
         chunks.get(0).row(),
         List.copyOf(chunks),
@@ -282,45 +248,16 @@ final class SequenceAssembler {
         key, false, 0, 0, Double.NaN, null, -1, -1, -1, null, -1, List.of(), rejected);
   }
 
+  /**
+   * The sequence rejected: each chunk that is not rejected already gets {@code rejection} and its
+   * {@code message}.
+   */
   private static Assembled rejectAll(
-      SequenceKey key,
-      List<Chunk> chunks,
-      Rejection rejection,
-      java.util.function.Function<Chunk, String> message) {
+      SequenceKey key, List<Chunk> chunks, Rejection rejection, Function<Chunk, String> message) {
     List<Chunk> rejected = new ArrayList<>();
     for (Chunk c : chunks) {
-      rejected.add(c.rejectedAs(rejection, message.apply(c)));
+      rejected.add(c.rejected() ? c : c.rejectedAs(rejection, message.apply(c)));
     }
     return rejected(key, rejected);
-  }
-
-  private static String describe(SequenceKey key) {
-    return "sequence "
-        + key.sequenceId()
-        + " (model "
-        + key.model()
-        + ", tokenizer "
-        + key.tokenizer()
-        + ", domain "
-        + key.domain()
-        + ")";
-  }
-
-  private static String spans(List<Chunk> chunks) {
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < Math.min(chunks.size(), SPANS_SHOWN); i++) {
-      out.append(i == 0 ? "" : " ").append(chunks.get(i).span());
-    }
-    if (chunks.size() > SPANS_SHOWN) {
-      out.append(" and ").append(chunks.size() - SPANS_SHOWN).append(" more");
-    }
-    return out.toString();
-  }
-
-  private static String counts(Chunk c) {
-    return "bytes "
-        + c.bytes()
-        + (c.chars() >= 0 ? ", chars " + c.chars() : "")
-        + (c.words() >= 0 ? ", words " + c.words() : "");
   }
 }

@@ -1,0 +1,62 @@
+package dev.softmetrics.job.score.batch;
+
+import dev.softmetrics.job.config.ColumnNames;
+import dev.softmetrics.job.io.ShardScan.ScanColumns;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.PairFlatMapFunction;
+import org.apache.spark.util.TaskCompletionListener;
+import scala.Tuple2;
+
+/** Scores the batches of a scan partition into chunks, one Arrow allocator per task. */
+public final class ChunkScorer
+    implements PairFlatMapFunction<
+        Iterator<org.apache.spark.sql.vectorized.ColumnarBatch>, SequenceKey, Chunk> {
+  private static final long serialVersionUID = 1L;
+  private final ScanColumns columns;
+  private final ColumnNames names;
+
+  public ChunkScorer(ScanColumns columns, ColumnNames names) {
+    this.columns = columns;
+    this.names = names;
+  }
+
+  @Override
+  public Iterator<Tuple2<SequenceKey, Chunk>> call(
+      Iterator<org.apache.spark.sql.vectorized.ColumnarBatch> batches) {
+    BufferAllocator allocator = new RootAllocator();
+    TaskContext task = TaskContext.get();
+    if (task != null) {
+      task.addTaskCompletionListener(
+          new TaskCompletionListener() {
+            @Override
+            public void onTaskCompletion(TaskContext context) {
+              allocator.close();
+            }
+          });
+    }
+    LogitsBatchScorer scorer = new LogitsBatchScorer(columns, names, allocator);
+    ArrayDeque<Tuple2<SequenceKey, Chunk>> pending = new ArrayDeque<>();
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        while (pending.isEmpty() && batches.hasNext()) {
+          scorer.score(batches.next(), (key, chunk) -> pending.add(new Tuple2<>(key, chunk)));
+        }
+        return !pending.isEmpty();
+      }
+
+      @Override
+      public Tuple2<SequenceKey, Chunk> next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        return pending.poll();
+      }
+    };
+  }
+}
