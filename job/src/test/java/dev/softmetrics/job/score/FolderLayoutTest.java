@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -202,23 +203,10 @@ class FolderLayoutTest extends LocalSparkTest {
     placeUnlabelled("in/model=/part-0.parquet", "e", 1.0);
     placeUnlabelled("in/sub/model=b/part-0.parquet", "b", 2.0);
 
-    RunResult result =
-        ScoreJob.run(
-            spark,
-            new ScoreRequest(
-                List.of(tmp.resolve("in").toString()),
-                tmp.resolve("out").toString(),
-                "r",
-                JobConfig.load(null, List.of("validation.max-rejected-fraction=1"))));
+    RunResult result = scoreKeepingRejects("in");
 
     assertThat(sequences()).isEqualTo(Map.of("b", "b 2.0"));
-    List<Row> rejected =
-        spark
-            .read()
-            .parquet(tmp.resolve("out/rejected").toString())
-            .select("reason")
-            .collectAsList();
-    assertThat(rejected).extracting(r -> r.getString(0)).containsExactly("MISSING_LABEL");
+    assertThat(rejectedReasons()).containsExactly("MISSING_LABEL");
     assertThat(result.run().accountingOk()).isTrue();
   }
 
@@ -227,25 +215,31 @@ class FolderLayoutTest extends LocalSparkTest {
     placeUnlabelled("in/model=__all__/part-0.parquet", "x", 1.0);
     placeUnlabelled("in/model=b/part-0.parquet", "b", 2.0);
 
-    RunResult result =
-        ScoreJob.run(
-            spark,
-            new ScoreRequest(
-                List.of(tmp.resolve("in").toString()),
-                tmp.resolve("out").toString(),
-                "r",
-                JobConfig.load(null, List.of("validation.max-rejected-fraction=1"))));
+    RunResult result = scoreKeepingRejects("in");
 
     assertThat(sequences()).isEqualTo(Map.of("b", "b 2.0"));
-    assertThat(
-            spark
-                .read()
-                .parquet(tmp.resolve("out/rejected").toString())
-                .select("reason")
-                .collectAsList())
-        .extracting(r -> r.getString(0))
-        .containsExactly("RESERVED_LABEL");
+    assertThat(rejectedReasons()).containsExactly("RESERVED_LABEL");
     assertThat(result.run().accountingOk()).isTrue();
+  }
+
+  /** Scores {@code input} with no limit on the rejected share, so that a run of bad rows passes. */
+  private RunResult scoreKeepingRejects(String input) {
+    return ScoreJob.run(
+        spark,
+        new ScoreRequest(
+            List.of(tmp.resolve(input).toString()),
+            tmp.resolve("out").toString(),
+            "r",
+            JobConfig.load(null, List.of("validation.max-rejected-fraction=1"))));
+  }
+
+  private List<String> rejectedReasons() {
+    return spark
+        .read()
+        .parquet(tmp.resolve("out/rejected").toString())
+        .select("reason")
+        .as(Encoders.STRING())
+        .collectAsList();
   }
 
   @Test
