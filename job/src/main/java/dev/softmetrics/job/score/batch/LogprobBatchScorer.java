@@ -5,14 +5,8 @@ import dev.softmetrics.job.config.ColumnNames;
 import dev.softmetrics.job.io.ShardScan.ScanColumns;
 import dev.softmetrics.job.tables.RejectedRow;
 import dev.softmetrics.job.tables.SequenceRow;
-import dev.softmetrics.job.tables.SoftColumn;
-import dev.softmetrics.udfs.Rejection;
-import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.Float8Vector;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 import org.apache.spark.unsafe.types.UTF8String;
 
@@ -72,151 +66,7 @@ final class LogprobBatchScorer {
       view.checkLabels();
       logprob.score(view.status());
       view.checkText();
-      new BatchRows(view, logprob, sink, totals).emit();
+      new LogprobRows(view, logprob, runId, duplicates, sink, totals).emit();
     }
-  }
-
-  /** The rows of one batch on their way to the sink, scored or rejected. */
-  private final class BatchRows {
-    private final BatchView view;
-    private final LogprobColumns logprob;
-    private final Sink sink;
-    private final RunTotals totals;
-    private final double[] soft = SoftColumn.none();
-    private Map<Long, DuplicateCopies.Copy> fileDuplicates;
-
-    BatchRows(BatchView view, LogprobColumns logprob, Sink sink, RunTotals totals) {
-      this.view = view;
-      this.logprob = logprob;
-      this.sink = sink;
-      this.totals = totals;
-    }
-
-    void emit() {
-      String sourceName = null;
-      for (int row = 0; row < view.rows(); row++) {
-        String rowSource = view.sourceOf(row);
-        if (!rowSource.equals(sourceName)) {
-          sourceName = rowSource;
-          fileDuplicates = duplicates.inFile(sourceName);
-        }
-        long sourceRow = view.sourceRow(row);
-        long bytes = view.bytes(row);
-        int reason = view.status().get(row);
-        if (reason == Rejection.SCORED && bytes < 0) {
-          reason = Rejection.MISSING_TEXT_AND_COUNTS.id();
-        }
-        if (reason == Rejection.SCORED
-            && fileDuplicates != null
-            && fileDuplicates.containsKey(sourceRow)) {
-          reason = Rejection.DUPLICATE_SEQUENCE.id();
-        }
-        if (reason == Rejection.SCORED) {
-          scored(row, sourceRow, bytes);
-        } else {
-          rejected(row, sourceRow, Rejection.ofId(reason));
-        }
-      }
-    }
-
-    private void rejected(int row, long sourceRow, Rejection rejection) {
-      String sourceName = view.source();
-      totals.addRejected(sourceName, rejection.code());
-      if (!sink.wantsRejected()) {
-        return;
-      }
-      String message = message(rejection, row, sourceName + " row " + sourceRow);
-      ColumnVector[] labels = view.labels();
-      UTF8String source = view.sourceBytes();
-      sink.rejected(
-          new RejectedRow(
-                  runId,
-                  label(labels[0], row),
-                  label(labels[1], row),
-                  label(labels[2], row),
-                  label(labels[3], row),
-                  source,
-                  sourceRow,
-                  rejection,
-                  message)
-              .toInternalRow());
-    }
-
-    private String message(Rejection rejection, int row, String where) {
-      return switch (rejection) {
-        case MISSING_LABEL,
-            RESERVED_LABEL,
-            TEXT_COUNT_MISMATCH,
-            INVALID_GIVEN_COUNT,
-            INVALID_UTF8 ->
-            view.message(rejection, row, where);
-        case DUPLICATE_SEQUENCE ->
-            RejectionMessages.duplicateSequence(
-                view.labelText(0, row),
-                view.labelText(1, row),
-                view.labelText(2, row),
-                where,
-                fileDuplicates.get(view.sourceRow(row)));
-        default -> logprob.message(rejection, row, where);
-      };
-    }
-
-    private void scored(int row, long sourceRow, long bytes) {
-      String sourceName = view.source();
-      UTF8String source = view.sourceBytes();
-      ColumnVector[] labels = view.labels();
-      long chars = view.chars(row);
-      long words = view.words(row);
-      UTF8String sequenceId = label(labels[0], row);
-      UTF8String model = label(labels[1], row);
-      UTF8String tokenizer = label(labels[2], row);
-      UTF8String domain = label(labels[3], row);
-      long keyHash = SequenceKeyHash.of(sequenceId, model, tokenizer);
-      totals.addSequenceKey(sourceName, keyHash);
-      BigIntVector tokens = logprob.tokens;
-      Float8Vector nllSum = logprob.nllSum;
-      Float8Vector meanNll = logprob.meanNll;
-      Float8Vector ppl = logprob.ppl;
-      long rowTokens = tokens.get(row);
-      logprob.softSums(row, soft);
-      long rowVocab = logprob.vocab(row);
-      totals.addScored(
-          model,
-          tokenizer,
-          domain,
-          sourceName,
-          rowTokens,
-          nllSum.get(row),
-          bytes,
-          chars,
-          words,
-          soft,
-          rowVocab);
-      sink.scored(
-          new SequenceRow(
-                  runId,
-                  sequenceId,
-                  model,
-                  tokenizer,
-                  domain,
-                  rowTokens,
-                  nllSum.get(row),
-                  meanNll.get(row),
-                  ppl.get(row),
-                  bytes,
-                  chars,
-                  words,
-                  soft,
-                  rowVocab,
-                  source)
-              .toInternalRow(),
-          sourceRow,
-          keyHash);
-    }
-  }
-
-  /** The label's bytes, copied out of the batch (the reader reuses its memory), or null. */
-  private static UTF8String label(ColumnVector column, int row) {
-    return column.isNullAt(row) ? null : column.getUTF8String(row).copy();
   }
 }
