@@ -1,6 +1,6 @@
 package dev.softmetrics.job.score;
 
-import dev.softmetrics.job.aggregate.RunTotals;
+import dev.softmetrics.job.aggregate.PassTotals;
 import dev.softmetrics.job.io.InputFiles;
 import dev.softmetrics.job.output.RunRecord.InputFile;
 import java.util.ArrayList;
@@ -28,11 +28,11 @@ public record Accounting(List<InputFile> files) {
    * @param outcome the pass's counts per file, keyed by the same qualified paths as {@code footers}
    */
   public static Accounting reconcile(
-      List<InputFiles.InputFile> footers, Map<String, RunTotals.FileCounts> outcome) {
-    Map<String, RunTotals.FileCounts> unmatched = new TreeMap<>(outcome);
+      List<InputFiles.InputFile> footers, Map<String, PassTotals.FileCounts> outcome) {
+    Map<String, PassTotals.FileCounts> unmatched = new TreeMap<>(outcome);
     List<InputFile> files = new ArrayList<>();
     for (InputFiles.InputFile f : footers) {
-      RunTotals.FileCounts counts = unmatched.remove(f.path());
+      PassTotals.FileCounts counts = unmatched.remove(f.path());
       files.add(
           new InputFile(
               f.path(),

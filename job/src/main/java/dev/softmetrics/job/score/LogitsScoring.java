@@ -1,6 +1,6 @@
 package dev.softmetrics.job.score;
 
-import dev.softmetrics.job.aggregate.RunAccumulator;
+import dev.softmetrics.job.aggregate.PassAccumulator;
 import dev.softmetrics.job.config.ColumnNames;
 import dev.softmetrics.job.io.ShardScan;
 import dev.softmetrics.job.score.batch.AssembledRows;
@@ -63,7 +63,7 @@ final class LogitsScoring implements AutoCloseable {
    * sequences of {@code checks.duplicates()} are rejected; with {@code checks.failOnBadRow()} the
    * first rejected row stops the pass.
    */
-  JavaRDD<InternalRow> sequences(RunAccumulator totals, PartitionScorer.RowChecks checks) {
+  JavaRDD<InternalRow> sequences(PassAccumulator totals, PartitionScorer.RowChecks checks) {
     return assembled.mapPartitions(
         new AssembledRows(runId, PartitionScorer.Emit.SCORED, totals, checks));
   }

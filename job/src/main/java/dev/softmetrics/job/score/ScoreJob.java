@@ -3,8 +3,8 @@ package dev.softmetrics.job.score;
 import dev.softmetrics.job.aggregate.CorpusAggregation;
 import dev.softmetrics.job.aggregate.CorpusRow;
 import dev.softmetrics.job.aggregate.GroupTotals;
-import dev.softmetrics.job.aggregate.RunTotals;
-import dev.softmetrics.job.aggregate.StoredTotals;
+import dev.softmetrics.job.aggregate.PassTotals;
+import dev.softmetrics.job.aggregate.StoredGroupTotals;
 import dev.softmetrics.job.analysis.ComparisonsTable;
 import dev.softmetrics.job.analysis.SequenceBootstrap;
 import dev.softmetrics.job.analysis.StoredSequences;
@@ -120,7 +120,7 @@ public final class ScoreJob {
     ScoringPass pass = run.pass();
     StagedRun staged = run.staged();
     StageClock clock = run.clock();
-    RunTotals totals = pass.totals();
+    PassTotals totals = pass.totals();
     ExecutorService writers = Executors.newFixedThreadPool(1);
     try {
       CompletableFuture<Void> rejectedWrite =
@@ -245,7 +245,7 @@ public final class ScoreJob {
    * The keys of the partitions this run replaces: every input file it scored, spelled both ways the
    * job meets a path (qualified from the footers, and as the rows' {@code source_file}).
    */
-  static Set<String> fileKeys(CheckedInput input, RunTotals totals) {
+  static Set<String> fileKeys(CheckedInput input, PassTotals totals) {
     Set<String> keys = new TreeSet<>();
     input.files().forEach(f -> keys.add(FileKeys.ofQualified(f.path())));
     totals.files().keySet().forEach(f -> keys.add(FileKeys.ofFilePath(f)));
@@ -258,12 +258,12 @@ public final class ScoreJob {
    * share the run's groups.
    */
   private static List<GroupTotals> corpusTotals(
-      SparkSession spark, String output, ScoringPass pass, RunTotals totals) {
+      SparkSession spark, String output, ScoringPass pass, PassTotals totals) {
     if (pass.otherStoredKeys().isEmpty()) {
       return totals.groups();
     }
     spark.sparkContext().setJobDescription("recompute corpus/ from sequences/");
-    return StoredTotals.of(StoredSequences.all(spark, output)).groups();
+    return StoredGroupTotals.of(StoredSequences.all(spark, output)).groups();
   }
 
   /**
@@ -271,7 +271,7 @@ public final class ScoreJob {
    * Only the files that had rejected rows are read again.
    */
   private static void writeRejected(
-      SparkSession spark, ScoringPass pass, StagedRun staged, RunTotals totals) {
+      SparkSession spark, ScoringPass pass, StagedRun staged, PassTotals totals) {
     List<String> files = new ArrayList<>();
     totals
         .files()
@@ -310,9 +310,9 @@ public final class ScoreJob {
    * Rows per file from the Parquet footers read before the scan (independent of the scoring pass),
    * reconciled with its counts.
    */
-  private static Accounting account(SparkSession spark, CheckedInput input, RunTotals totals) {
+  private static Accounting account(SparkSession spark, CheckedInput input, PassTotals totals) {
     var hadoop = spark.sparkContext().hadoopConfiguration();
-    Map<String, RunTotals.FileCounts> outcome = new TreeMap<>();
+    Map<String, PassTotals.FileCounts> outcome = new TreeMap<>();
     totals
         .files()
         .forEach((file, counts) -> outcome.put(InputFiles.qualified(file, hadoop), counts));

@@ -1,7 +1,7 @@
 package dev.softmetrics.job.score;
 
-import dev.softmetrics.job.aggregate.RunAccumulator;
-import dev.softmetrics.job.aggregate.RunTotals;
+import dev.softmetrics.job.aggregate.PassAccumulator;
+import dev.softmetrics.job.aggregate.PassTotals;
 import dev.softmetrics.job.config.InputFormat;
 import dev.softmetrics.job.config.JobConfig;
 import dev.softmetrics.job.io.CheckedInput;
@@ -36,7 +36,7 @@ final class ScoringPass implements AutoCloseable {
   private final ShardScan scan;
   private final LogitsScoring logits;
   private final StagedRun staged;
-  private RunTotals totals;
+  private PassTotals totals;
   private DuplicateCopies duplicates = DuplicateCopies.NONE;
   private Set<String> otherStored;
 
@@ -100,7 +100,7 @@ final class ScoringPass implements AutoCloseable {
 
   /** One scoring of the input, rejecting {@code copies}; its totals replace the previous ones. */
   private void write(DuplicateCopies copies) {
-    RunAccumulator accumulator = new RunAccumulator();
+    PassAccumulator accumulator = new PassAccumulator();
     spark.sparkContext().register(accumulator, "softmetrics run totals");
     spark.sparkContext().setJobDescription("score and write sequences/");
     PartitionScorer.RowChecks checks = checks(copies, null);
@@ -175,7 +175,7 @@ final class ScoringPass implements AutoCloseable {
   }
 
   private PartitionScorer scorer(
-      PartitionScorer.Emit emit, RunAccumulator accumulator, PartitionScorer.RowChecks checks) {
+      PartitionScorer.Emit emit, PassAccumulator accumulator, PartitionScorer.RowChecks checks) {
     JobConfig config = request.config();
     return new PartitionScorer(
         scan.columns(),
@@ -226,7 +226,7 @@ final class ScoringPass implements AutoCloseable {
   }
 
   /** The totals of the last scoring, the one whose tables are written. */
-  RunTotals totals() {
+  PassTotals totals() {
     return totals;
   }
 

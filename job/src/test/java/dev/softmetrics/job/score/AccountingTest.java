@@ -2,7 +2,7 @@ package dev.softmetrics.job.score;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.softmetrics.job.aggregate.RunTotals;
+import dev.softmetrics.job.aggregate.PassTotals;
 import dev.softmetrics.job.io.InputFiles;
 import java.time.Instant;
 import java.util.List;
@@ -19,7 +19,7 @@ class AccountingTest {
     return new InputFiles.InputFile(path, 100, Instant.EPOCH, rows, new StructType(), null);
   }
 
-  private static void scored(RunTotals totals, String file, int rows) {
+  private static void scored(PassTotals totals, String file, int rows) {
     for (int i = 0; i < rows; i++) {
       totals.addScored(MODEL, TOKENIZER, DOMAIN, file, 3, 1.5, 10, 10, 2, null, 0);
     }
@@ -27,7 +27,7 @@ class AccountingTest {
 
   @Test
   void everyRowScoredOrRejectedBalances() {
-    RunTotals totals = new RunTotals();
+    PassTotals totals = new PassTotals();
     scored(totals, "file:/a", 3);
     totals.addRejected("file:/a", "EMPTY_LOGPROBS");
     scored(totals, "file:/b", 2);
@@ -47,7 +47,7 @@ class AccountingTest {
 
   @Test
   void aLostRowUnbalancesItsFileAndIsNamed() {
-    RunTotals totals = new RunTotals();
+    PassTotals totals = new PassTotals();
     scored(totals, "file:/a", 3);
     scored(totals, "file:/b", 2);
 
@@ -60,7 +60,7 @@ class AccountingTest {
 
   @Test
   void aFileTheFootersDoNotListUnbalances() {
-    RunTotals totals = new RunTotals();
+    PassTotals totals = new PassTotals();
     scored(totals, "file:/a", 1);
     scored(totals, "file:/ghost", 1);
 
@@ -77,7 +77,7 @@ class AccountingTest {
   void aFileThePassNeverSawUnbalancesUnlessEmpty() {
     Accounting accounting =
         Accounting.reconcile(
-            List.of(footer("file:/unread", 5), footer("file:/empty", 0)), new RunTotals().files());
+            List.of(footer("file:/unread", 5), footer("file:/empty", 0)), new PassTotals().files());
 
     assertThat(accounting.unbalanced())
         .containsExactly("file:/unread (read 5, scored 0, rejected 0)");

@@ -1,7 +1,7 @@
 package dev.softmetrics.job.score.batch;
 
-import dev.softmetrics.job.aggregate.RunAccumulator;
-import dev.softmetrics.job.aggregate.RunTotals;
+import dev.softmetrics.job.aggregate.PassAccumulator;
+import dev.softmetrics.job.aggregate.PassTotals;
 import dev.softmetrics.job.score.batch.SequenceAssembler.Assembled;
 import dev.softmetrics.job.tables.RejectedRow;
 import dev.softmetrics.job.tables.SequenceRow;
@@ -22,13 +22,13 @@ public final class AssembledRows implements FlatMapFunction<Iterator<Assembled>,
   private static final long serialVersionUID = 1L;
   private final String runId;
   private final PartitionScorer.Emit emit;
-  private final RunAccumulator totals;
+  private final PassAccumulator totals;
   private final PartitionScorer.RowChecks checks;
 
   public AssembledRows(
       String runId,
       PartitionScorer.Emit emit,
-      RunAccumulator totals,
+      PassAccumulator totals,
       PartitionScorer.RowChecks checks) {
     this.runId = runId;
     this.emit = emit;
@@ -39,7 +39,7 @@ public final class AssembledRows implements FlatMapFunction<Iterator<Assembled>,
   @Override
   public Iterator<InternalRow> call(Iterator<Assembled> sequences) {
     UTF8String run = UTF8String.fromString(runId);
-    RunTotals partition = new RunTotals();
+    PassTotals partition = new PassTotals();
     List<InternalRow> rows = new ArrayList<>();
     while (sequences.hasNext()) {
       Assembled a = sequences.next();
@@ -96,7 +96,7 @@ public final class AssembledRows implements FlatMapFunction<Iterator<Assembled>,
   }
 
   /** Counts a scored sequence in {@code partition} and builds its row of {@code sequences/}. */
-  private static InternalRow scored(UTF8String run, Assembled a, RunTotals partition) {
+  private static InternalRow scored(UTF8String run, Assembled a, PassTotals partition) {
     SequenceKey key = a.key();
     UTF8String model = utf8(key.model());
     UTF8String tokenizer = utf8(key.tokenizer());

@@ -1,6 +1,6 @@
 package dev.softmetrics.job.score.batch;
 
-import dev.softmetrics.job.aggregate.RunTotals;
+import dev.softmetrics.job.aggregate.PassTotals;
 import dev.softmetrics.job.config.ColumnNames;
 import dev.softmetrics.job.io.ShardScan.ScanColumns;
 import dev.softmetrics.job.tables.RejectedRow;
@@ -57,7 +57,7 @@ final class LogprobBatchScorer {
   }
 
   /** Scores a batch into {@code sink} and counts every row in {@code totals}. */
-  void score(ColumnarBatch batch, Sink sink, RunTotals totals) {
+  void score(ColumnarBatch batch, Sink sink, PassTotals totals) {
     if (batch.numRows() == 0) {
       return;
     }

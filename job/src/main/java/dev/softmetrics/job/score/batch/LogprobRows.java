@@ -1,6 +1,6 @@
 package dev.softmetrics.job.score.batch;
 
-import dev.softmetrics.job.aggregate.RunTotals;
+import dev.softmetrics.job.aggregate.PassTotals;
 import dev.softmetrics.job.tables.RejectedRow;
 import dev.softmetrics.job.tables.SequenceRow;
 import dev.softmetrics.job.tables.SoftColumn;
@@ -22,7 +22,7 @@ final class LogprobRows {
   private final BatchView view;
   private final LogprobColumns logprob;
   private final LogprobBatchScorer.Sink sink;
-  private final RunTotals totals;
+  private final PassTotals totals;
   private final double[] soft = SoftColumn.none();
   private Map<Long, DuplicateCopies.Copy> fileDuplicates;
 
@@ -32,7 +32,7 @@ final class LogprobRows {
       UTF8String runId,
       DuplicateCopies duplicates,
       LogprobBatchScorer.Sink sink,
-      RunTotals totals) {
+      PassTotals totals) {
     this.view = view;
     this.runId = runId;
     this.duplicates = duplicates;

@@ -1,7 +1,7 @@
 package dev.softmetrics.job.score.batch;
 
-import dev.softmetrics.job.aggregate.RunAccumulator;
-import dev.softmetrics.job.aggregate.RunTotals;
+import dev.softmetrics.job.aggregate.PassAccumulator;
+import dev.softmetrics.job.aggregate.PassTotals;
 import dev.softmetrics.job.config.ColumnNames;
 import dev.softmetrics.job.io.ShardScan.ScanColumns;
 import dev.softmetrics.job.tables.RejectedRow;
@@ -42,7 +42,7 @@ public final class PartitionScorer
   private final double positiveTolerance;
   private final String runId;
   private final Emit emit;
-  private final RunAccumulator totals;
+  private final PassAccumulator totals;
   private final RowChecks checks;
 
   /**
@@ -61,7 +61,7 @@ public final class PartitionScorer
       double positiveTolerance,
       String runId,
       Emit emit,
-      RunAccumulator totals,
+      PassAccumulator totals,
       RowChecks checks) {
     this.columns = columns;
     this.names = names;
@@ -88,7 +88,7 @@ public final class PartitionScorer
     LogprobBatchScorer scorer =
         new LogprobBatchScorer(
             columns, names, positiveTolerance, allocator, runId, checks.duplicates());
-    RunTotals partition = new RunTotals();
+    PassTotals partition = new PassTotals();
     ArrayDeque<InternalRow> pending = new ArrayDeque<>();
     LogprobBatchScorer.Sink sink =
         new LogprobBatchScorer.Sink() {

@@ -9,7 +9,7 @@ import java.io.Serializable;
  * the driver. NLL is an {@link ExactSum}, so the merged total is the same whatever the partitioning
  * and merge order.
  */
-final class GroupSums implements Serializable {
+final class RunningGroupTotals implements Serializable {
   private static final long serialVersionUID = 1L;
 
   long sequences;
@@ -98,7 +98,7 @@ final class GroupSums implements Serializable {
     }
   }
 
-  void merge(GroupSums other) {
+  void merge(RunningGroupTotals other) {
     sequences += other.sequences;
     tokens += other.tokens;
     bytes += other.bytes;

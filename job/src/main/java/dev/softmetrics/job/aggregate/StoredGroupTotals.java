@@ -14,10 +14,11 @@ import org.apache.spark.sql.Row;
  * Group totals recomputed from stored {@code sequences/} rows, in Spark tasks. A run that adds to
  * or replaces part of an output folder recomputes {@code corpus/} this way, over the rows of every
  * run that are there; the sums are those the scoring pass computes for the same rows, to the bit
- * (see {@link GroupSums}), so a corpus row does not depend on which runs wrote its sequences.
+ * (see {@link RunningGroupTotals}), so a corpus row does not depend on which runs wrote its
+ * sequences.
  */
-public final class StoredTotals {
-  private StoredTotals() {}
+public final class StoredGroupTotals {
+  private StoredGroupTotals() {}
 
   /** What is read of each stored row: its group, counts and soft columns. */
   private static final Projection READ =
@@ -48,22 +49,22 @@ public final class StoredTotals {
       Arrays.stream(SoftColumn.values()).mapToInt(c -> READ.ordinal(c.column())).toArray();
 
   /** The totals of the stored rows {@code sequences}, which has the {@code sequences/} schema. */
-  public static RunTotals of(Dataset<Row> sequences) {
+  public static PassTotals of(Dataset<Row> sequences) {
     Dataset<Row> needed = READ.select(sequences);
     // Exact sums merge in any order: the result does not depend on the partitioning.
     return needed
         .javaRDD()
-        .mapPartitions((FlatMapFunction<Iterator<Row>, RunTotals>) StoredTotals::sum)
+        .mapPartitions((FlatMapFunction<Iterator<Row>, PassTotals>) StoredGroupTotals::sum)
         .fold(
-            new RunTotals(),
+            new PassTotals(),
             (a, b) -> {
               a.merge(b);
               return a;
             });
   }
 
-  private static Iterator<RunTotals> sum(Iterator<Row> rows) {
-    RunTotals totals = new RunTotals();
+  private static Iterator<PassTotals> sum(Iterator<Row> rows) {
+    PassTotals totals = new PassTotals();
     double[] means = new double[SoftColumn.COUNT];
     while (rows.hasNext()) {
       Row r = rows.next();

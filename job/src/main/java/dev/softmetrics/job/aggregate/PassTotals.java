@@ -14,18 +14,18 @@ import org.apache.spark.unsafe.types.UTF8String;
 /**
  * What one scoring pass saw: per-group sums of the scored sequences, and per input file how many
  * rows were scored and rejected (by reason), with the hashes of the scored sequences' keys (to find
- * duplicates). A task fills its own instance; the driver merges them (see {@link RunAccumulator}).
+ * duplicates). A task fills its own instance; the driver merges them (see {@link PassAccumulator}).
  * Merging is exact and order-independent.
  */
-public final class RunTotals implements Serializable {
+public final class PassTotals implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  private final Map<List<String>, GroupSums> groups = new HashMap<>();
+  private final Map<List<String>, RunningGroupTotals> groups = new HashMap<>();
   private final Map<String, FileCounts> files = new HashMap<>();
   private transient UTF8String lastModel;
   private transient UTF8String lastTokenizer;
   private transient UTF8String lastDomain;
-  private transient GroupSums lastGroup;
+  private transient RunningGroupTotals lastGroup;
   private transient String lastFile;
   private transient FileCounts lastCounts;
 
@@ -109,7 +109,7 @@ public final class RunTotals implements Serializable {
       lastTokenizer = tokenizer;
       lastDomain = domain;
       List<String> key = List.of(model.toString(), tokenizer.toString(), domain.toString());
-      lastGroup = groups.computeIfAbsent(key, k -> new GroupSums());
+      lastGroup = groups.computeIfAbsent(key, k -> new RunningGroupTotals());
     }
     lastGroup.add(tokens, nllSum, bytes, chars, words, soft, vocab);
   }
@@ -131,7 +131,7 @@ public final class RunTotals implements Serializable {
       long vocab) {
     lastGroup = null;
     groups
-        .computeIfAbsent(List.of(model, tokenizer, domain), k -> new GroupSums())
+        .computeIfAbsent(List.of(model, tokenizer, domain), k -> new RunningGroupTotals())
         .addMeans(tokens, nllSum, bytes, chars, words, means, vocab);
   }
 
@@ -164,9 +164,9 @@ public final class RunTotals implements Serializable {
   }
 
   /** Adds another pass's totals into this one. */
-  public void merge(RunTotals other) {
+  public void merge(PassTotals other) {
     other.groups.forEach(
-        (key, sums) -> groups.computeIfAbsent(key, k -> new GroupSums()).merge(sums));
+        (key, sums) -> groups.computeIfAbsent(key, k -> new RunningGroupTotals()).merge(sums));
     other.files.forEach(
         (file, counts) -> files.computeIfAbsent(file, f -> new FileCounts()).merge(counts));
     lastGroup = null;
@@ -179,8 +179,8 @@ public final class RunTotals implements Serializable {
   }
 
   /** A deep copy. */
-  public RunTotals copy() {
-    RunTotals copy = new RunTotals();
+  public PassTotals copy() {
+    PassTotals copy = new PassTotals();
     copy.merge(this);
     return copy;
   }
