@@ -3,6 +3,7 @@ package dev.softmetrics.job.io;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -169,6 +170,12 @@ public final class InputListing {
               folder.getPath(), real));
     }
     FileStatus[] children = fs.listStatus(folder.getPath());
+    java.io.File dir = local.pathToFile(folder.getPath());
+    String[] names = dir.list();
+    if (names != null && names.length != children.length) {
+      // Hadoop leaves out what it cannot stat: a link whose target is gone.
+      requireNoBrokenLinks(dir.toPath(), names);
+    }
     Arrays.sort(children, Comparator.comparing(c -> c.getPath().getName()));
     for (FileStatus child : children) {
       ListedFile file = new ListedFile(child, root);
@@ -182,6 +189,22 @@ public final class InputListing {
       }
     }
     above.remove(real);
+  }
+
+  /** Fails naming the first visible entry of {@code dir} that is a link to nothing. */
+  private static void requireNoBrokenLinks(java.nio.file.Path dir, String[] names)
+      throws IOException {
+    Arrays.sort(names);
+    for (String name : names) {
+      java.nio.file.Path entry = dir.resolve(name);
+      if (!isHidden(name) && Files.isSymbolicLink(entry) && !Files.exists(entry)) {
+        throw new IllegalArgumentException(
+            String.format(
+                "Cannot read input: %s is a symbolic link to %s, which does not exist (restore"
+                    + " what it points to, or remove the link)",
+                entry, Files.readSymbolicLink(entry)));
+      }
+    }
   }
 
   /**

@@ -184,6 +184,23 @@ class FolderLayoutTest extends LocalSparkTest {
   }
 
   @Test
+  void aLinkToAFileThatIsGoneIsRefusedNamingLinkAndTarget() throws IOException {
+    place("in/part-a.parquet", "a", 1.0);
+    Path gone = tmp.resolve("elsewhere/part-b.parquet");
+    Files.createDirectories(tmp.resolve("in/sub"));
+    Files.createSymbolicLink(tmp.resolve("in/sub/part-b.parquet"), gone);
+
+    assertThatThrownBy(() -> score("in"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Cannot read input: "
+                + tmp.resolve("in/sub/part-b.parquet")
+                + " is a symbolic link to "
+                + gone
+                + ", which does not exist (restore what it points to, or remove the link)");
+  }
+
+  @Test
   void aLinkedFolderOutsideTheInputIsReadLikeAnyFolder() throws IOException {
     place("in/part-a.parquet", "a", 1.0);
     place("elsewhere/part-c.parquet", "c", 2.0);
