@@ -65,6 +65,7 @@ public final class ScoreJob {
     Instant started = Instant.now();
     var config = request.config();
     ShardScan.REQUIRED_SQL_CONF.forEach(spark.conf()::set);
+    StagedRun.REQUIRED_SQL_CONF.forEach(spark.conf()::set);
     String output = request.output();
     Consumer<String> log = line -> System.err.println("softmetrics: " + line);
     OutputPlacement.check(spark.sparkContext().hadoopConfiguration(), request.inputs(), output);
