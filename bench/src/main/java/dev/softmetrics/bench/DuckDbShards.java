@@ -50,8 +50,7 @@ final class DuckDbShards {
   /** The COPY statement of file {@code k}. */
   private static String copy(int k, int rows, Path to) {
     // hash() is DuckDB's 64-bit hash: deterministic across runs and machines for the same input.
-    String logprob =
-        "(-0.01 - (hash(" + k + ", i, p) % 1000000)::DOUBLE / 1000000.0 * 6.0)::FLOAT";
+    String logprob = "(-0.01 - (hash(" + k + ", i, p) % 1000000)::DOUBLE / 1000000.0 * 6.0)::FLOAT";
     return "COPY (SELECT 'f"
         + k
         + "-' || i AS sequence_id,"
@@ -76,9 +75,7 @@ final class DuckDbShards {
   private static long rowCount(Statement st, Path file) throws SQLException {
     try (ResultSet rs =
         st.executeQuery(
-            "SELECT count(*) FROM read_parquet('"
-                + file.toString().replace("'", "''")
-                + "')")) {
+            "SELECT count(*) FROM read_parquet('" + file.toString().replace("'", "''") + "')")) {
       rs.next();
       return rs.getLong(1);
     } catch (SQLException unreadable) {

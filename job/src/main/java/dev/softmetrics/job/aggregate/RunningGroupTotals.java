@@ -35,6 +35,17 @@ final class RunningGroupTotals implements Serializable {
   /** Per soft column: how many sequences have it. */
   final long[] withSoft = new long[SoftColumn.COUNT];
 
+  /** The bootstrap's view of the group's sequences, when the pass gathers it; else null. */
+  GroupSample sample;
+
+  /** {@link #sample}, created empty on first use. */
+  GroupSample sample(int replicates) {
+    if (sample == null) {
+      sample = new GroupSample(replicates);
+    }
+    return sample;
+  }
+
   /**
    * Adds a sequence. {@code rowSoft} holds the sequence's sums per {@link SoftColumn}, NaN where it
    * has none, or is null when it has none at all; {@code rowVocab} is 0 when unknown.
@@ -108,6 +119,9 @@ final class RunningGroupTotals implements Serializable {
     withWords += other.withWords;
     nll.merge(other.nll);
     vocab = Math.max(vocab, other.vocab);
+    if (other.sample != null) {
+      sample(other.sample.replicates().replicates()).merge(other.sample);
+    }
     for (int c = 0; c < soft.length; c++) {
       if (other.soft[c] != null) {
         if (soft[c] == null) {

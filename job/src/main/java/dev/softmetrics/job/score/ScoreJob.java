@@ -6,6 +6,7 @@ import dev.softmetrics.job.aggregate.GroupTotals;
 import dev.softmetrics.job.aggregate.PassTotals;
 import dev.softmetrics.job.aggregate.StoredGroupTotals;
 import dev.softmetrics.job.analysis.ComparisonsTable;
+import dev.softmetrics.job.analysis.SampledAnalysis;
 import dev.softmetrics.job.analysis.SequenceBootstrap;
 import dev.softmetrics.job.analysis.StoredSequences;
 import dev.softmetrics.job.config.Versions;
@@ -150,10 +151,13 @@ public final class ScoreJob {
     clock.lap("commit");
     List<CorpusRow> groups =
         CorpusAggregation.rows(corpusTotals(spark, output, pass, totals), config.flags());
-    // Intervals and comparisons cover every stored sequence, of this run and of earlier ones.
+    // Intervals and comparisons cover every stored sequence, of this run and of earlier ones: from
+    // what the scoring tasks gathered when the run's sequences are all there is, else read back.
     spark.sparkContext().setJobDescription("bootstrap, write corpus/ and comparisons/");
     SequenceBootstrap.Result analysis =
-        SequenceBootstrap.compute(StoredSequences.all(spark, output), config.bootstrap());
+        totals.sampled() && pass.otherStoredKeys().isEmpty()
+            ? SampledAnalysis.compute(totals.samples(), config.bootstrap())
+            : SequenceBootstrap.compute(StoredSequences.all(spark, output), config.bootstrap());
     List<CorpusRow> corpus = analysis.attachTo(groups);
     writeCorpusAndComparisons(spark, output, runId, corpus, analysis);
     clock.lap("corpus_and_comparisons");

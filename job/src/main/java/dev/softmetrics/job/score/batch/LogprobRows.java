@@ -126,6 +126,7 @@ final class LogprobRows {
     logprob.softSums(row, soft);
     long rowVocab = logprob.vocab(row);
     totals.addScored(
+        sequenceId,
         model,
         tokenizer,
         domain,
