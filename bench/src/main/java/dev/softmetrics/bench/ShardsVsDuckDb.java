@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,8 +24,9 @@ import java.util.Map;
  *
  * <p>Options: {@code --rounds N} (default 3), {@code --small N} and {@code --large N} shards
  * (default 2 and 8), {@code --rows N} per shard (default 120,000), {@code --work DIR} (default
- * bench/work). {@code JAVA_HOME}/{@code SOFTMETRICS_JAVA} choose the job's JDK as they do for
- * {@code bin/softmetrics}. Peak RSS comes from {@code /usr/bin/time -f %M} when it exists.
+ * bench/work), {@code --before DIR}: another checkout (built) whose {@code bin/softmetrics} is
+ * timed alongside, to measure a change before and after in the same run. Peak RSS comes from {@code
+ * /usr/bin/time -f %M} when it exists.
  */
 final class ShardsVsDuckDb {
   private ShardsVsDuckDb() {}
@@ -39,6 +43,7 @@ final class ShardsVsDuckDb {
     int large = 8;
     int rows = 120_000;
     String work = "bench/work";
+    String before = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
@@ -46,6 +51,7 @@ final class ShardsVsDuckDb {
         case "--large" -> large = Integer.parseInt(args[++i]);
         case "--rows" -> rows = Integer.parseInt(args[++i]);
         case "--work" -> work = args[++i];
+        case "--before" -> before = args[++i];
         default -> throw new IllegalArgumentException("Unknown option: " + args[i]);
       }
     }
@@ -54,9 +60,13 @@ final class ShardsVsDuckDb {
     Map<String, List<String>> commands = new LinkedHashMap<>();
     for (int n : new int[] {small, large}) {
       String input = files(shards, n);
-      commands.put("softmetrics " + n, score(input, out));
+      commands.put("softmetrics " + n, score("bin/softmetrics", input, out));
       commands.put("duckdb " + n, duck(input));
+      if (before != null) {
+        commands.put("before " + n, score(before + "/bin/softmetrics", input, out));
+      }
     }
+    String budget = "";
     Map<String, List<Sample>> samples = new LinkedHashMap<>();
     commands.keySet().forEach(k -> samples.put(k, new ArrayList<>()));
     for (int round = 0; round < rounds; round++) {
@@ -69,11 +79,24 @@ final class ShardsVsDuckDb {
         BenchSteps.deleteTree(out);
         Sample s = time(commands.get(name));
         samples.get(name).add(s);
+        if (name.equals("softmetrics " + large)) {
+          budget = budget(out, s.seconds);
+        }
         System.out.printf(
             Locale.ROOT, "round %d: %-16s %7.2f s  %7.0f MiB%n", round, name, s.seconds, s.rssMib);
       }
     }
     report(samples, small, large);
+    System.out.println("where the last " + large + "-shard process's time went: " + budget);
+    if (before != null) {
+      System.out.printf(
+          Locale.ROOT,
+          "before -> now at %d shards: %.2f s -> %.2f s%n",
+          large,
+          BenchSteps.median(samples.get("before " + large).stream().map(Sample::seconds).toList()),
+          BenchSteps.median(
+              samples.get("softmetrics " + large).stream().map(Sample::seconds).toList()));
+    }
   }
 
   private static void report(Map<String, List<Sample>> samples, int small, int large) {
@@ -111,6 +134,36 @@ final class ShardsVsDuckDb {
         whole <= WHOLE_TARGET ? "PASS" : "FAIL");
   }
 
+  /**
+   * The run's stages from its {@code runs/} row ({@code stage_seconds}), and the rest of the
+   * process: JVM start, Spark session and settings before the run's clock starts, and the summary
+   * and shutdown after it.
+   */
+  private static String budget(Path out, double process) {
+    String runs = out.resolve("runs").toString().replace("'", "''");
+    try (Connection duck = DuckDbCorpus.open(1);
+        Statement st = duck.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT epoch(ended_at) - epoch(started_at), CAST(stage_seconds AS VARCHAR)"
+                    + " FROM read_parquet('"
+                    + runs
+                    + "/**/*.parquet')")) {
+      rs.next();
+      double run = rs.getDouble(1);
+      return String.format(
+          Locale.ROOT,
+          "process %.1f s = outside the run (JVM, Spark session, settings, summary, exit) %.1f s"
+              + " + the run %.1f s %s",
+          process,
+          process - run,
+          run,
+          rs.getString(2));
+    } catch (SQLException e) {
+      return "(no runs/ row: " + e.getMessage() + ")";
+    }
+  }
+
   /** The first {@code n} shards, comma-separated. */
   private static String files(Path shards, int n) {
     List<String> files = new ArrayList<>();
@@ -120,9 +173,8 @@ final class ShardsVsDuckDb {
     return String.join(",", files);
   }
 
-  private static List<String> score(String input, Path out) {
-    return List.of(
-        "bin/softmetrics", "score", "--input", input, "--output", out.toString(), "--run-id", "b");
+  private static List<String> score(String command, String input, Path out) {
+    return List.of(command, "score", "--input", input, "--output", out.toString(), "--run-id", "b");
   }
 
   private static List<String> duck(String input) {
