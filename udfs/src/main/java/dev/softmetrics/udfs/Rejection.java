@@ -14,9 +14,13 @@ public enum Rejection {
   /** The whole token log-prob list is null. */
   MISSING_LOGPROBS("token_logprobs must not be null"),
   /** The token log-prob list has no element. */
-  EMPTY_LOGPROBS("token_logprobs must hold at least one value"),
-  /** One element of the token log-prob list is null. */
-  NULL_LOGPROB("token_logprobs must not contain null elements"),
+  EMPTY_LOGPROBS(
+      "token_logprobs must hold at least one value to score (a null first element, the"
+          + " unconditioned first token, is not scored)"),
+  /** One element of the token log-prob list after the first is null. */
+  NULL_LOGPROB(
+      "token_logprobs must not contain null elements after position 0 (a null at 0 is the"
+          + " unconditioned first token and is left out)"),
   /** One element is NaN, +Infinity or -Infinity. */
   NON_FINITE_LOGPROB("token_logprobs must hold only finite values"),
   /** One element is above the positive tolerance: a log-probability is at most 0. */

@@ -43,6 +43,7 @@ final class BatchView implements AutoCloseable {
   private final ColumnVector file;
   private final ColumnVector rowIndex;
   private final List<ValueVector> owned = new ArrayList<>();
+  private final List<ColumnVector> ownedColumns = new ArrayList<>();
   private VarCharVector text;
   private Counts fromText;
   private GivenCounts given;
@@ -60,7 +61,8 @@ final class BatchView implements AutoCloseable {
     int[] labelColumns = columns.labels();
     this.labels = new ColumnVector[labelColumns.length];
     for (int l = 0; l < labels.length; l++) {
-      labels[l] = batch.column(labelColumns[l]);
+      ColumnVector label = batch.column(labelColumns[l]);
+      labels[l] = DecimalLabels.isInteger(label.dataType()) ? ownedText(label) : label;
     }
     this.file = batch.column(columns.filePath());
     this.rowIndex = batch.column(columns.rowIndex());
@@ -110,7 +112,7 @@ final class BatchView implements AutoCloseable {
     return status;
   }
 
-  /** sequence_id, model, tokenizer, domain. */
+  /** sequence_id, model, tokenizer, domain, as strings (integer labels in decimal). */
   ColumnVector[] labels() {
     return labels;
   }
@@ -269,6 +271,14 @@ final class BatchView implements AutoCloseable {
     for (int v = owned.size() - 1; v >= 0; v--) {
       owned.get(v).close();
     }
+    ownedColumns.forEach(ColumnVector::close);
+  }
+
+  /** An integer label column as decimal strings, closed with the view. */
+  private ColumnVector ownedText(ColumnVector label) {
+    ColumnVector text = DecimalLabels.of(label, rows);
+    ownedColumns.add(text);
+    return text;
   }
 
   /** The first label that is null or empty, or -1. */

@@ -1,0 +1,208 @@
+package dev.softmetrics.job.score;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.softmetrics.job.LocalSparkTest;
+import dev.softmetrics.job.Shards;
+import dev.softmetrics.job.config.JobConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.duckdb.DuckDBDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Model outputs as the tools people use write them (docs/INPUTS.md): vLLM's prompt log-probs with
+ * the {@code None} of the unconditioned first token, integer ids, the engine's own column names
+ * mapped in a configuration file. Every row is scored, and corpus/ is DuckDB's sum over the
+ * non-null elements of the fixture files.
+ */
+class RealInputsTest extends LocalSparkTest {
+
+  /** The configuration a user of vLLM writes: their column names onto the job's. */
+  static final String VLLM_COLUMNS =
+      String.join(
+          "\n",
+          "columns {",
+          "  sequence-id = doc_id",
+          "  model = model_name",
+          "  tokenizer = tokenizer_name",
+          "  domain = task",
+          "  token-logprobs = prompt_logprobs",
+          "  text = prompt",
+          "}",
+          "");
+
+  @TempDir Path tmp;
+  private Connection duck;
+
+  @BeforeEach
+  void openDuckDb() throws SQLException {
+    duck = new DuckDBDriver().connect("jdbc:duckdb:", new Properties());
+  }
+
+  @AfterEach
+  void closeDuckDb() throws SQLException {
+    duck.close();
+  }
+
+  @Test
+  void vllmShapedParquetIsScoredWholeAndMatchesDuckDb() throws Exception {
+    Path in = tmp.resolve("in");
+    Shards.write(spark, in, vllmSchema(), vllmRows());
+    String out = tmp.resolve("out").toString();
+
+    RunResult result =
+        ScoreJob.run(spark, new ScoreRequest(List.of(in.toString()), out, "v", conf()));
+
+    assertThat(result.run().accountingOk()).isTrue();
+    assertThat(rejectedRows(out)).as("rows in rejected/").isZero();
+    assertCorpusIsDuckDbsSum("read_parquet('" + in + "/*.parquet')", out);
+  }
+
+  @Test
+  void integerLabelsOfEveryWidthAreReadAsTheirDecimalStrings() {
+    StructType schema =
+        new StructType()
+            .add("sequence_id", DataTypes.LongType)
+            .add("model", DataTypes.ByteType)
+            .add("tokenizer", DataTypes.ShortType)
+            .add("domain", DataTypes.IntegerType)
+            .add("token_logprobs", DataTypes.createArrayType(DataTypes.DoubleType))
+            .add("text", DataTypes.StringType);
+    List<Row> rows =
+        List.of(
+            RowFactory.create(Long.MIN_VALUE, (byte) -128, (short) 32767, 0, lp(-1.0), "a"),
+            RowFactory.create(42L, (byte) 7, (short) -1, -2147483648, lp(-2.0), "b"),
+            RowFactory.create(null, (byte) 7, (short) -1, 5, lp(-2.0), "c"));
+    Path in = tmp.resolve("ints");
+    Shards.write(spark, in, schema, rows);
+    String out = tmp.resolve("out").toString();
+
+    ScoreJob.run(
+        spark,
+        new ScoreRequest(
+            List.of(in.toString()),
+            out,
+            "ints",
+            JobConfig.load(null, List.of("validation.max-rejected-fraction=1"))));
+
+    assertThat(
+            spark
+                .read()
+                .parquet(out + "/sequences")
+                .selectExpr("concat_ws('|', sequence_id, model, tokenizer, domain)")
+                .collectAsList())
+        .extracting(r -> r.getString(0))
+        .containsExactlyInAnyOrder("-9223372036854775808|-128|32767|0", "42|7|-1|-2147483648");
+    assertThat(spark.read().parquet(out + "/rejected").selectExpr("reason").collectAsList())
+        .extracting(r -> r.getString(0))
+        .as("a null integer label is a missing label")
+        .containsExactly("MISSING_LABEL");
+  }
+
+  private static Double[] lp(Double... values) {
+    return values;
+  }
+
+  /** vLLM's rows: int64 doc_id, a None first prompt log-prob, the prompt as text. */
+  static List<Row> vllmRows() {
+    List<Row> rows = new ArrayList<>();
+    rows.add(vllm(0L, "llama", "gsm8k", "Hi there", null, -2.25, -0.5));
+    rows.add(vllm(1L, "llama", "gsm8k", "Two words", null, -1.0));
+    rows.add(vllm(-7L, "llama", "mmlu", "é!", null, -3.5, -0.125, -0.0625));
+    rows.add(vllm(Long.MAX_VALUE, "qwen", "mmlu", "BOS-less", -4.0, -1.5));
+    rows.add(vllm(2L, "qwen", "gsm8k", "x", null, -0.75));
+    return rows;
+  }
+
+  static StructType vllmSchema() {
+    return new StructType()
+        .add("doc_id", DataTypes.LongType)
+        .add("model_name", DataTypes.StringType)
+        .add("tokenizer_name", DataTypes.StringType)
+        .add("task", DataTypes.StringType)
+        .add("prompt", DataTypes.StringType)
+        .add("prompt_logprobs", DataTypes.createArrayType(DataTypes.DoubleType, true));
+  }
+
+  private static Row vllm(long id, String model, String task, String text, Double... logprobs) {
+    return RowFactory.create(id, model, model + "-tok", task, text, logprobs);
+  }
+
+  JobConfig conf() throws IOException {
+    Path file = tmp.resolve("vllm.conf");
+    Files.writeString(file, VLLM_COLUMNS);
+    return JobConfig.load(file.toFile(), List.of());
+  }
+
+  long rejectedRows(String out) {
+    Path rejected = Path.of(out, "rejected");
+    return Files.exists(rejected) ? spark.read().parquet(rejected.toString()).count() : 0;
+  }
+
+  /**
+   * corpus/ per model, tokenizer and domain (and the roll-up over domains) against DuckDB's count
+   * and sum of the non-null log-prob elements and the UTF-8 bytes of the text.
+   */
+  void assertCorpusIsDuckDbsSum(String source, String out) throws SQLException {
+    String perDomain =
+        "SELECT model_name AS model, tokenizer_name AS tokenizer, task AS domain,"
+            + " count(*) AS sequences, sum(len(list_filter(prompt_logprobs, x -> x IS NOT NULL)))"
+            + " AS tokens, -sum(list_sum(prompt_logprobs)) AS nll_sum,"
+            + " sum(octet_length(encode(prompt))) AS bytes FROM "
+            + source
+            + " GROUP BY ALL";
+    Map<String, double[]> expected = new TreeMap<>();
+    query(perDomain, expected);
+    query(
+        "SELECT model, tokenizer, '__all__' AS domain, sum(sequences), sum(tokens), sum(nll_sum),"
+            + " sum(bytes) FROM ("
+            + perDomain
+            + ") GROUP BY ALL",
+        expected);
+    Map<String, double[]> actual = new TreeMap<>();
+    query(
+        "SELECT model, tokenizer, domain, sequences, tokens, nll_sum, bytes FROM read_parquet('"
+            + out
+            + "/corpus/**/*.parquet')",
+        actual);
+    assertThat(actual.keySet()).isEqualTo(expected.keySet());
+    expected.forEach(
+        (key, want) -> {
+          double[] got = actual.get(key);
+          assertThat(got[0]).as("sequences of %s", key).isEqualTo(want[0]);
+          assertThat(got[1]).as("tokens of %s", key).isEqualTo(want[1]);
+          assertThat(got[2]).as("nll_sum of %s", key).isCloseTo(want[2], within(1e-12));
+          assertThat(got[3]).as("bytes of %s", key).isEqualTo(want[3]);
+        });
+  }
+
+  private void query(String sql, Map<String, double[]> into) throws SQLException {
+    try (Statement s = duck.createStatement();
+        ResultSet r = s.executeQuery(sql)) {
+      while (r.next()) {
+        into.put(
+            r.getString(1) + "/" + r.getString(2) + "/" + r.getString(3),
+            new double[] {r.getDouble(4), r.getDouble(5), r.getDouble(6), r.getDouble(7)});
+      }
+    }
+  }
+}
