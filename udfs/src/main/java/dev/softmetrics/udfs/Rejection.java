@@ -99,7 +99,11 @@ public enum Rejection {
   /** A given count (num_bytes, num_chars, num_words) that no text can have. */
   INVALID_GIVEN_COUNT(
       "num_bytes and num_chars must be >= 0 with num_chars <= num_bytes <= 4 x num_chars, and"
-          + " num_words >= 1 (an empty text has 0 bytes, 0 chars and 1 word)");
+          + " num_words >= 1 (an empty text has 0 bytes, 0 chars and 1 word)"),
+  /** A line of JSON Lines input that is not one JSON object of values of the columns' kinds. */
+  MALFORMED_JSON_LINE(
+      "each line of JSON Lines input must be one JSON object whose values have their columns'"
+          + " kinds (strings, integers, lists of numbers)");
 
   /** The status value of a row that was scored; no {@link Rejection} has this id. */
   public static final int SCORED = 0;

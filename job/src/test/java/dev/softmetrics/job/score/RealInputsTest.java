@@ -1,6 +1,7 @@
 package dev.softmetrics.job.score;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.softmetrics.job.LocalSparkTest;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.zip.GZIPOutputStream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -75,6 +77,132 @@ class RealInputsTest extends LocalSparkTest {
     assertThat(result.run().accountingOk()).isTrue();
     assertThat(rejectedRows(out)).as("rows in rejected/").isZero();
     assertCorpusIsDuckDbsSum("read_parquet('" + in + "/*.parquet')", out);
+  }
+
+  @Test
+  void theSameRowsAsJsonLinesScoreTheSameCorpus() throws Exception {
+    Path in = Files.createDirectories(tmp.resolve("jsonl"));
+    Path file = in.resolve("vllm.jsonl");
+    Files.writeString(file, jsonLines(vllmRows()));
+    String out = tmp.resolve("out").toString();
+
+    RunResult result =
+        ScoreJob.run(spark, new ScoreRequest(List.of(in.toString()), out, "j", conf()));
+
+    assertThat(result.run().accountingOk()).isTrue();
+    assertThat(rejectedRows(out)).as("rows in rejected/").isZero();
+    assertCorpusIsDuckDbsSum("read_json('" + file + "', format = 'newline_delimited')", out);
+  }
+
+  @Test
+  void gzipCompressedJsonLinesAreReadAndItsFormatCanBeNamed() throws Exception {
+    Path in = Files.createDirectories(tmp.resolve("gz"));
+    Path plain = tmp.resolve("vllm.jsonl");
+    Files.writeString(plain, jsonLines(vllmRows()));
+    try (var gz = new GZIPOutputStream(Files.newOutputStream(in.resolve("vllm.jsonl.gz")))) {
+      gz.write(Files.readAllBytes(plain));
+    }
+    // A name that says nothing: --input-format (read.input-format) names the format.
+    Path unnamed = Files.createDirectories(tmp.resolve("unnamed"));
+    Files.copy(plain, unnamed.resolve("part-0"));
+    String gzOut = tmp.resolve("gz-out").toString();
+    String namedOut = tmp.resolve("named-out").toString();
+
+    ScoreJob.run(spark, new ScoreRequest(List.of(in.toString()), gzOut, "gz", conf()));
+    JobConfig jsonl = JobConfig.load(confFile().toFile(), List.of("read.input-format=jsonl"));
+    ScoreJob.run(spark, new ScoreRequest(List.of(unnamed.toString()), namedOut, "n", jsonl));
+
+    String source = "read_json('" + plain + "', format = 'newline_delimited')";
+    assertCorpusIsDuckDbsSum(source, gzOut);
+    assertCorpusIsDuckDbsSum(source, namedOut);
+  }
+
+  @Test
+  void malformedLinesAreRejectedNamingFileAndLine() throws Exception {
+    Path in = Files.createDirectories(tmp.resolve("bad"));
+    Path file = in.resolve("bad.jsonl");
+    String good = jsonLines(vllmRows().subList(0, 1)).strip();
+    Files.writeString(
+        file,
+        String.join(
+                "\n",
+                good,
+                "",
+                "{\"doc_id\": 3, \"model_name\": ",
+                "[1, 2]",
+                "{\"doc_id\": 4, \"prompt_logprobs\": \"-1.0\"}",
+                "   ",
+                "{\"doc_id\": 5, \"doc_id\": 6}",
+                "{\"doc_id\": 7.5, \"model_name\": \"m\"}",
+                good.replace("\"doc_id\": 0", "\"doc_id\": 9") + " {}",
+                good.replace("\"doc_id\": 0", "\"doc_id\": 10"))
+            + "\r\n");
+    String out = tmp.resolve("out").toString();
+
+    RunResult result =
+        ScoreJob.run(
+            spark,
+            new ScoreRequest(
+                List.of(in.toString()),
+                out,
+                "bad",
+                JobConfig.load(
+                    confFile().toFile(), List.of("validation.max-rejected-fraction=1"))));
+
+    assertThat(result.run().accountingOk()).as("8 rows read: 2 scored, 6 rejected").isTrue();
+    assertThat(spark.read().parquet(out + "/sequences").count()).isEqualTo(2);
+    Map<Long, String> byRow = new TreeMap<>();
+    for (Row r :
+        spark
+            .read()
+            .parquet(out + "/rejected")
+            .selectExpr("source_row", "reason", "message")
+            .collectAsList()) {
+      assertThat(r.getString(1)).isEqualTo("MALFORMED_JSON_LINE");
+      byRow.put(r.getLong(0), r.getString(2));
+    }
+    assertThat(byRow).containsOnlyKeys(2L, 3L, 4L, 6L, 7L, 8L);
+    assertThat(byRow.get(2L)).contains(file.getFileName() + " line 3: not valid JSON");
+    assertThat(byRow.get(3L)).contains("line 4: not a JSON object");
+    assertThat(byRow.get(4L))
+        .contains("line 5: key prompt_logprobs: expected a list, found the string \"-1.0\"");
+    assertThat(byRow.get(6L)).contains("line 7: not valid JSON").contains("doc_id");
+    assertThat(byRow.get(7L)).contains("line 8: key doc_id: expected a string or an integer");
+    assertThat(byRow.get(8L)).contains("line 9: more than one JSON value on the line");
+  }
+
+  @Test
+  void aFolderOfBothFormatsIsRefusedNamingOneFileOfEach() throws Exception {
+    Path in = tmp.resolve("mixed");
+    Shards.write(spark, in, vllmSchema(), vllmRows());
+    Files.writeString(in.resolve("more.jsonl"), jsonLines(vllmRows()));
+    String out = tmp.resolve("out").toString();
+
+    assertThatThrownBy(
+            () -> ScoreJob.run(spark, new ScoreRequest(List.of(in.toString()), out, "m", conf())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("it holds both JSON Lines files (")
+        .hasMessageContaining("more.jsonl")
+        .hasMessageContaining(".parquet)");
+  }
+
+  /** The rows as JSON Lines, the way Python's json.dumps writes them (None as null). */
+  static String jsonLines(List<Row> rows) {
+    StringBuilder out = new StringBuilder();
+    for (Row r : rows) {
+      out.append("{\"doc_id\": ").append(r.getLong(0));
+      for (int c = 1; c <= 4; c++) {
+        out.append(", \"").append(vllmSchema().fieldNames()[c]).append("\": \"");
+        out.append(r.getString(c)).append('"');
+      }
+      out.append(", \"prompt_logprobs\": [");
+      Double[] logprobs = (Double[]) r.get(5);
+      for (int i = 0; i < logprobs.length; i++) {
+        out.append(i == 0 ? "" : ", ").append(logprobs[i] == null ? "null" : logprobs[i]);
+      }
+      out.append("]}\n");
+    }
+    return out.toString();
   }
 
   @Test
@@ -148,9 +276,13 @@ class RealInputsTest extends LocalSparkTest {
   }
 
   JobConfig conf() throws IOException {
+    return JobConfig.load(confFile().toFile(), List.of());
+  }
+
+  Path confFile() throws IOException {
     Path file = tmp.resolve("vllm.conf");
     Files.writeString(file, VLLM_COLUMNS);
-    return JobConfig.load(file.toFile(), List.of());
+    return file;
   }
 
   long rejectedRows(String out) {

@@ -42,6 +42,7 @@ final class BatchView implements AutoCloseable {
   private final ColumnVector[] labels;
   private final ColumnVector file;
   private final ColumnVector rowIndex;
+  private final ColumnVector lineProblem;
   private final List<ValueVector> owned = new ArrayList<>();
   private final List<ColumnVector> ownedColumns = new ArrayList<>();
   private VarCharVector text;
@@ -66,6 +67,8 @@ final class BatchView implements AutoCloseable {
     }
     this.file = batch.column(columns.filePath());
     this.rowIndex = batch.column(columns.rowIndex());
+    this.lineProblem =
+        columns.lineProblem() == ScanColumns.ABSENT ? null : batch.column(columns.lineProblem());
   }
 
   /** Views {@code batch}; the caller closes the view before the reader reuses the batch. */
@@ -117,11 +120,16 @@ final class BatchView implements AutoCloseable {
     return labels;
   }
 
-  /** Marks each row scored, or rejected for a missing or reserved label. */
+  /**
+   * Marks each row scored, or rejected for a malformed JSON line (whose columns are all null), a
+   * missing or a reserved label.
+   */
   void checkLabels() {
     for (int row = 0; row < rows; row++) {
       status.set(row, Rejection.SCORED);
-      if (missingLabel(row) >= 0) {
+      if (lineProblem != null && !lineProblem.isNullAt(row)) {
+        status.set(row, Rejection.MALFORMED_JSON_LINE.id());
+      } else if (missingLabel(row) >= 0) {
         status.set(row, Rejection.MISSING_LABEL.id());
       } else if (reservedLabel(row) >= 0) {
         status.set(row, Rejection.RESERVED_LABEL.id());
@@ -166,9 +174,17 @@ final class BatchView implements AutoCloseable {
     return sourceBytes;
   }
 
-  /** The row's index in its file. */
+  /** The row's index in its file (of JSON Lines: the line's 0-based index). */
   long sourceRow(int row) {
     return rowIndex.getLong(row);
+  }
+
+  /**
+   * Where a row of the current file is, for messages: {@code "<file> row <n>"}, or for JSON Lines
+   * {@code "<file> line <n>"} with the 1-based line number an editor shows.
+   */
+  String where(long sourceRow) {
+    return lineProblem == null ? source + " row " + sourceRow : source + " line " + (sourceRow + 1);
   }
 
   /** The UTF-8 bytes of the row's text, from the text or num_bytes; -1 when it has neither. */
@@ -205,6 +221,8 @@ final class BatchView implements AutoCloseable {
       case TEXT_COUNT_MISMATCH -> given.describe(fromText, row, where);
       case INVALID_GIVEN_COUNT -> given.describeInvalid(row, where);
       case INVALID_UTF8 -> invalidUtf8(row, where);
+      case MALFORMED_JSON_LINE ->
+          RejectionMessages.malformedJsonLine(lineProblem.getUTF8String(row).toString(), where);
       default -> throw new IllegalStateException("Rejection " + rejection + " is not the view's");
     };
   }
