@@ -186,6 +186,36 @@ class RealInputsTest extends LocalSparkTest {
         .hasMessageContaining(".parquet)");
   }
 
+  @Test
+  void jsonLinesWithLogitsOrACutGzipStreamAreRefusedNamingTheFile() throws Exception {
+    Path logits = Files.createDirectories(tmp.resolve("logits"));
+    Files.writeString(
+        logits.resolve("l.jsonl"),
+        "{\"sequence_id\": \"a\", \"target_ids\": [1], \"logits\": [[0.5, 0.5]]}\n");
+    Path cut = Files.createDirectories(tmp.resolve("cut"));
+    byte[] gz;
+    try (var bytes = new java.io.ByteArrayOutputStream();
+        var zip = new GZIPOutputStream(bytes)) {
+      zip.write(jsonLines(vllmRows()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      zip.finish();
+      gz = bytes.toByteArray();
+    }
+    Files.write(cut.resolve("c.jsonl.gz"), java.util.Arrays.copyOf(gz, gz.length / 2));
+    String out = tmp.resolve("out").toString();
+
+    assertThatThrownBy(
+            () ->
+                ScoreJob.run(
+                    spark,
+                    new ScoreRequest(List.of(logits.toString()), out, "l", JobConfig.defaults())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("l.jsonl: its key target_ids is a column of the logits layout");
+    assertThatThrownBy(
+            () -> ScoreJob.run(spark, new ScoreRequest(List.of(cut.toString()), out, "c", conf())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("c.jsonl.gz: not readable as JSON Lines");
+  }
+
   /** The rows as JSON Lines, the way Python's json.dumps writes them (None as null). */
   static String jsonLines(List<Row> rows) {
     StringBuilder out = new StringBuilder();
@@ -203,6 +233,67 @@ class RealInputsTest extends LocalSparkTest {
       out.append("]}\n");
     }
     return out.toString();
+  }
+
+  /**
+   * The shape docs/INPUTS.md's transformers recipe writes with pyarrow: float32 lists gathered from
+   * log_softmax, shifted (no entry for the first token), entropies from the same logits, the data
+   * set's int64 index as id, the job's own column names.
+   */
+  @Test
+  void transformersShapedFloat32ParquetMatchesDuckDb() throws Exception {
+    StructType schema =
+        new StructType()
+            .add("sequence_id", DataTypes.LongType)
+            .add("model", DataTypes.StringType)
+            .add("tokenizer", DataTypes.StringType)
+            .add("domain", DataTypes.StringType)
+            .add("text", DataTypes.StringType)
+            .add("token_logprobs", DataTypes.createArrayType(DataTypes.FloatType, false))
+            .add("token_entropies", DataTypes.createArrayType(DataTypes.FloatType, false));
+    List<Row> rows =
+        List.of(
+            hf(0L, "wiki", "The cat", new Float[] {-2.5f, -0.75f}, new Float[] {3.0f, 1.5f}),
+            hf(1L, "wiki", "sat", new Float[] {-4.125f}, new Float[] {2.25f}),
+            hf(2L, "code", "x = 1", new Float[] {-0.5f, -0.25f, -1f}, new Float[] {1f, 1f, 2f}));
+    Path in = tmp.resolve("hf");
+    Shards.write(spark, in, schema, rows);
+    String out = tmp.resolve("out").toString();
+
+    RunResult result =
+        ScoreJob.run(
+            spark, new ScoreRequest(List.of(in.toString()), out, "hf", JobConfig.defaults()));
+
+    assertThat(result.run().accountingOk()).isTrue();
+    assertThat(rejectedRows(out)).isZero();
+    String source =
+        "(SELECT model AS model_name, tokenizer AS tokenizer_name, domain AS task,"
+            + " token_logprobs AS prompt_logprobs, text AS prompt FROM read_parquet('"
+            + in
+            + "/*.parquet'))";
+    assertCorpusIsDuckDbsSum(source, out);
+    Map<String, double[]> entropy = new TreeMap<>();
+    query(
+        "SELECT model, tokenizer, domain, sum(list_sum(token_entropies))"
+            + " / sum(len(token_logprobs)), 0, 0, 0 FROM read_parquet('"
+            + in
+            + "/*.parquet') GROUP BY ALL",
+        entropy);
+    Map<String, double[]> stored = new TreeMap<>();
+    query(
+        "SELECT model, tokenizer, domain, mean_entropy, 0, 0, 0 FROM read_parquet('"
+            + out
+            + "/corpus/**/*.parquet') WHERE domain <> '__all__'",
+        stored);
+    entropy.forEach(
+        (key, want) ->
+            assertThat(stored.get(key)[0])
+                .as("mean_entropy of %s", key)
+                .isCloseTo(want[0], within(1e-12)));
+  }
+
+  private static Row hf(long id, String domain, String text, Float[] logprobs, Float[] entropies) {
+    return RowFactory.create(id, "gpt2", "gpt2", domain, text, logprobs, entropies);
   }
 
   @Test
