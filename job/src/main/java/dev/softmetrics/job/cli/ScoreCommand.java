@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Versions.class,
     description =
-        "Score Parquet shards of model outputs and write sequences/, corpus/, rejected/, runs/.")
+        "Score Parquet or JSON Lines files of model outputs and write sequences/, corpus/,"
+            + " rejected/, runs/.")
 public final class ScoreCommand implements Callable<Integer> {
   @Option(
       names = "--input",
