@@ -56,18 +56,9 @@ public final class InputCheck {
       }
     }
     InputFileFormat encoding = encoding(listed, fileFormat, where);
-    List<InputFiles.InputFile> described;
-    if (encoding == InputFileFormat.JSONL) {
-      described = JsonLinesFiles.describe(statuses(listed), hadoop, names);
-    } else {
-      var converter =
-          new ParquetToSparkSchemaConverter(
-              ((org.apache.spark.sql.classic.SparkSession) spark).sessionState().conf());
-      described = InputFiles.describe(statuses(listed), hadoop, converter);
-    }
     List<InputFiles.InputFile> readable = new ArrayList<>();
     List<SkippedFile> skipped = new ArrayList<>();
-    for (InputFiles.InputFile f : described) {
+    for (InputFiles.InputFile f : describe(spark, listed, encoding, names)) {
       if (f.readable()) {
         readable.add(f);
       } else if (skipUnreadable) {
@@ -121,6 +112,22 @@ public final class InputCheck {
         readable,
         skipped,
         List.of());
+  }
+
+  /** Each file's row count and columns: from its Parquet footer, or from its lines. */
+  private static List<InputFiles.InputFile> describe(
+      SparkSession spark,
+      List<InputListing.ListedFile> listed,
+      InputFileFormat encoding,
+      ColumnNames names) {
+    var hadoop = spark.sparkContext().hadoopConfiguration();
+    if (encoding == InputFileFormat.JSONL) {
+      return JsonLinesFiles.describe(statuses(listed), hadoop, names);
+    }
+    var converter =
+        new ParquetToSparkSchemaConverter(
+            ((org.apache.spark.sql.classic.SparkSession) spark).sessionState().conf());
+    return InputFiles.describe(statuses(listed), hadoop, converter);
   }
 
   /**

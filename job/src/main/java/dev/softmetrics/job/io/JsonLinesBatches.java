@@ -3,6 +3,7 @@ package dev.softmetrics.job.io;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,7 @@ final class JsonLinesBatches implements Iterator<ColumnarBatch>, AutoCloseable {
     this.batch = new ColumnarBatch(vectors);
     WritableColumnVector[] data = new WritableColumnVector[dataColumns];
     System.arraycopy(vectors, 0, data, 0, dataColumns);
-    StructType dataSchema = new StructType(java.util.Arrays.copyOf(layout.fields(), dataColumns));
+    StructType dataSchema = new StructType(Arrays.copyOf(layout.fields(), dataColumns));
     this.rows = new JsonLinesRows(dataSchema, data, labels);
   }
 

@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.within;
 import dev.softmetrics.job.LocalSparkTest;
 import dev.softmetrics.job.Shards;
 import dev.softmetrics.job.config.JobConfig;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -15,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -194,13 +197,13 @@ class RealInputsTest extends LocalSparkTest {
         "{\"sequence_id\": \"a\", \"target_ids\": [1], \"logits\": [[0.5, 0.5]]}\n");
     Path cut = Files.createDirectories(tmp.resolve("cut"));
     byte[] gz;
-    try (var bytes = new java.io.ByteArrayOutputStream();
+    try (var bytes = new ByteArrayOutputStream();
         var zip = new GZIPOutputStream(bytes)) {
-      zip.write(jsonLines(vllmRows()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      zip.write(jsonLines(vllmRows()).getBytes(StandardCharsets.UTF_8));
       zip.finish();
       gz = bytes.toByteArray();
     }
-    Files.write(cut.resolve("c.jsonl.gz"), java.util.Arrays.copyOf(gz, gz.length / 2));
+    Files.write(cut.resolve("c.jsonl.gz"), Arrays.copyOf(gz, gz.length / 2));
     String out = tmp.resolve("out").toString();
 
     assertThatThrownBy(
