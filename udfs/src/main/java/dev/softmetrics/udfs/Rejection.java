@@ -14,9 +14,13 @@ public enum Rejection {
   /** The whole token log-prob list is null. */
   MISSING_LOGPROBS("token_logprobs must not be null"),
   /** The token log-prob list has no element. */
-  EMPTY_LOGPROBS("token_logprobs must hold at least one value"),
-  /** One element of the token log-prob list is null. */
-  NULL_LOGPROB("token_logprobs must not contain null elements"),
+  EMPTY_LOGPROBS(
+      "token_logprobs must hold at least one value to score (a null first element, the"
+          + " unconditioned first token, is not scored)"),
+  /** One element of the token log-prob list after the first is null. */
+  NULL_LOGPROB(
+      "token_logprobs must not contain null elements after position 0 (a null at 0 is the"
+          + " unconditioned first token and is left out)"),
   /** One element is NaN, +Infinity or -Infinity. */
   NON_FINITE_LOGPROB("token_logprobs must hold only finite values"),
   /** One element is above the positive tolerance: a log-probability is at most 0. */
@@ -95,7 +99,11 @@ public enum Rejection {
   /** A given count (num_bytes, num_chars, num_words) that no text can have. */
   INVALID_GIVEN_COUNT(
       "num_bytes and num_chars must be >= 0 with num_chars <= num_bytes <= 4 x num_chars, and"
-          + " num_words >= 1 (an empty text has 0 bytes, 0 chars and 1 word)");
+          + " num_words >= 1 (an empty text has 0 bytes, 0 chars and 1 word)"),
+  /** A line of JSON Lines input that is not one JSON object of values of the columns' kinds. */
+  MALFORMED_JSON_LINE(
+      "each line of JSON Lines input must be one JSON object whose values have their columns'"
+          + " kinds (strings, integers, lists of numbers)");
 
   /** The status value of a row that was scored; no {@link Rejection} has this id. */
   public static final int SCORED = 0;

@@ -42,13 +42,15 @@ class RejectionTest {
             Rejection.DUPLICATE_SEQUENCE,
             Rejection.RESERVED_LABEL,
             Rejection.INVALID_UTF8,
-            Rejection.INVALID_GIVEN_COUNT);
+            Rejection.INVALID_GIVEN_COUNT,
+            Rejection.MALFORMED_JSON_LINE);
     assertThat(Rejection.MISSING_LABEL.id()).isEqualTo(1);
     assertThat(Rejection.MISSING_TEXT_AND_COUNTS.id()).isEqualTo(7);
     assertThat(Rejection.INVALID_TOP_LOGPROBS.id()).isEqualTo(11);
     assertThat(Rejection.SEQUENCE_CHUNK_REJECTED.id()).isEqualTo(24);
     assertThat(Rejection.DUPLICATE_SEQUENCE.id()).isEqualTo(26);
     assertThat(Rejection.INVALID_GIVEN_COUNT.id()).isEqualTo(29);
+    assertThat(Rejection.MALFORMED_JSON_LINE.id()).isEqualTo(30);
     assertThat(Rejection.SCORED).isZero();
   }
 
@@ -68,10 +70,10 @@ class RejectionTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {Integer.MIN_VALUE, -1, 0, 30, 100})
+  @ValueSource(ints = {Integer.MIN_VALUE, -1, 0, 31, 100})
   void unknownIdIsRejected(int id) {
     assertThatThrownBy(() -> Rejection.ofId(id))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Invalid rejection id: " + id + " (must be in [1, 29]; 0 means scored)");
+        .hasMessage("Invalid rejection id: " + id + " (must be in [1, 30]; 0 means scored)");
   }
 }

@@ -27,14 +27,17 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Versions.class,
     description =
-        "Score Parquet shards of model outputs and write sequences/, corpus/, rejected/, runs/.")
+        "Score Parquet or JSON Lines files of model outputs and write sequences/, corpus/,"
+            + " rejected/, runs/.")
 public final class ScoreCommand implements Callable<Integer> {
   @Option(
       names = "--input",
       required = true,
       split = ",",
       paramLabel = "URI",
-      description = "Parquet files, folders, globs or Hadoop URIs (comma-separated, repeatable).")
+      description =
+          "Parquet or JSON Lines files, folders, globs or Hadoop URIs (comma-separated,"
+              + " repeatable).")
   List<String> inputs = new ArrayList<>();
 
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output folder.")
@@ -45,6 +48,13 @@ public final class ScoreCommand implements Callable<Integer> {
       paramLabel = "FORMAT",
       description = "auto (default), logprobs or logits.")
   String format;
+
+  @Option(
+      names = "--input-format",
+      paramLabel = "FORMAT",
+      description =
+          "auto (default: by file name, .jsonl/.json[.gz] are JSON Lines), parquet or jsonl.")
+  String inputFormat;
 
   @Option(
       names = "--conf",
@@ -91,15 +101,20 @@ public final class ScoreCommand implements Callable<Integer> {
   }
 
   /**
-   * The {@code --set} pairs, then what {@code --format} and {@code --incremental} say (they win, as
-   * the last pairs); a {@code --set} of the same key with another value is refused rather than
-   * silently overridden.
+   * The {@code --set} pairs, then what {@code --format}, {@code --input-format} and {@code
+   * --incremental} say (they win, as the last pairs); a {@code --set} of the same key with another
+   * value is refused rather than silently overridden.
    */
   private List<String> settings() {
     List<String> all = new ArrayList<>(overrides);
     if (format != null) {
       refuseConflict("format", format, "--format " + format, "the format");
       all.add("format=" + format);
+    }
+    if (inputFormat != null) {
+      refuseConflict(
+          "read.input-format", inputFormat, "--input-format " + inputFormat, "the input format");
+      all.add("read.input-format=" + inputFormat);
     }
     if (incremental) {
       refuseConflict("incremental", "true", "--incremental", "it");

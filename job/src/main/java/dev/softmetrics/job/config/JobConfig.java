@@ -33,6 +33,7 @@ import java.util.Map;
  * @param logitsBatchRows rows per columnar batch of the logits layout
  * @param logitsChunksPerTask chunk rows per task of the logits layout's second stage, which
  *     assembles each sequence from its chunks and writes {@code sequences/}
+ * @param inputFormat Parquet or JSON Lines, or auto-detection by file name
  * @param skipCorruptFiles skip input files that cannot be read (listed in {@code runs/}) instead of
  *     failing
  * @param rowPolicy what a bad row does to the run
@@ -56,6 +57,7 @@ public record JobConfig(
     int batchRows,
     int logitsBatchRows,
     long logitsChunksPerTask,
+    InputFileFormat inputFormat,
     boolean skipCorruptFiles,
     RowPolicy rowPolicy,
     CorpusFlags flags,
@@ -154,6 +156,7 @@ public record JobConfig(
         c.wholeInt("read.batch-rows"),
         c.wholeInt("read.logits-batch-rows"),
         c.wholeLong("read.logits-chunks-per-task"),
+        InputFileFormat.parse(c.text("read.input-format")),
         c.bool("read.skip-corrupt-files"),
         new RowPolicy(
             RowPolicy.failOnBadRow(c.text("validation.on-bad-row")),

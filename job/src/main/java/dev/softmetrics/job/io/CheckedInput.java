@@ -1,5 +1,6 @@
 package dev.softmetrics.job.io;
 
+import dev.softmetrics.job.config.InputFileFormat;
 import dev.softmetrics.job.config.InputFormat;
 import dev.softmetrics.job.output.RunRecord.SkippedFile;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import org.apache.spark.sql.types.StructType;
  * @param inputs the paths as given
  * @param listed every file listed under them ({@link InputListing}), qualified, sorted
  * @param labels the files' folder labels
+ * @param fileFormat Parquet or JSON Lines (never auto)
  * @param layout logprobs or logits
  * @param readSchema the merged schema of the data columns the scan reads (partition columns from
  *     folder names not included)
@@ -26,6 +28,7 @@ public record CheckedInput(
     List<String> inputs,
     List<String> listed,
     FolderLabels labels,
+    InputFileFormat fileFormat,
     InputFormat layout,
     StructType readSchema,
     List<String> columns,
@@ -51,7 +54,7 @@ public record CheckedInput(
       }
     }
     return new CheckedInput(
-        inputs, listed, labels, layout, readSchema, columns, kept, skipped, left);
+        inputs, listed, labels, fileFormat, layout, readSchema, columns, kept, skipped, left);
   }
 
   /**
@@ -82,7 +85,16 @@ public record CheckedInput(
               String.join(",", inputs), file, reason));
     }
     return new CheckedInput(
-        inputs, listed, labels, layout, readSchema, columns, kept, skippedNow, unchanged);
+        inputs,
+        listed,
+        labels,
+        fileFormat,
+        layout,
+        readSchema,
+        columns,
+        kept,
+        skippedNow,
+        unchanged);
   }
 
   private static List<String> paths(List<InputFiles.InputFile> files) {

@@ -1,6 +1,7 @@
 package dev.softmetrics.job.io;
 
 import dev.softmetrics.job.config.ColumnNames;
+import dev.softmetrics.job.config.InputFileFormat;
 import dev.softmetrics.job.config.InputFormat;
 import dev.softmetrics.job.output.RunRecord.SkippedFile;
 import java.util.ArrayList;
@@ -18,8 +19,10 @@ import org.apache.spark.sql.types.StructType;
  * folder labels ({@link FolderLabels}), reads every footer once (row count and schema, for this
  * check and for the accounting at the end), and fails, naming the file and the column, on a file
  * that is not readable Parquet, a required column missing from a file, a column of the wrong type,
- * or files that disagree on a column's type. With {@code read.skip-corrupt-files} the unreadable
- * files are skipped and listed instead.
+ * or files that disagree on a column's type. JSON Lines files (by name or {@code
+ * read.input-format}) are read whole instead, for their row counts and keys ({@link
+ * JsonLinesFiles}); a run of both formats is refused. With {@code read.skip-corrupt-files} the
+ * unreadable files are skipped and listed instead.
  */
 public final class InputCheck {
   private InputCheck() {}
@@ -35,6 +38,7 @@ public final class InputCheck {
       List<String> inputs,
       ColumnNames names,
       InputFormat format,
+      InputFileFormat fileFormat,
       boolean skipUnreadable) {
     String where = String.join(",", inputs);
     var hadoop = spark.sparkContext().hadoopConfiguration();
@@ -51,12 +55,10 @@ public final class InputCheck {
                 where, listed.get(i).path()));
       }
     }
-    var converter =
-        new ParquetToSparkSchemaConverter(
-            ((org.apache.spark.sql.classic.SparkSession) spark).sessionState().conf());
+    InputFileFormat encoding = encoding(listed, fileFormat, where);
     List<InputFiles.InputFile> readable = new ArrayList<>();
     List<SkippedFile> skipped = new ArrayList<>();
-    for (InputFiles.InputFile f : InputFiles.describe(statuses(listed), hadoop, converter)) {
+    for (InputFiles.InputFile f : describe(spark, listed, encoding, names)) {
       if (f.readable()) {
         readable.add(f);
       } else if (skipUnreadable) {
@@ -73,8 +75,11 @@ public final class InputCheck {
     if (readable.isEmpty()) {
       throw new IllegalArgumentException(
           String.format(
-              "Cannot score %s: none of its %d files is readable Parquet (%s)",
-              where, listed.size(), skipped.get(0).reason()));
+              "Cannot score %s: none of its %d files is readable %s (%s)",
+              where,
+              listed.size(),
+              encoding == InputFileFormat.JSONL ? "JSON Lines" : "Parquet",
+              skipped.get(0).reason()));
     }
     Map<String, StructType> schemas = new LinkedHashMap<>();
     for (InputFiles.InputFile f : readable) {
@@ -97,7 +102,59 @@ public final class InputCheck {
       }
     }
     return new CheckedInput(
-        inputs, paths(listed), labels, layout, readSchema, columns, readable, skipped, List.of());
+        inputs,
+        paths(listed),
+        labels,
+        encoding,
+        layout,
+        readSchema,
+        columns,
+        readable,
+        skipped,
+        List.of());
+  }
+
+  /** Each file's row count and columns: from its Parquet footer, or from its lines. */
+  private static List<InputFiles.InputFile> describe(
+      SparkSession spark,
+      List<InputListing.ListedFile> listed,
+      InputFileFormat encoding,
+      ColumnNames names) {
+    var hadoop = spark.sparkContext().hadoopConfiguration();
+    if (encoding == InputFileFormat.JSONL) {
+      return JsonLinesFiles.describe(statuses(listed), hadoop, names);
+    }
+    var converter =
+        new ParquetToSparkSchemaConverter(
+            ((org.apache.spark.sql.classic.SparkSession) spark).sessionState().conf());
+    return InputFiles.describe(statuses(listed), hadoop, converter);
+  }
+
+  /**
+   * The one format of the listed files: the given one, or under auto the one their names say.
+   *
+   * @throws IllegalArgumentException when the names say both
+   */
+  private static InputFileFormat encoding(
+      List<InputListing.ListedFile> listed, InputFileFormat given, String where) {
+    String parquet = null;
+    String jsonLines = null;
+    for (InputListing.ListedFile f : listed) {
+      if (given.of(f.path()) == InputFileFormat.JSONL) {
+        jsonLines = jsonLines == null ? f.path() : jsonLines;
+      } else {
+        parquet = parquet == null ? f.path() : parquet;
+      }
+    }
+    if (parquet != null && jsonLines != null) {
+      throw new IllegalArgumentException(
+          String.format(
+              "Cannot score %s: it holds both JSON Lines files (%s) and Parquet files (%s); a run"
+                  + " reads one format, so score them in separate runs (or name the format with"
+                  + " --input-format if the file names mislead)",
+              where, jsonLines, parquet));
+    }
+    return jsonLines != null ? InputFileFormat.JSONL : InputFileFormat.PARQUET;
   }
 
   /** The qualified paths of the listed files, in their order. */

@@ -55,7 +55,7 @@ final class InputSchema {
   static List<String> columns(
       StructType schema, ColumnNames names, InputFormat layout, String where) {
     for (String label : names.labels()) {
-      requireType(schema, label, DataTypes.StringType, "string", where);
+      requireLabel(schema, label, where);
     }
     List<String> wanted = new ArrayList<>(names.labels());
     if (layout == InputFormat.LOGITS) {
@@ -185,6 +185,18 @@ final class InputSchema {
       String expected =
           depth == 1 ? "list<float> or list<double>" : "list<list<float>> or list<list<double>>";
       throw schemaError(name, type, expected, where);
+    }
+  }
+
+  /** A label is a string, or an integer that is read as its decimal string. */
+  private static void requireLabel(StructType schema, String name, String where) {
+    DataType type = requireColumn(schema, name, where);
+    if (!type.equals(DataTypes.StringType)
+        && !type.equals(DataTypes.ByteType)
+        && !type.equals(DataTypes.ShortType)
+        && !type.equals(DataTypes.IntegerType)
+        && !type.equals(DataTypes.LongType)) {
+      throw schemaError(name, type, "string, or an integer type read as its decimal string", where);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.softmetrics.job.io;
 
 import dev.softmetrics.job.config.ColumnNames;
+import dev.softmetrics.job.config.InputFileFormat;
 import dev.softmetrics.job.config.InputFormat;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,7 +15,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.execution.FileSourceScanExec;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.functions;
@@ -23,7 +23,8 @@ import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Opens the input shards as Spark's own columnar Parquet scan, so that the kernels receive the
- * reader's batches instead of rows.
+ * reader's batches instead of rows; JSON Lines input as batches of the same form ({@link
+ * JsonLinesScan}).
  *
  * <p>The scan reads the files {@link InputListing} lists under the inputs (files, folders at any
  * depth, globs, any Hadoop URI), with their folder labels as columns, once {@link InputCheck} has
@@ -39,6 +40,7 @@ public final class ShardScan {
   private final List<String> inputs;
   private final InputFormat layout;
   private final int batchRows;
+  private final JsonLinesScan lines;
 
   private static final String BATCH_ROWS = "spark.sql.parquet.columnarReaderBatchSize";
 
@@ -50,7 +52,8 @@ public final class ShardScan {
       ColumnNames names,
       List<String> inputs,
       InputFormat layout,
-      int batchRows) {
+      int batchRows,
+      JsonLinesScan lines) {
     this.batches = batches;
     this.columns = columns;
     this.raw = raw;
@@ -59,6 +62,7 @@ public final class ShardScan {
     this.inputs = inputs;
     this.layout = layout;
     this.batchRows = batchRows;
+    this.lines = lines;
   }
 
   /** The input's layout: {@link InputFormat#LOGPROBS} or {@link InputFormat#LOGITS}. */
@@ -82,6 +86,10 @@ public final class ShardScan {
    * ({@code model=x/}) stay columns, and Spark prunes the other files by the metadata filter.
    */
   public ShardScan onlyFiles(List<String> files) {
+    if (lines != null) {
+      return new ShardScan(
+          lines.batches(files), columns, null, null, names, inputs, layout, batchRows, lines);
+    }
     return plan(
         raw.filter(functions.col("_metadata.file_path").isin(files.toArray())),
         raw,
@@ -134,6 +142,20 @@ public final class ShardScan {
         files.add(f.status());
       }
     }
+    if (input.fileFormat() == InputFileFormat.JSONL) {
+      JsonLinesScan scan = JsonLinesScan.of(spark, input, names, batchRows);
+      List<String> paths = input.files().stream().map(InputFiles.InputFile::path).toList();
+      return new ShardScan(
+          scan.batches(paths),
+          ScanColumns.of(scan.columnNames(), names),
+          null,
+          null,
+          names,
+          inputs,
+          input.layout(),
+          batchRows,
+          scan);
+    }
     Dataset<Row> raw = ListedRelation.read(spark, files, input.labels(), input.readSchema());
     List<Column> select = new ArrayList<>();
     for (String name : input.columns()) {
@@ -163,9 +185,19 @@ public final class ShardScan {
               + String.join(",", inputs)
               + " as columnar batches: Spark planned a row-based Parquet scan");
     }
-    ScanColumns columns = ScanColumns.of(CollectionConverters.asJava(scan.output()), names);
+    List<String> output = new ArrayList<>();
+    CollectionConverters.asJava(scan.output()).forEach(a -> output.add(a.name()));
+    ScanColumns columns = ScanColumns.of(output, names);
     return new ShardScan(
-        scan.executeColumnar().toJavaRDD(), columns, raw, select, names, inputs, layout, batchRows);
+        scan.executeColumnar().toJavaRDD(),
+        columns,
+        raw,
+        select,
+        names,
+        inputs,
+        layout,
+        batchRows,
+        null);
   }
 
   private static FileSourceScanExec findScan(SparkPlan plan) {
@@ -215,16 +247,18 @@ public final class ShardScan {
       int logitsDtype,
       int firstPosition,
       int filePath,
-      int rowIndex)
+      int rowIndex,
+      int lineProblem)
       implements java.io.Serializable {
 
     /** -1 for a column the input does not have. */
     public static final int ABSENT = -1;
 
-    static ScanColumns of(List<Attribute> output, ColumnNames names) {
+    /** The positions of the columns named {@code output}, in a batch's order. */
+    static ScanColumns of(List<String> output, ColumnNames names) {
       Map<String, Integer> index = new HashMap<>();
       for (int i = 0; i < output.size(); i++) {
-        index.put(output.get(i).name(), i);
+        index.put(output.get(i), i);
       }
       return new ScanColumns(
           index.get(names.sequenceId()),
@@ -246,7 +280,8 @@ public final class ShardScan {
           index.getOrDefault(names.logitsDtype(), ABSENT),
           index.getOrDefault(names.firstPosition(), ABSENT),
           metadata(index, "file_path"),
-          metadata(index, "_tmp_metadata_row_index"));
+          metadata(index, "_tmp_metadata_row_index"),
+          index.getOrDefault(JsonLinesScan.LINE_PROBLEM, ABSENT));
     }
 
     private static int metadata(Map<String, Integer> index, String name) {

@@ -84,6 +84,7 @@ public final class ScoreJob {
               request.inputs(),
               config.columns(),
               config.format(),
+              config.inputFormat(),
               config.skipCorruptFiles());
       if (config.incremental()) {
         input = IncrementalInputs.leaveOutUnchanged(spark, output, input);

@@ -86,6 +86,21 @@ class CliErrorsTest {
   }
 
   @Test
+  void anUnknownInputFormatIsRefused() {
+    assertUsageError(
+        scoreWith("--input-format", "csv"),
+        "Invalid read.input-format: csv (must be auto, parquet or jsonl)");
+  }
+
+  @Test
+  void inputFormatAgainstADifferentSetIsRefused() {
+    assertUsageError(
+        scoreWith("--input-format", "jsonl", "--set", "read.input-format=parquet"),
+        "Cannot use --input-format jsonl with --set read.input-format=parquet: they disagree"
+            + " (give the input format once)");
+  }
+
+  @Test
   void incrementalFlagAgainstSetIncrementalFalseIsRefused() {
     assertUsageError(
         scoreWith("--incremental", "--set", "incremental=false"),

@@ -207,7 +207,13 @@ class InputCheckTest extends LocalSparkTest {
     Path a = good("a", "a");
     JobConfig config = JobConfig.defaults();
     CheckedInput checked =
-        InputCheck.run(spark, List.of(inputs()), config.columns(), config.format(), false);
+        InputCheck.run(
+            spark,
+            List.of(inputs()),
+            config.columns(),
+            config.format(),
+            config.inputFormat(),
+            false);
     Files.copy(a, a.resolveSibling("part-late.parquet"));
     assertThatThrownBy(
             () ->

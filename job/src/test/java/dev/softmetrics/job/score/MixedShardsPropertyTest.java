@@ -250,7 +250,12 @@ class MixedShardsPropertyTest extends LocalSparkTest {
         for (double v : values) {
           boxed.add(v);
         }
-        boxed.set(random.nextInt(boxed.size()), null);
+        // A null at position 0 is the unconditioned first token, not a bad row: put it later.
+        if (boxed.size() == 1) {
+          boxed.add(null);
+        } else {
+          boxed.set(1 + random.nextInt(boxed.size() - 1), null);
+        }
         logprobs = boxed;
       }
       case NAN -> values[random.nextInt(values.length)] = Double.NaN;

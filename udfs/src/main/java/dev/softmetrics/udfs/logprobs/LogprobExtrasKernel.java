@@ -25,6 +25,12 @@ import org.apache.arrow.vector.complex.ListVector;
  * lists). Ownership: the caller owns and allocates every vector; outputs are written with {@code
  * setSafe}/{@code setNull} and get the input's value count. Cost: one pass over the elements, no
  * allocation.
+ *
+ * <p>When the sum kernel left out a null first element (an unconditioned first token, {@link
+ * LogprobSumKernel#firstScored}), give it the {@code token_logprobs} column: each optional list
+ * must still hold one entry per element of {@code token_logprobs}, and its entry at position 0 is
+ * dropped with that token, whatever it holds. Where {@code token_logprobs[0]} is scored, the
+ * optional entry at 0 is checked like any other.
  */
 public final class LogprobExtrasKernel {
   private LogprobExtrasKernel() {}
@@ -39,6 +45,20 @@ public final class LogprobExtrasKernel {
       double tolerance,
       Float8Vector entropySum,
       IntVector status) {
+    entropies(null, entropies, tokens, tolerance, entropySum, status);
+  }
+
+  /**
+   * As {@link #entropies(ListVector, BigIntVector, double, Float8Vector, IntVector)}, over the
+   * scored tokens of {@code logprobs} (null: every row scored from position 0).
+   */
+  public static void entropies(
+      ListVector logprobs,
+      ListVector entropies,
+      BigIntVector tokens,
+      double tolerance,
+      Float8Vector entropySum,
+      IntVector status) {
     int n = rows(entropies, tokens, status);
     FieldVector child = entropies.getDataVector();
     for (int i = 0; i < n; i++) {
@@ -46,12 +66,14 @@ public final class LogprobExtrasKernel {
       if (!scoring(status, tokens, i) || entropies.isNull(i)) {
         continue;
       }
+      int first = first(logprobs, tokens, i);
       int start = entropies.getElementStartIndex(i);
       int end = entropies.getElementEndIndex(i);
-      if (end - start != tokens.get(i)) {
+      if (end - start != tokens.get(i) + first) {
         status.set(i, Rejection.EXTRA_LENGTH_MISMATCH.id());
         continue;
       }
+      start += first;
       double sum = 0;
       boolean valid = true;
       for (int j = start; j < end && valid; j++) {
@@ -94,13 +116,15 @@ public final class LogprobExtrasKernel {
       if (!scoring(status, tokens, i) || refLogprobs.isNull(i)) {
         continue;
       }
+      int first = LogprobSumKernel.firstScored(logprobs, tokens, i);
       int start = refLogprobs.getElementStartIndex(i);
       int end = refLogprobs.getElementEndIndex(i);
-      if (end - start != tokens.get(i)) {
+      if (end - start != tokens.get(i) + first) {
         status.set(i, Rejection.EXTRA_LENGTH_MISMATCH.id());
         continue;
       }
-      int ownStart = logprobs.getElementStartIndex(i);
+      start += first;
+      int ownStart = logprobs.getElementStartIndex(i) + first;
       double k1 = 0;
       double k2 = 0;
       double k3 = 0;
@@ -148,6 +172,23 @@ public final class LogprobExtrasKernel {
       Float8Vector lowerSum,
       Float8Vector upperSum,
       IntVector status) {
+    topKEntropyBounds(null, topLogprobs, vocabSize, tokens, tolerance, lowerSum, upperSum, status);
+  }
+
+  /**
+   * As {@link #topKEntropyBounds(ListVector, FieldVector, BigIntVector, double, Float8Vector,
+   * Float8Vector, IntVector)}, over the scored tokens of {@code logprobs} (null: every row scored
+   * from position 0).
+   */
+  public static void topKEntropyBounds(
+      ListVector logprobs,
+      ListVector topLogprobs,
+      FieldVector vocabSize,
+      BigIntVector tokens,
+      double tolerance,
+      Float8Vector lowerSum,
+      Float8Vector upperSum,
+      IntVector status) {
     int n = rows(topLogprobs, tokens, status);
     if (!(topLogprobs.getDataVector() instanceof ListVector positions)) {
       throw new IllegalArgumentException(
@@ -162,12 +203,14 @@ public final class LogprobExtrasKernel {
       if (!scoring(status, tokens, i) || topLogprobs.isNull(i)) {
         continue;
       }
+      int skipped = first(logprobs, tokens, i);
       int start = topLogprobs.getElementStartIndex(i);
       int end = topLogprobs.getElementEndIndex(i);
-      if (end - start != tokens.get(i)) {
+      if (end - start != tokens.get(i) + skipped) {
         status.set(i, Rejection.EXTRA_LENGTH_MISMATCH.id());
         continue;
       }
+      start += skipped;
       long vocab = vocabSize.isNull(i) ? -1 : count(vocabSize, i);
       double lower = 0;
       double upper = 0;
@@ -220,6 +263,11 @@ public final class LogprobExtrasKernel {
               list.getName(), n, tokens.getValueCount(), status.getValueCount()));
     }
     return n;
+  }
+
+  /** The row's first scored position: 0 without {@code logprobs}. */
+  private static int first(ListVector logprobs, BigIntVector tokens, int row) {
+    return logprobs == null ? 0 : LogprobSumKernel.firstScored(logprobs, tokens, row);
   }
 
   private static boolean scoring(IntVector status, BigIntVector tokens, int row) {

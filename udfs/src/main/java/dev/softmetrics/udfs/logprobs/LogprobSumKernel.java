@@ -17,6 +17,11 @@ import org.apache.arrow.vector.complex.ListVector;
  * <p>For a row with log-probs {@code l_1..l_T}: {@code tokens = T} and {@code nll_sum = -sum_t l_t}
  * in nats, accumulated in double (float elements are widened exactly). The list's child must be a
  * {@link Float4Vector} ({@code list<float>}) or a {@link Float8Vector} ({@code list<double>}).
+ *
+ * <p>The first token of a sequence has no context, and engines that score a prompt (vLLM's {@code
+ * prompt_logprobs}) give it no log-prob: a null there. With {@code skipNullFirst}, a null at
+ * position 0 marks that unconditioned token, which is left out of the sum and the count; the row's
+ * scored tokens are then its positions {@code 1..T-1} ({@link #firstScored}).
  */
 public final class LogprobSumKernel {
 
@@ -76,6 +81,27 @@ public final class LogprobSumKernel {
       BigIntVector tokens,
       Float8Vector nllSum,
       IntVector status) {
+    apply(logprobs, positiveTolerance, false, tokens, nllSum, status);
+  }
+
+  /**
+   * As {@link #apply(ListVector, double, BigIntVector, Float8Vector, IntVector)}, and with {@code
+   * skipNullFirst} a null at position 0 of a row is its unconditioned first token: not scored, not
+   * counted in {@code tokens}, not a rejection. A null at any other position is still {@link
+   * Rejection#NULL_LOGPROB}, and a row whose only element is that null has no scored token ({@link
+   * Rejection#EMPTY_LOGPROBS}). Rows without a null at position 0 are scored from position 0.
+   *
+   * <p>Cost: as above; the start of a row moves by one, no copy and no allocation.
+   *
+   * @param skipNullFirst leave a null first element out instead of rejecting the row
+   */
+  public static void apply(
+      ListVector logprobs,
+      double positiveTolerance,
+      boolean skipNullFirst,
+      BigIntVector tokens,
+      Float8Vector nllSum,
+      IntVector status) {
     checkTolerance(positiveTolerance);
     FieldVector child = logprobs.getDataVector();
     boolean floats = isFloat4(logprobs);
@@ -100,6 +126,9 @@ public final class LogprobSumKernel {
         } else {
           int start = offsets.getInt(i * OFFSET_WIDTH);
           int end = offsets.getInt((i + 1) * OFFSET_WIDTH);
+          if (skipNullFirst && childHasNulls && start < end && child.isNull(start)) {
+            start++;
+          }
           length = end - start;
           rejection =
               scoreRow(child, data, floats, childHasNulls, start, end, positiveTolerance, rowSum);
@@ -140,6 +169,21 @@ public final class LogprobSumKernel {
    */
   public static int firstElementOf(
       ListVector logprobs, int row, Rejection reason, double positiveTolerance) {
+    return firstElementOf(logprobs, row, reason, positiveTolerance, false);
+  }
+
+  /**
+   * As {@link #firstElementOf(ListVector, int, Rejection, double)}, for rows scored with {@code
+   * skipNullFirst} ({@link #apply(ListVector, double, boolean, BigIntVector, Float8Vector,
+   * IntVector)}): a null at position 0 is then not the element a reason is about. The index is
+   * still the position in the whole row.
+   */
+  public static int firstElementOf(
+      ListVector logprobs,
+      int row,
+      Rejection reason,
+      double positiveTolerance,
+      boolean skipNullFirst) {
     checkTolerance(positiveTolerance);
     checkRow(logprobs, row);
     if (reason != Rejection.NULL_LOGPROB
@@ -158,7 +202,8 @@ public final class LogprobSumKernel {
     ArrowBuf data = child.getDataBuffer();
     int start = logprobs.getElementStartIndex(row);
     int end = logprobs.getElementEndIndex(row);
-    for (int j = start; j < end; j++) {
+    int from = skipNullFirst && start < end && child.isNull(start) ? start + 1 : start;
+    for (int j = from; j < end; j++) {
       boolean isNull = child.isNull(j);
       double value = isNull ? Double.NaN : read(data, floats, j);
       boolean breaks =
@@ -210,6 +255,22 @@ public final class LogprobSumKernel {
       return Double.NaN;
     }
     return read(child.getDataBuffer(), floats, start + index);
+  }
+
+  /**
+   * The position in its row of a scored row's first scored token: 1 when {@link #apply(ListVector,
+   * double, boolean, BigIntVector, Float8Vector, IntVector)} left out a null first element, else 0.
+   * The optional per-token columns hold one entry per element of the row, and their entries from
+   * this position on are the scored tokens'.
+   *
+   * <p>Ownership: reads the caller's vectors. Cost: O(1), no allocation.
+   *
+   * @param logprobs the {@code token_logprobs} column the kernel scored
+   * @param tokens the kernel's {@code tokens} output; the row must be scored (not null)
+   */
+  public static int firstScored(ListVector logprobs, BigIntVector tokens, int row) {
+    int length = logprobs.getElementEndIndex(row) - logprobs.getElementStartIndex(row);
+    return (int) (length - tokens.get(row));
   }
 
   /** Classifies one non-null row and, if it is valid, leaves its sum in {@code rowSum}. */

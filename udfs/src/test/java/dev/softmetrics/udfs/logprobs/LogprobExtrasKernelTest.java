@@ -148,6 +148,55 @@ class LogprobExtrasKernelTest {
   }
 
   @Test
+  void extrasDropTheirFirstEntryWithASkippedFirstToken() {
+    // Rows 0-2 skip a null first log-prob (tokens = 2 of 3 elements); row 3 scores from 0.
+    try (ListVector logprobs =
+            lists(
+                "token_logprobs",
+                new Double[] {null, -1.0, -2.0},
+                new Double[] {null, -1.0, -2.0},
+                new Double[] {null, -1.0, -2.0},
+                new Double[] {-0.5, -1.0});
+        ListVector h =
+            lists(
+                "token_entropies",
+                new Double[] {null, 0.5, 0.25},
+                new Double[] {0.5, 0.25},
+                new Double[] {9.0, 0.5, 0.25},
+                new Double[] {null, 0.5});
+        ListVector refs =
+            lists(
+                "ref_logprobs",
+                new Double[] {null, -1.5, -2.0},
+                new Double[] {-1.5, -2.0},
+                new Double[] {0.7, -1.5, -2.0},
+                new Double[] {-0.5, -1.0});
+        BigIntVector tokens = tokens(2L, 2L, 2L, 2L);
+        IntVector hStatus = status(0, 0, 0, 0);
+        IntVector klStatus = status(0, 0, 0, 0);
+        Float8Vector sum = out("entropy_sum");
+        Float8Vector s1 = out("k1");
+        Float8Vector s2 = out("k2");
+        Float8Vector s3 = out("k3")) {
+      LogprobExtrasKernel.entropies(logprobs, h, tokens, TOL, sum, hStatus);
+      LogprobExtrasKernel.referenceKl(logprobs, refs, tokens, TOL, s1, s2, s3, klStatus);
+
+      assertThat(sum.get(0)).as("entry 0 dropped with the token").isEqualTo(0.75);
+      assertThat(sum.get(2)).as("whatever entry 0 holds").isEqualTo(0.75);
+      assertThat(s1.get(0)).as("k1 = -(ref - own) = -(-0.5 + 0)").isEqualTo(0.5);
+      assertThat(s1.get(2)).isEqualTo(0.5);
+      assertThat(hStatus.get(1))
+          .as("lists hold one entry per element of token_logprobs, skipped one included")
+          .isEqualTo(Rejection.EXTRA_LENGTH_MISMATCH.id());
+      assertThat(klStatus.get(1)).isEqualTo(Rejection.EXTRA_LENGTH_MISMATCH.id());
+      assertThat(hStatus.get(3))
+          .as("a scored first token's entry is checked")
+          .isEqualTo(Rejection.INVALID_TOKEN_ENTROPY.id());
+      assertThat(klStatus.get(3)).isEqualTo(Rejection.SCORED);
+    }
+  }
+
+  @Test
   void referenceKlEstimatorsFollowTheirDefinitions() {
     // d = ref - own per token.
     double[] own = {-1.0, -2.0, -0.5};
@@ -194,6 +243,31 @@ class LogprobExtrasKernelTest {
       assertThat(status.get(3)).isEqualTo(Rejection.EXTRA_LENGTH_MISMATCH.id());
       // k3 = expm1(d) - d stays exact where exp(d) - 1 - d cancels: d = 1e-9 gives d^2 / 2.
       assertThat(s3.get(4)).isCloseTo(5e-19, within(1e-24));
+    }
+  }
+
+  @Test
+  void topKDropsTheSkippedFirstPosition() {
+    double[] half = {Math.log(0.5), Math.log(0.25)};
+    try (ListVector logprobs =
+            lists("token_logprobs", new Double[] {null, -1.0}, new Double[] {null, -1.0});
+        ListVector top =
+            nested(
+                "top_logprobs",
+                new double[][] {null, half},
+                new double[][] {{Math.log(0.7), Math.log(0.7)}, half});
+        IntVector vocab = status(4, 4);
+        BigIntVector tokens = tokens(1L, 1L);
+        IntVector status = status(0, 0);
+        Float8Vector lower = out("lower");
+        Float8Vector upper = out("upper")) {
+      LogprobExtrasKernel.topKEntropyBounds(
+          logprobs, top, vocab, tokens, TOL, lower, upper, status);
+      for (int row = 0; row < 2; row++) {
+        assertThat(status.get(row)).isEqualTo(Rejection.SCORED);
+        assertThat(lower.get(row)).isCloseTo(1.5 * LN2, within(1e-15));
+        assertThat(upper.get(row)).isCloseTo(1.75 * LN2, within(1e-15));
+      }
     }
   }
 

@@ -176,6 +176,66 @@ class LogprobSumKernelTest {
 
   @ParameterizedTest
   @EnumSource(Child.class)
+  void skippingLeavesOutOnlyANullFirstElement(Child child) {
+    Double[][] rows = {
+      {null, -1.5, -0.25},
+      {null},
+      {null, null, -1.0},
+      {-1.0, null},
+      {-0.5, -2.0},
+      {null, NAN},
+      {null, -1.0, null},
+    };
+
+    Result result = run(child, rows, null, TOLERANCE, true);
+
+    assertThat(result.status[0]).isEqualTo(Rejection.SCORED);
+    assertThat(result.tokens[0]).as("the unconditioned first token is not counted").isEqualTo(2);
+    assertThat(result.nllSum[0]).isEqualTo(1.75);
+    assertThat(result.status[1])
+        .as("no token left to score")
+        .isEqualTo(Rejection.EMPTY_LOGPROBS.id());
+    assertThat(result.status[2]).isEqualTo(Rejection.NULL_LOGPROB.id());
+    assertThat(result.status[3]).isEqualTo(Rejection.NULL_LOGPROB.id());
+    assertThat(result.status[4]).isEqualTo(Rejection.SCORED);
+    assertThat(result.tokens[4]).isEqualTo(2);
+    assertThat(result.nllSum[4]).isEqualTo(2.5);
+    assertThat(result.status[5]).isEqualTo(Rejection.NON_FINITE_LOGPROB.id());
+    assertThat(result.status[6]).isEqualTo(Rejection.NULL_LOGPROB.id());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Child.class)
+  void withoutSkippingANullFirstElementIsRejected(Child child) {
+    Result result = run(child, new Double[][] {{null, -1.0}}, null);
+
+    assertThat(result.status[0]).isEqualTo(Rejection.NULL_LOGPROB.id());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Child.class)
+  void firstScoredAndFirstElementFollowTheSkip(Child child) {
+    try (ListVector logprobs = lists(child, new Double[][] {{null, -1.0, null}, {null, -2.0}});
+        BigIntVector tokens = new BigIntVector("tokens", allocator);
+        Float8Vector nllSum = new Float8Vector("nll_sum", allocator);
+        IntVector status = new IntVector("status", allocator)) {
+      status.allocateNew(2);
+      status.setValueCount(2);
+
+      LogprobSumKernel.apply(logprobs, TOLERANCE, true, tokens, nllSum, status);
+
+      assertThat(LogprobSumKernel.firstScored(logprobs, tokens, 1)).isEqualTo(1);
+      assertThat(
+              LogprobSumKernel.firstElementOf(logprobs, 0, Rejection.NULL_LOGPROB, TOLERANCE, true))
+          .as("the null that rejects the row, not the skipped one")
+          .isEqualTo(2);
+      assertThat(LogprobSumKernel.firstElementOf(logprobs, 0, Rejection.NULL_LOGPROB, TOLERANCE))
+          .isEqualTo(0);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Child.class)
   void positiveToleranceIsInclusive(Child child) {
     double atTolerance = child.stored(1e-3);
     Double[][] rows = {{-1.0, atTolerance}, {-1.0, child.nextUp(atTolerance)}};
@@ -393,6 +453,11 @@ class LogprobSumKernelTest {
 
   /** Runs the kernel; a null {@code priorStatus} leaves every status null, which counts as 0. */
   private Result run(Child child, Double[][] rows, int[] priorStatus, double tolerance) {
+    return run(child, rows, priorStatus, tolerance, false);
+  }
+
+  private Result run(
+      Child child, Double[][] rows, int[] priorStatus, double tolerance, boolean skipNullFirst) {
     try (ListVector logprobs = lists(child, rows);
         BigIntVector tokens = new BigIntVector("tokens", allocator);
         Float8Vector nllSum = new Float8Vector("nll_sum", allocator);
@@ -409,7 +474,11 @@ class LogprobSumKernelTest {
       }
       status.setValueCount(rows.length);
 
-      LogprobSumKernel.apply(logprobs, tolerance, tokens, nllSum, status);
+      if (skipNullFirst) {
+        LogprobSumKernel.apply(logprobs, tolerance, true, tokens, nllSum, status);
+      } else {
+        LogprobSumKernel.apply(logprobs, tolerance, tokens, nllSum, status);
+      }
 
       assertThat(tokens.getValueCount()).isEqualTo(rows.length);
       assertThat(nllSum.getValueCount()).isEqualTo(rows.length);

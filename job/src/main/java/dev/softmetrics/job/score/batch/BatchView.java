@@ -42,7 +42,9 @@ final class BatchView implements AutoCloseable {
   private final ColumnVector[] labels;
   private final ColumnVector file;
   private final ColumnVector rowIndex;
+  private final ColumnVector lineProblem;
   private final List<ValueVector> owned = new ArrayList<>();
+  private final List<ColumnVector> ownedColumns = new ArrayList<>();
   private VarCharVector text;
   private Counts fromText;
   private GivenCounts given;
@@ -60,10 +62,13 @@ final class BatchView implements AutoCloseable {
     int[] labelColumns = columns.labels();
     this.labels = new ColumnVector[labelColumns.length];
     for (int l = 0; l < labels.length; l++) {
-      labels[l] = batch.column(labelColumns[l]);
+      ColumnVector label = batch.column(labelColumns[l]);
+      labels[l] = DecimalLabels.isInteger(label.dataType()) ? ownedText(label) : label;
     }
     this.file = batch.column(columns.filePath());
     this.rowIndex = batch.column(columns.rowIndex());
+    this.lineProblem =
+        columns.lineProblem() == ScanColumns.ABSENT ? null : batch.column(columns.lineProblem());
   }
 
   /** Views {@code batch}; the caller closes the view before the reader reuses the batch. */
@@ -110,16 +115,21 @@ final class BatchView implements AutoCloseable {
     return status;
   }
 
-  /** sequence_id, model, tokenizer, domain. */
+  /** sequence_id, model, tokenizer, domain, as strings (integer labels in decimal). */
   ColumnVector[] labels() {
     return labels;
   }
 
-  /** Marks each row scored, or rejected for a missing or reserved label. */
+  /**
+   * Marks each row scored, or rejected for a malformed JSON line (whose columns are all null), a
+   * missing or a reserved label.
+   */
   void checkLabels() {
     for (int row = 0; row < rows; row++) {
       status.set(row, Rejection.SCORED);
-      if (missingLabel(row) >= 0) {
+      if (lineProblem != null && !lineProblem.isNullAt(row)) {
+        status.set(row, Rejection.MALFORMED_JSON_LINE.id());
+      } else if (missingLabel(row) >= 0) {
         status.set(row, Rejection.MISSING_LABEL.id());
       } else if (reservedLabel(row) >= 0) {
         status.set(row, Rejection.RESERVED_LABEL.id());
@@ -164,9 +174,17 @@ final class BatchView implements AutoCloseable {
     return sourceBytes;
   }
 
-  /** The row's index in its file. */
+  /** The row's index in its file (of JSON Lines: the line's 0-based index). */
   long sourceRow(int row) {
     return rowIndex.getLong(row);
+  }
+
+  /**
+   * Where a row of the current file is, for messages: {@code "<file> row <n>"}, or for JSON Lines
+   * {@code "<file> line <n>"} with the 1-based line number an editor shows.
+   */
+  String where(long sourceRow) {
+    return lineProblem == null ? source + " row " + sourceRow : source + " line " + (sourceRow + 1);
   }
 
   /** The UTF-8 bytes of the row's text, from the text or num_bytes; -1 when it has neither. */
@@ -203,6 +221,8 @@ final class BatchView implements AutoCloseable {
       case TEXT_COUNT_MISMATCH -> given.describe(fromText, row, where);
       case INVALID_GIVEN_COUNT -> given.describeInvalid(row, where);
       case INVALID_UTF8 -> invalidUtf8(row, where);
+      case MALFORMED_JSON_LINE ->
+          RejectionMessages.malformedJsonLine(lineProblem.getUTF8String(row).toString(), where);
       default -> throw new IllegalStateException("Rejection " + rejection + " is not the view's");
     };
   }
@@ -269,6 +289,14 @@ final class BatchView implements AutoCloseable {
     for (int v = owned.size() - 1; v >= 0; v--) {
       owned.get(v).close();
     }
+    ownedColumns.forEach(ColumnVector::close);
+  }
+
+  /** An integer label column as decimal strings, closed with the view. */
+  private ColumnVector ownedText(ColumnVector label) {
+    ColumnVector text = DecimalLabels.of(label, rows);
+    ownedColumns.add(text);
+    return text;
   }
 
   /** The first label that is null or empty, or -1. */

@@ -20,6 +20,9 @@ import org.apache.arrow.vector.complex.ListVector;
  * and each row's sums. Its vectors belong to the {@link BatchView} that opened them.
  */
 final class LogprobColumns {
+  /** A null at position 0 has one meaning, a token without context, so it is always left out. */
+  private static final boolean SKIP_NULL_FIRST = true;
+
   final ListVector logprobs;
   final ListVector entropies;
   final ListVector refLogprobs;
@@ -60,11 +63,16 @@ final class LogprobColumns {
     this.upperSum = view.own(new Float8Vector("entropy_upper_sum", allocator));
   }
 
-  /** Runs the layout's kernels, recording each row's first problem in {@code status}. */
+  /**
+   * Runs the layout's kernels, recording each row's first problem in {@code status}. A null first
+   * log-prob is the unconditioned first token (vLLM's {@code prompt_logprobs} give it none): it is
+   * left out, with the optional columns' entry at position 0.
+   */
   void score(IntVector status) {
-    LogprobSumKernel.apply(logprobs, positiveTolerance, tokens, nllSum, status);
+    LogprobSumKernel.apply(logprobs, positiveTolerance, SKIP_NULL_FIRST, tokens, nllSum, status);
     if (entropies != null) {
-      LogprobExtrasKernel.entropies(entropies, tokens, positiveTolerance, entropySum, status);
+      LogprobExtrasKernel.entropies(
+          logprobs, entropies, tokens, positiveTolerance, entropySum, status);
     }
     if (refLogprobs != null) {
       LogprobExtrasKernel.referenceKl(
@@ -72,7 +80,7 @@ final class LogprobColumns {
     }
     if (topLogprobs != null) {
       LogprobExtrasKernel.topKEntropyBounds(
-          topLogprobs, vocab, tokens, positiveTolerance, lowerSum, upperSum, status);
+          logprobs, topLogprobs, vocab, tokens, positiveTolerance, lowerSum, upperSum, status);
     }
     SequenceMetricsKernel.apply(tokens, nllSum, meanNll, ppl);
   }
@@ -118,7 +126,9 @@ final class LogprobColumns {
 
   private String badLogprob(Rejection rejection, int row, String where) {
     String column = names.tokenLogprobs();
-    int at = LogprobSumKernel.firstElementOf(logprobs, row, rejection, positiveTolerance);
+    int at =
+        LogprobSumKernel.firstElementOf(
+            logprobs, row, rejection, positiveTolerance, SKIP_NULL_FIRST);
     if (rejection == Rejection.NULL_LOGPROB) {
       return RejectionMessages.nullLogprob(column, at, where);
     }

@@ -74,7 +74,7 @@ final class LogprobRows {
     if (!sink.wantsRejected()) {
       return;
     }
-    String message = message(rejection, row, sourceName + " row " + sourceRow);
+    String message = message(rejection, row, view.where(sourceRow));
     ColumnVector[] labels = view.labels();
     UTF8String source = view.sourceBytes();
     sink.rejected(
@@ -93,7 +93,12 @@ final class LogprobRows {
 
   private String message(Rejection rejection, int row, String where) {
     return switch (rejection) {
-      case MISSING_LABEL, RESERVED_LABEL, TEXT_COUNT_MISMATCH, INVALID_GIVEN_COUNT, INVALID_UTF8 ->
+      case MISSING_LABEL,
+          RESERVED_LABEL,
+          TEXT_COUNT_MISMATCH,
+          INVALID_GIVEN_COUNT,
+          INVALID_UTF8,
+          MALFORMED_JSON_LINE ->
           view.message(rejection, row, where);
       case DUPLICATE_SEQUENCE ->
           RejectionMessages.duplicateSequence(

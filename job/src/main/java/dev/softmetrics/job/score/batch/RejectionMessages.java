@@ -65,6 +65,17 @@ public final class RejectionMessages {
     return invalid(column, where, Rejection.MISSING_LOGPROBS);
   }
 
+  /** {@link Rejection#MALFORMED_JSON_LINE}: what is wrong with the line. */
+  static String malformedJsonLine(String problem, String where) {
+    return "Malformed JSON line in "
+        + where
+        + ": "
+        + problem
+        + " ("
+        + Rejection.MALFORMED_JSON_LINE.rule()
+        + ")";
+  }
+
   /** {@link Rejection#EMPTY_LOGPROBS}. */
   static String emptyLogprobs(String column, String where) {
     return invalid(column, where, Rejection.EMPTY_LOGPROBS);
