@@ -29,6 +29,15 @@ public record GroupTotals(
     return sum == null || tokens <= 0 ? null : sum.doubleValue() / tokens;
   }
 
+  /**
+   * The mean per sequence of a soft column: the sum over the group's sequences of each one's sum
+   * over its tokens, divided by the sequences; or null.
+   */
+  public Double softPerSequence(SoftColumn column) {
+    ExactSum sum = soft[column.ordinal()];
+    return sum == null || sequences <= 0 ? null : sum.doubleValue() / sequences;
+  }
+
   /** The sum of two groups' totals (labels of this one); neither is changed. */
   GroupTotals plus(GroupTotals other) {
     ExactSum nll = nllSum.copy();

@@ -79,11 +79,21 @@ public final class OutputTables {
           };
       Object[] interval = CorpusInterval.columns(c.interval());
       Object[] row =
-          java.util.Arrays.copyOf(values, values.length + SoftColumn.COUNT + 1 + interval.length);
+          java.util.Arrays.copyOf(
+              values,
+              values.length
+                  + SoftColumn.COUNT
+                  + SoftColumn.PER_SEQUENCE.size()
+                  + 1
+                  + interval.length);
       for (SoftColumn column : SoftColumn.values()) {
         row[values.length + column.ordinal()] = c.soft(column);
       }
-      int flags = values.length + SoftColumn.COUNT;
+      int perSequence = values.length + SoftColumn.COUNT;
+      for (int k = 0; k < SoftColumn.PER_SEQUENCE.size(); k++) {
+        row[perSequence + k] = c.perSequence(SoftColumn.PER_SEQUENCE.get(k));
+      }
+      int flags = perSequence + SoftColumn.PER_SEQUENCE.size();
       row[flags] = scala.jdk.javaapi.CollectionConverters.asScala(c.flags()).toSeq();
       System.arraycopy(interval, 0, row, flags + 1, interval.length);
       rows.add(RowFactory.create(row));

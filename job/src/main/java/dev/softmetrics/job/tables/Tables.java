@@ -93,6 +93,7 @@ public final class Tables {
               optional("macro_mean_nll", DoubleType),
               optional("macro_bits_per_byte", DoubleType))
           .add(SoftColumn.columns())
+          .add(SoftColumn.perSequenceColumns())
           .add(required("flags", createArrayType(StringType, false)))
           .add(
               optional("ppl_token_ci_low", DoubleType),
