@@ -35,6 +35,9 @@ final class RunningGroupTotals implements Serializable {
   /** Per soft column: how many sequences have it. */
   final long[] withSoft = new long[SoftColumn.COUNT];
 
+  /** The sums per position bucket of the sequences that have them. */
+  final PositionTotals positions = new PositionTotals();
+
   /**
    * Adds a sequence. {@code rowSoft} holds the sequence's sums per {@link SoftColumn}, NaN where it
    * has none, or is null when it has none at all; {@code rowVocab} is 0 when unknown.
@@ -107,6 +110,7 @@ final class RunningGroupTotals implements Serializable {
     words += other.words;
     withWords += other.withWords;
     nll.merge(other.nll);
+    positions.merge(other.positions);
     vocab = Math.max(vocab, other.vocab);
     for (int c = 0; c < soft.length; c++) {
       if (other.soft[c] != null) {
@@ -131,7 +135,8 @@ final class RunningGroupTotals implements Serializable {
         withWords == sequences ? words : null,
         nll.copy(),
         softTotals(),
-        vocab);
+        vocab,
+        positions.copy());
   }
 
   /** Per soft column, the exact sum when every sequence of the group has it, else null. */

@@ -2,6 +2,7 @@ package dev.softmetrics.job.output;
 
 import dev.softmetrics.job.aggregate.CorpusInterval;
 import dev.softmetrics.job.aggregate.CorpusRow;
+import dev.softmetrics.job.aggregate.PositionRow;
 import dev.softmetrics.job.config.Versions;
 import dev.softmetrics.job.tables.Columns;
 import dev.softmetrics.job.tables.SoftColumn;
@@ -99,6 +100,29 @@ public final class OutputTables {
       rows.add(RowFactory.create(row));
     }
     SmallTables.replace(spark, rows, Tables.CORPUS.schema(), Tables.CORPUS.path(output));
+  }
+
+  /** {@code positions/}: one small file, written from the driver. */
+  public static void writePositions(
+      SparkSession spark, List<PositionRow> positions, String output, String runId) {
+    List<Row> rows = new ArrayList<>(positions.size());
+    for (PositionRow p : positions) {
+      rows.add(
+          RowFactory.create(
+              runId,
+              p.model(),
+              p.tokenizer(),
+              p.domain(),
+              p.bucket(),
+              p.firstPosition(),
+              p.lastPosition(),
+              p.tokens(),
+              p.nllSum(),
+              p.meanNll(),
+              p.pplToken(),
+              p.meanEntropy()));
+    }
+    SmallTables.replace(spark, rows, Tables.POSITIONS.schema(), Tables.POSITIONS.path(output));
   }
 
   /** The run's row of {@code runs/}. */

@@ -27,7 +27,8 @@ class KlUnitsTest {
     if (klReverseSum != null) {
       soft[SoftColumn.KL_REVERSE.ordinal()] = sum(klReverseSum);
     }
-    return new GroupTotals("policy", "tok", "rollout", 2, 40, 400, null, null, sum(80), soft, 0);
+    return new GroupTotals(
+        "policy", "tok", "rollout", 2, 40, 400, null, null, sum(80), soft, 0, new PositionTotals());
   }
 
   private static ExactSum sum(double... values) {

@@ -104,12 +104,15 @@ public final class PositionBuckets {
       buckets = Math.max(buckets, k + 1);
     }
 
-    /** Sets bucket {@code k} as stored ({@code entropySum} NaN: none). */
-    public void set(int k, long bucketTokens, double nllSum, double entropySum) {
-      tokens[k] = bucketTokens;
-      nll[k] = nllSum;
+    /**
+     * Adds a bucket's sums, as stored or as a chunk of the sequence gave them ({@code entropySum}
+     * NaN: none).
+     */
+    public void addBucket(int k, long bucketTokens, double nllSum, double entropySum) {
+      tokens[k] += bucketTokens;
+      nll[k] += nllSum;
       if (!Double.isNaN(entropySum)) {
-        entropy[k] = entropySum;
+        entropy[k] += entropySum;
         withEntropy = true;
       }
       buckets = Math.max(buckets, k + 1);
@@ -124,18 +127,9 @@ public final class PositionBuckets {
    * @param logprobs a list of float or double
    */
   public static void addLogprobs(ListVector logprobs, int row, long firstPosition, Sums into) {
-    FieldVector child = logprobs.getDataVector();
     int start = logprobs.getElementStartIndex(row);
     int end = logprobs.getElementEndIndex(row);
-    boolean nulls = child.getNullCount() > 0;
-    for (int j = start; j < end; j++) {
-      if (!nulls || !child.isNull(j)) {
-        int k = of(firstPosition + j - start);
-        into.tokens[k]++;
-        into.nll[k] -= element(child, j);
-        into.buckets = Math.max(into.buckets, k + 1);
-      }
-    }
+    addRange(logprobs.getDataVector(), start, end, firstPosition, -1, into.nll, into.tokens, into);
   }
 
   /**
@@ -149,19 +143,65 @@ public final class PositionBuckets {
     if (entropies.isNull(row)) {
       return;
     }
-    FieldVector child = entropies.getDataVector();
     int start = entropies.getElementStartIndex(row);
     int end = entropies.getElementEndIndex(row);
-    boolean nulls = child.getNullCount() > 0;
-    for (int j = start; j < end; j++) {
-      if (!nulls || !child.isNull(j)) {
-        into.entropy[of(firstPosition + j - start)] += element(child, j);
-      }
-    }
+    addRange(entropies.getDataVector(), start, end, firstPosition, 1, into.entropy, null, into);
     into.withEntropy = true;
   }
 
-  private static double element(FieldVector child, int index) {
-    return child instanceof Float4Vector f ? f.get(index) : ((Float8Vector) child).get(index);
+  /**
+   * Adds per-position NLL and entropy values (as {@code LogitsChunkKernel} writes them) into {@code
+   * into}: elements {@code [start, end)} are positions {@code firstPosition} onwards.
+   *
+   * @param entropy the entropies at the same elements, or null for none
+   */
+  public static void addPositions(
+      Float8Vector nll, Float8Vector entropy, int start, int end, long firstPosition, Sums into) {
+    addRange(nll, start, end, firstPosition, 1, into.nll, into.tokens, into);
+    if (entropy != null) {
+      addRange(entropy, start, end, firstPosition, 1, into.entropy, null, into);
+      into.withEntropy = true;
+    }
+  }
+
+  /**
+   * Adds {@code sign} times elements {@code [start, end)} of {@code values} into {@code sums} by
+   * bucket, position {@code firstPosition} onwards, skipping nulls; counts them into {@code tokens}
+   * unless it is null. Walks bucket by bucket, so the bucket is found once per bucket, not per
+   * element.
+   */
+  private static void addRange(
+      FieldVector values,
+      int start,
+      int end,
+      long firstPosition,
+      double sign,
+      double[] sums,
+      long[] tokens,
+      Sums into) {
+    Float4Vector floats = values instanceof Float4Vector f ? f : null;
+    Float8Vector doubles = floats == null ? (Float8Vector) values : null;
+    boolean nulls = values.getNullCount() > 0;
+    int j = start;
+    while (j < end) {
+      long position = firstPosition + (j - start);
+      int k = of(position);
+      int stop = (int) Math.min(end, j + (lastPosition(k) - position) + 1);
+      double sum = 0;
+      long count = 0;
+      for (; j < stop; j++) {
+        if (!nulls || !values.isNull(j)) {
+          sum += floats != null ? floats.get(j) : doubles.get(j);
+          count++;
+        }
+      }
+      sums[k] += sign * sum;
+      if (tokens != null) {
+        tokens[k] += count;
+        if (count > 0) {
+          into.buckets = Math.max(into.buckets, k + 1);
+        }
+      }
+    }
   }
 }

@@ -133,7 +133,7 @@ class PositionBucketsTest {
     sums.add(0, 1.0, Double.NaN);
     sums.add(2, 0.5, Double.NaN);
     assertThat(sums.hasEntropy()).isFalse();
-    sums.set(4, 16, 8.0, 2.0);
+    sums.addBucket(4, 16, 8.0, 2.0);
     assertThat(sums.buckets()).isEqualTo(5);
     assertThat(sums.tokens(4)).isEqualTo(16);
     assertThat(sums.nll(4)).isEqualTo(8);
