@@ -67,9 +67,6 @@ class DuckDbPositionsCrossCheckTest extends LocalSparkTest {
   @BeforeEach
   void openDuckDb() throws SQLException {
     duck = new DuckDBDriver().connect("jdbc:duckdb:", new Properties());
-    tables =
-        new DuckDbRows(
-            duck, Set.of("position_bucket", "first_position", "last_position", "tokens"), 1e-12);
   }
 
   @AfterEach
@@ -87,7 +84,7 @@ class DuckDbPositionsCrossCheckTest extends LocalSparkTest {
             + " unnest(token_entropies)::DOUBLE AS h,"
             + " generate_subscripts(token_logprobs, 1) - 1 AS p FROM "
             + files(input);
-    assertPositions(output, tokens, 1e-12, false);
+    assertPositions(output, tokens, false);
   }
 
   @Test
@@ -95,25 +92,20 @@ class DuckDbPositionsCrossCheckTest extends LocalSparkTest {
     String input = shard("logits", LOGITS_SHARD);
     String output = tmp.resolve("logits-out").toString();
     score(input, output);
-    // Per position: ln q_y = z_y - LSE(z), H = LSE(z) - sum_i q_i z_i.
+    // Per position: ln q_y = z_y - LSE(z), H = sum_i q_i (LSE(z) - z_i), terms >= 0.
     String positions =
         "SELECT model, tokenizer, domain, first_position, unnest(target_ids) AS y,"
-            + " unnest(logits) AS z, generate_subscripts(target_ids, 1) - 1 AS i FROM "
+            + " unnest(logits)::DOUBLE[] AS z, generate_subscripts(target_ids, 1) - 1 AS i FROM "
             + files(input);
     String lse =
         "SELECT *, list_max(z) + ln(list_sum(list_transform(z, x -> exp(x - list_max(z)))))"
             + " AS lse FROM positions";
     String tokens =
         "SELECT model, tokenizer, domain, z[y + 1] - lse AS l,"
-            + " lse - list_sum(list_transform(z, x -> exp(x - lse) * x)) AS h,"
+            + " list_sum(list_transform(z, x -> exp(x - lse) * (lse - x))) AS h,"
             + " first_position + i AS p FROM lse";
-    // The job's exp and log (PortableExp, a vectorized log-sum-exp) and DuckDB's differ in the
-    // last bits of each position's NLL; summed over a bucket that is about 1e-11 relative.
     assertPositions(
-        output,
-        "WITH positions AS (" + positions + "), lse AS (" + lse + ") " + tokens,
-        1e-9,
-        true);
+        output, "WITH positions AS (" + positions + "), lse AS (" + lse + ") " + tokens, true);
   }
 
   /**
@@ -121,8 +113,7 @@ class DuckDbPositionsCrossCheckTest extends LocalSparkTest {
    * entropy h or null, position p), per group and bucket and over all domains; mean_entropy as in
    * corpus/, null when some token of the group (all its buckets) has none.
    */
-  private void assertPositions(
-      String output, String tokens, double tolerance, boolean entropyEverywhere)
+  private void assertPositions(String output, String tokens, boolean entropyEverywhere)
       throws SQLException {
     String withEntropy =
         "SELECT *, bool_and(h IS NOT NULL) OVER (PARTITION BY model, tokenizer, domain) AS dom_h,"
@@ -151,9 +142,7 @@ class DuckDbPositionsCrossCheckTest extends LocalSparkTest {
     String[] key = {"model", "tokenizer", "domain", "position_bucket"};
     DuckDbRows tables =
         new DuckDbRows(
-            duck,
-            Set.of("position_bucket", "first_position", "last_position", "tokens"),
-            tolerance);
+            duck, Set.of("position_bucket", "first_position", "last_position", "tokens"), 1e-12);
     var want = tables.rowsByKey(expected, key);
     assertThat(want.keySet()).as("buckets DuckDB finds").hasSizeGreaterThan(8);
     assertThat(want.values().stream().allMatch(r -> r.get("mean_entropy") != null))
