@@ -16,8 +16,9 @@ import java.util.Locale;
  * METRICS.md (Python's {@code len(re.split(r"\s+", text))}, with Python's whitespace set spelled
  * out for RE2).
  *
- * <p>Run as a program ({@code DuckDbCorpus DIR THREADS [words]}) it prints the groups: the
- * whole-process figure that {@link ScoreVsDuckDb} sets against {@code bin/softmetrics score}.
+ * <p>Run as a program ({@code DuckDbCorpus DIR|FILE,FILE... THREADS [words|basic]}) it prints the
+ * groups: the whole-process figure that {@link ScoreVsDuckDb} and {@link ShardsVsDuckDb} set
+ * against {@code bin/softmetrics score} ({@code basic}: the speed issue's query, {@link #basic}).
  */
 final class DuckDbCorpus {
   private DuckDbCorpus() {}
@@ -50,9 +51,7 @@ final class DuckDbCorpus {
   /** Bare read: the number of log-probs. */
   static long bareRead(Connection duck, String dir) throws SQLException {
     try (Statement st = duck.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT sum(len(token_logprobs)) FROM read_parquet('" + glob(dir) + "')")) {
+        ResultSet rs = st.executeQuery("SELECT sum(len(token_logprobs)) FROM " + source(dir))) {
       rs.next();
       return rs.getLong(1);
     }
@@ -68,9 +67,9 @@ final class DuckDbCorpus {
         "SELECT model, tokenizer, domain, count(*), sum(len(token_logprobs)),"
             + " -sum(list_sum(token_logprobs)::DOUBLE), sum(strlen(text)), sum(length(text)), "
             + words
-            + " FROM read_parquet('"
-            + glob(dir)
-            + "') GROUP BY model, tokenizer, domain ORDER BY model, tokenizer, domain";
+            + " FROM "
+            + source(dir)
+            + " GROUP BY model, tokenizer, domain ORDER BY model, tokenizer, domain";
     List<Group> groups = new ArrayList<>();
     try (Statement st = duck.createStatement();
         ResultSet rs = st.executeQuery(sql)) {
@@ -91,15 +90,60 @@ final class DuckDbCorpus {
     return groups;
   }
 
-  private static String glob(String dir) {
-    return (dir + "/*.parquet").replace("'", "''");
+  /**
+   * The source of a query: {@code read_parquet} over a folder's Parquet files, or over a
+   * comma-separated list of files (as {@code bin/softmetrics score --input} takes them).
+   */
+  private static String source(String input) {
+    List<String> quoted = new ArrayList<>();
+    for (String file : input.split(",")) {
+      quoted.add("'" + file.replace("'", "''") + "'");
+    }
+    return input.contains(",")
+        ? "read_parquet([" + String.join(", ", quoted) + "])"
+        : "read_parquet('" + (input + "/*.parquet").replace("'", "''") + "')";
+  }
+
+  /**
+   * The speed issue's baseline: per (model, tokenizer, domain), rows, log-probs, {@code
+   * -sum(list_sum(token_logprobs))} and the text's UTF-8 bytes; the number of groups.
+   */
+  static int basic(Connection duck, String input) throws SQLException {
+    String sql =
+        "SELECT model, tokenizer, domain, count(*), sum(len(token_logprobs)),"
+            + " -sum(list_sum(token_logprobs)::DOUBLE), sum(strlen(text)) FROM "
+            + source(input)
+            + " GROUP BY model, tokenizer, domain ORDER BY model, tokenizer, domain";
+    int groups = 0;
+    try (Statement st = duck.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      while (rs.next()) {
+        groups++;
+        System.out.printf(
+            Locale.ROOT,
+            "%s %s %s sequences=%d tokens=%d nll_sum=%.6f bytes=%d%n",
+            rs.getString(1),
+            rs.getString(2),
+            rs.getString(3),
+            rs.getLong(4),
+            rs.getLong(5),
+            rs.getDouble(6),
+            rs.getLong(7));
+      }
+    }
+    return groups;
   }
 
   public static void main(String[] args) throws SQLException {
     if (args.length < 2) {
-      throw new IllegalArgumentException("Usage: DuckDbCorpus DIR THREADS [words]");
+      throw new IllegalArgumentException(
+          "Usage: DuckDbCorpus DIR|FILE,FILE... THREADS [words|basic]");
     }
     try (Connection duck = open(Integer.parseInt(args[1]))) {
+      if (args.length > 2 && args[2].equals("basic")) {
+        basic(duck, args[0]);
+        return;
+      }
       for (Group g : corpus(duck, args[0], args.length > 2 && args[2].equals("words"))) {
         System.out.printf(
             Locale.ROOT,

@@ -10,7 +10,24 @@ import org.apache.spark.util.AccumulatorV2;
 public final class PassAccumulator extends AccumulatorV2<PassTotals, PassTotals> {
   private static final long serialVersionUID = 1L;
 
-  private PassTotals totals = new PassTotals();
+  private final BootstrapDraw draw;
+  private PassTotals totals;
+
+  /** Totals without {@link GroupSample}s. */
+  public PassAccumulator() {
+    this(null);
+  }
+
+  /** Totals whose tasks also gather each group's {@link GroupSample} with {@code draw}. */
+  public PassAccumulator(BootstrapDraw draw) {
+    this.draw = draw;
+    this.totals = new PassTotals(draw);
+  }
+
+  /** Empty totals for one task, gathering what this accumulator's totals gather. */
+  public PassTotals newTaskTotals() {
+    return new PassTotals(draw);
+  }
 
   @Override
   public boolean isZero() {
@@ -19,14 +36,14 @@ public final class PassAccumulator extends AccumulatorV2<PassTotals, PassTotals>
 
   @Override
   public AccumulatorV2<PassTotals, PassTotals> copy() {
-    PassAccumulator copy = new PassAccumulator();
+    PassAccumulator copy = new PassAccumulator(draw);
     copy.totals = totals.copy();
     return copy;
   }
 
   @Override
   public void reset() {
-    totals = new PassTotals();
+    totals = new PassTotals(draw);
   }
 
   @Override

@@ -23,6 +23,10 @@ public final class PassTotals implements Serializable {
 
   private final Map<List<String>, RunningGroupTotals> groups = new HashMap<>();
   private final Map<String, FileCounts> files = new HashMap<>();
+
+  /** Set when the pass also gathers each group's {@link GroupSample}; else null. */
+  private final BootstrapDraw draw;
+
   private transient UTF8String lastModel;
   private transient UTF8String lastTokenizer;
   private transient UTF8String lastDomain;
@@ -64,6 +68,16 @@ public final class PassTotals implements Serializable {
     }
   }
 
+  /** Totals without {@link GroupSample}s. */
+  public PassTotals() {
+    this(null);
+  }
+
+  /** Totals that also gather each group's {@link GroupSample} with {@code draw}, when not null. */
+  public PassTotals(BootstrapDraw draw) {
+    this.draw = draw;
+  }
+
   /**
    * Counts a scored sequence. Consecutive rows usually share their group, so the labels are
    * compared as bytes with the previous row's and turned into strings only when the group changes.
@@ -72,6 +86,7 @@ public final class PassTotals implements Serializable {
    * scored in {@code file}.
    */
   public void addScored(
+      UTF8String sequenceId,
       UTF8String model,
       UTF8String tokenizer,
       UTF8String domain,
@@ -83,7 +98,8 @@ public final class PassTotals implements Serializable {
       long words,
       double[] soft,
       long vocab) {
-    addSequence(model, tokenizer, domain, tokens, nllSum, bytes, chars, words, soft, vocab);
+    addSequence(
+        sequenceId, model, tokenizer, domain, tokens, nllSum, bytes, chars, words, soft, vocab);
     counts(file).scored++;
   }
 
@@ -92,6 +108,7 @@ public final class PassTotals implements Serializable {
    * counting rows; count each row with {@link #addScoredRow}.
    */
   public void addSequence(
+      UTF8String sequenceId,
       UTF8String model,
       UTF8String tokenizer,
       UTF8String domain,
@@ -113,6 +130,10 @@ public final class PassTotals implements Serializable {
       lastGroup = groups.computeIfAbsent(key, k -> new RunningGroupTotals());
     }
     lastGroup.add(tokens, nllSum, bytes, chars, words, soft, vocab);
+    if (draw != null) {
+      long key = draw.key(domain.toString(), sequenceId.toString());
+      lastGroup.sample(draw.replicates()).add(key, draw.weights(key), nllSum, tokens, bytes);
+    }
   }
 
   /**
@@ -194,7 +215,7 @@ public final class PassTotals implements Serializable {
 
   /** A deep copy. */
   public PassTotals copy() {
-    PassTotals copy = new PassTotals();
+    PassTotals copy = new PassTotals(draw);
     copy.merge(this);
     return copy;
   }
@@ -208,6 +229,33 @@ public final class PassTotals implements Serializable {
             .thenComparing(GroupTotals::tokenizer)
             .thenComparing(GroupTotals::domain));
     return out;
+  }
+
+  /** One group's {@link GroupSample}. */
+  public record SampledGroup(String model, String tokenizer, String domain, GroupSample sample) {}
+
+  /**
+   * Each group's {@link GroupSample}, sorted by model, tokenizer, domain; empty when the pass
+   * gathered none (then the analysis reads {@code sequences/}).
+   */
+  public List<SampledGroup> samples() {
+    List<SampledGroup> out = new ArrayList<>();
+    groups.forEach(
+        (key, sums) -> {
+          if (sums.sample != null) {
+            out.add(new SampledGroup(key.get(0), key.get(1), key.get(2), sums.sample));
+          }
+        });
+    out.sort(
+        Comparator.comparing(SampledGroup::model)
+            .thenComparing(SampledGroup::tokenizer)
+            .thenComparing(SampledGroup::domain));
+    return out;
+  }
+
+  /** True when the pass gathered the groups' {@link GroupSample}s. */
+  public boolean sampled() {
+    return draw != null;
   }
 
   /** Per input file, its counts, sorted by path. */

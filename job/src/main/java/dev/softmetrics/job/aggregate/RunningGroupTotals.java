@@ -38,6 +38,17 @@ final class RunningGroupTotals implements Serializable {
   /** The sums per position bucket of the sequences that have them. */
   final PositionTotals positions = new PositionTotals();
 
+  /** The bootstrap's view of the group's sequences, when the pass gathers it; else null. */
+  GroupSample sample;
+
+  /** {@link #sample}, created empty on first use. */
+  GroupSample sample(int replicates) {
+    if (sample == null) {
+      sample = new GroupSample(replicates);
+    }
+    return sample;
+  }
+
   /**
    * Adds a sequence. {@code rowSoft} holds the sequence's sums per {@link SoftColumn}, NaN where it
    * has none, or is null when it has none at all; {@code rowVocab} is 0 when unknown.
@@ -112,6 +123,9 @@ final class RunningGroupTotals implements Serializable {
     nll.merge(other.nll);
     positions.merge(other.positions);
     vocab = Math.max(vocab, other.vocab);
+    if (other.sample != null) {
+      sample(other.sample.replicates().replicates()).merge(other.sample);
+    }
     for (int c = 0; c < soft.length; c++) {
       if (other.soft[c] != null) {
         if (soft[c] == null) {

@@ -162,31 +162,6 @@ public final class SequenceBootstrap {
     return bootstrap.enabled() ? CorpusInterval.of(sums.a(), bootstrap.confidence()) : null;
   }
 
-  /** A model under a tokenizer. */
-  private record Scorer(String model, String tokenizer) implements Serializable {}
-
-  /** One row of a sequence: who scored it, and its sums. */
-  private record Score(Scorer scorer, double nll, long tokens, long bytes) {}
-
-  private static final Comparator<Scorer> SCORER_ORDER =
-      Comparator.comparing(Scorer::model).thenComparing(Scorer::tokenizer);
-
-  /** The models that scored a sequence, sorted, in a domain. */
-  private record Signature(String domain, List<Scorer> scorers) {}
-
-  /** Per model of a signature, its replicate sums over the signature's sequences. */
-  private static final class SignatureSums {
-    final ReplicateSums[] byScorer;
-    long sequences;
-
-    SignatureSums(int scorers, int replicates) {
-      byScorer = new ReplicateSums[scorers];
-      for (int i = 0; i < scorers; i++) {
-        byScorer[i] = new ReplicateSums(replicates);
-      }
-    }
-  }
-
   /** One task's group and pair sums, from the signature sums of its sequences. */
   private static final class PartitionSums
       implements PairFlatMapFunction<Iterator<InternalRow>, AnalysisKey, PairSums> {
@@ -201,9 +176,8 @@ public final class SequenceBootstrap {
 
     @Override
     public Iterator<Tuple2<AnalysisKey, PairSums>> call(Iterator<InternalRow> rows) {
-      Map<Signature, SignatureSums> signatures = new HashMap<>();
-      int[] weights = new int[replicates];
-      List<Score> sequence = new ArrayList<>();
+      Signatures signatures = new Signatures(replicates);
+      List<Signatures.Score> sequence = new ArrayList<>();
       UTF8String domain = null;
       UTF8String id = null;
       while (rows.hasNext()) {
@@ -212,7 +186,7 @@ public final class SequenceBootstrap {
         UTF8String rowDomain = row.getUTF8String(DOMAIN);
         UTF8String rowId = row.getUTF8String(SEQUENCE_ID);
         if (domain != null && !(domain.equals(rowDomain) && id.equals(rowId))) {
-          add(domain.toString(), id.toString(), sequence, signatures, weights);
+          add(domain, id, sequence, signatures);
           sequence.clear();
         }
         if (sequence.isEmpty()) {
@@ -220,61 +194,27 @@ public final class SequenceBootstrap {
           id = rowId.copy();
         }
         sequence.add(
-            new Score(
-                new Scorer(
+            new Signatures.Score(
+                new Signatures.Scorer(
                     row.getUTF8String(MODEL).toString(), row.getUTF8String(TOKENIZER).toString()),
                 row.getDouble(NLL_SUM),
                 row.getLong(TOKENS),
                 row.getLong(BYTES)));
       }
       if (!sequence.isEmpty()) {
-        add(domain.toString(), id.toString(), sequence, signatures, weights);
+        add(domain, id, sequence, signatures);
       }
       Map<AnalysisKey, PairSums> out = new HashMap<>();
-      signatures.forEach((signature, sums) -> expand(signature, sums, out));
+      signatures.expand(true, out);
       List<Tuple2<AnalysisKey, PairSums>> pairs = new ArrayList<>(out.size());
       out.forEach((key, value) -> pairs.add(new Tuple2<>(key, value)));
       return pairs.iterator();
     }
 
-    /** Adds the rows of one sequence, with its weights, to the sums of its signature. */
     private void add(
-        String domain,
-        String id,
-        List<Score> rows,
-        Map<Signature, SignatureSums> signatures,
-        int[] weights) {
-      List<Scorer> scorers =
-          rows.stream().map(Score::scorer).distinct().sorted(SCORER_ORDER).toList();
-      SignatureSums sums =
-          signatures.computeIfAbsent(
-              new Signature(domain, scorers), k -> new SignatureSums(scorers.size(), replicates));
-      sums.sequences++;
-      PoissonWeights.weights(PoissonWeights.sequenceKey(seed, domain, id), weights);
-      // A model with two rows for one sequence (duplicated input) adds both, resampled together.
-      for (Score s : rows) {
-        sums.byScorer[scorers.indexOf(s.scorer())].add(weights, s.nll(), s.tokens(), s.bytes());
-      }
-    }
-
-    /** Adds a signature's sums to its models' groups and to its pairs, per domain and overall. */
-    private void expand(Signature signature, SignatureSums sums, Map<AnalysisKey, PairSums> out) {
-      List<Scorer> scorers = signature.scorers();
-      for (String domain : List.of(signature.domain(), CorpusRow.ALL_DOMAINS)) {
-        for (int i = 0; i < scorers.size(); i++) {
-          Scorer a = scorers.get(i);
-          out.computeIfAbsent(
-                  new GroupKey(a.model(), a.tokenizer(), domain), k -> PairSums.group(replicates))
-              .merge(PairSums.of(sums.byScorer[i], sums.sequences));
-          for (int j = i + 1; j < scorers.size(); j++) {
-            Scorer b = scorers.get(j);
-            out.computeIfAbsent(
-                    new PairKey(a.model(), a.tokenizer(), b.model(), b.tokenizer(), domain),
-                    k -> PairSums.pair(replicates))
-                .addPaired(sums.byScorer[i], sums.byScorer[j], sums.sequences);
-          }
-        }
-      }
+        UTF8String domain, UTF8String id, List<Signatures.Score> rows, Signatures signatures) {
+      String d = domain.toString();
+      signatures.addSequence(d, PoissonWeights.sequenceKey(seed, d, id.toString()), rows);
     }
   }
 }

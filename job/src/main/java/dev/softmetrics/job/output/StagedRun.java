@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -94,6 +95,15 @@ public final class StagedRun {
       throw WriteFailures.explain(e, output);
     }
   }
+
+  /**
+   * Spark settings of the partitioned writes. With concurrent writers a task keeps one Parquet
+   * writer open per {@code file_key} it meets (a task reads few input files) instead of sorting all
+   * its rows by the key first: the sort was a full copy of every row of {@code sequences/} through
+   * Spark's external sorter. Past this many keys in one task, Spark sorts the rest as before.
+   */
+  public static final Map<String, String> REQUIRED_SQL_CONF =
+      Map.of("spark.sql.maxConcurrentOutputFileWriters", "32");
 
   /**
    * Writes this run's rows of a partitioned table into the staging folder, each under the key of

@@ -8,6 +8,7 @@ import dev.softmetrics.job.aggregate.PositionRow;
 import dev.softmetrics.job.aggregate.PositionsAggregation;
 import dev.softmetrics.job.aggregate.StoredGroupTotals;
 import dev.softmetrics.job.analysis.ComparisonsTable;
+import dev.softmetrics.job.analysis.SampledAnalysis;
 import dev.softmetrics.job.analysis.SequenceBootstrap;
 import dev.softmetrics.job.analysis.StoredSequences;
 import dev.softmetrics.job.config.Versions;
@@ -67,6 +68,7 @@ public final class ScoreJob {
     Instant started = Instant.now();
     var config = request.config();
     ShardScan.REQUIRED_SQL_CONF.forEach(spark.conf()::set);
+    StagedRun.REQUIRED_SQL_CONF.forEach(spark.conf()::set);
     String output = request.output();
     Consumer<String> log = line -> System.err.println("softmetrics: " + line);
     OutputPlacement.check(spark.sparkContext().hadoopConfiguration(), request.inputs(), output);
@@ -152,10 +154,13 @@ public final class ScoreJob {
     List<GroupTotals> groupTotals = corpusTotals(spark, output, pass, totals);
     List<CorpusRow> groups = CorpusAggregation.rows(groupTotals, config.flags());
     List<PositionRow> positions = PositionsAggregation.rows(groupTotals);
-    // Intervals and comparisons cover every stored sequence, of this run and of earlier ones.
+    // Intervals and comparisons cover every stored sequence, of this run and of earlier ones: from
+    // what the scoring tasks gathered when the run's sequences are all there is, else read back.
     spark.sparkContext().setJobDescription("bootstrap, write corpus/ and comparisons/");
     SequenceBootstrap.Result analysis =
-        SequenceBootstrap.compute(StoredSequences.all(spark, output), config.bootstrap());
+        totals.sampled() && pass.otherStoredKeys().isEmpty()
+            ? SampledAnalysis.compute(totals.samples(), config.bootstrap())
+            : SequenceBootstrap.compute(StoredSequences.all(spark, output), config.bootstrap());
     List<CorpusRow> corpus = analysis.attachTo(groups);
     writeCorpusAndComparisons(spark, output, runId, corpus, analysis);
     OutputTables.writePositions(spark, positions, output, runId);

@@ -1,7 +1,9 @@
 package dev.softmetrics.job.score;
 
+import dev.softmetrics.job.aggregate.BootstrapDraw;
 import dev.softmetrics.job.aggregate.PassAccumulator;
 import dev.softmetrics.job.aggregate.PassTotals;
+import dev.softmetrics.job.config.BootstrapConfig;
 import dev.softmetrics.job.config.InputFormat;
 import dev.softmetrics.job.config.JobConfig;
 import dev.softmetrics.job.io.CheckedInput;
@@ -100,7 +102,7 @@ final class ScoringPass implements AutoCloseable {
 
   /** One scoring of the input, rejecting {@code copies}; its totals replace the previous ones. */
   private void write(DuplicateCopies copies) {
-    PassAccumulator accumulator = new PassAccumulator();
+    PassAccumulator accumulator = new PassAccumulator(draw());
     spark.sparkContext().register(accumulator, "softmetrics run totals");
     spark.sparkContext().setJobDescription("score and write sequences/");
     PartitionScorer.RowChecks checks = checks(copies, null);
@@ -154,6 +156,18 @@ final class ScoringPass implements AutoCloseable {
     return others.isEmpty()
         ? StoredCopies.NONE
         : StoredCopies.find(spark, request.output(), others, totals.allKeys());
+  }
+
+  /**
+   * The bootstrap's draw when this run's sequences will be all of {@code sequences/} (no partition
+   * stored for a file outside the input), so that the scoring tasks gather what the analysis needs
+   * and it reads nothing back; else null (the analysis reads {@code sequences/}).
+   */
+  private BootstrapDraw draw() {
+    Set<String> others = new TreeSet<>(staged.liveKeys(Tables.SEQUENCES.folder()));
+    others.removeAll(ScoreJob.fileKeys(input, new PassTotals()));
+    BootstrapConfig bootstrap = request.config().bootstrap();
+    return others.isEmpty() ? new BootstrapDraw(bootstrap.seed(), bootstrap.replicates()) : null;
   }
 
   /**

@@ -11,6 +11,7 @@ import org.apache.spark.sql.SparkSession;
 /** Rows in the {@code sequences/} schema, built by hand for the analysis tests. */
 final class SequenceFixtures {
   private final List<Row> rows = new ArrayList<>();
+  private final List<Sequence> sequences = new ArrayList<>();
 
   /** One scored sequence. */
   record Sequence(
@@ -23,6 +24,7 @@ final class SequenceFixtures {
       long bytes) {}
 
   SequenceFixtures add(Sequence s) {
+    sequences.add(s);
     rows.add(
         RowFactory.create(
             "fixture",
@@ -48,6 +50,11 @@ final class SequenceFixtures {
             null,
             "fixture.parquet"));
     return this;
+  }
+
+  /** The sequences added, in order. */
+  List<Sequence> sequences() {
+    return sequences;
   }
 
   List<Row> rows() {

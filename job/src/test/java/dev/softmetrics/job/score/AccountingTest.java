@@ -21,7 +21,19 @@ class AccountingTest {
 
   private static void scored(PassTotals totals, String file, int rows) {
     for (int i = 0; i < rows; i++) {
-      totals.addScored(MODEL, TOKENIZER, DOMAIN, file, 3, 1.5, 10, 10, 2, null, 0);
+      totals.addScored(
+          UTF8String.fromString("s-" + i),
+          MODEL,
+          TOKENIZER,
+          DOMAIN,
+          file,
+          3,
+          1.5,
+          10,
+          10,
+          2,
+          null,
+          0);
     }
   }
 

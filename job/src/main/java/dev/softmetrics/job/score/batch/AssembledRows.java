@@ -40,7 +40,7 @@ public final class AssembledRows implements FlatMapFunction<Iterator<Assembled>,
   @Override
   public Iterator<InternalRow> call(Iterator<Assembled> sequences) {
     UTF8String run = UTF8String.fromString(runId);
-    PassTotals partition = new PassTotals();
+    PassTotals partition = totals != null ? totals.newTaskTotals() : new PassTotals();
     PositionBuckets.Sums positions = new PositionBuckets.Sums();
     List<InternalRow> rows = new ArrayList<>();
     while (sequences.hasNext()) {
@@ -107,7 +107,9 @@ public final class AssembledRows implements FlatMapFunction<Iterator<Assembled>,
     UTF8String model = utf8(key.model());
     UTF8String tokenizer = utf8(key.tokenizer());
     UTF8String domain = utf8(key.domain());
+    UTF8String sequenceId = utf8(key.sequenceId());
     partition.addSequence(
+        sequenceId,
         model,
         tokenizer,
         domain,
@@ -129,7 +131,7 @@ public final class AssembledRows implements FlatMapFunction<Iterator<Assembled>,
     long t = a.tokens();
     return new SequenceRow(
             run,
-            utf8(key.sequenceId()),
+            sequenceId,
             model,
             tokenizer,
             domain,

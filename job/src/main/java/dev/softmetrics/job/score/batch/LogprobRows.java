@@ -129,6 +129,7 @@ final class LogprobRows {
     logprob.positionSums(row, positions);
     long rowVocab = logprob.vocab(row);
     totals.addScored(
+        sequenceId,
         model,
         tokenizer,
         domain,

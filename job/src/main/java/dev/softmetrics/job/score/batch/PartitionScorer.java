@@ -88,7 +88,7 @@ public final class PartitionScorer
     LogprobBatchScorer scorer =
         new LogprobBatchScorer(
             columns, names, positiveTolerance, allocator, runId, checks.duplicates());
-    PassTotals partition = new PassTotals();
+    PassTotals partition = totals != null ? totals.newTaskTotals() : new PassTotals();
     ArrayDeque<InternalRow> pending = new ArrayDeque<>();
     LogprobBatchScorer.Sink sink =
         new LogprobBatchScorer.Sink() {

@@ -1,0 +1,47 @@
+package dev.softmetrics.job.aggregate;
+
+import dev.softmetrics.udfs.bootstrap.PoissonWeights;
+import java.io.Serializable;
+
+/**
+ * The bootstrap's seed and replicates, as the scoring tasks need them to weigh each sequence where
+ * it is scored ({@link GroupSample}); holds one reusable weights buffer per task.
+ */
+public final class BootstrapDraw implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final long seed;
+  private final int replicates;
+  private transient int[] weights;
+
+  /**
+   * @param seed the bootstrap seed
+   * @param replicates replicates, 0 for none (the comparisons' point differences are still drawn)
+   */
+  public BootstrapDraw(long seed, int replicates) {
+    if (replicates < 0) {
+      throw new IllegalArgumentException(
+          String.format("Invalid replicates: %d (must be >= 0)", replicates));
+    }
+    this.seed = seed;
+    this.replicates = replicates;
+  }
+
+  int replicates() {
+    return replicates;
+  }
+
+  /** The sequence's key under the seed. */
+  long key(String domain, String sequenceId) {
+    return PoissonWeights.sequenceKey(seed, domain, sequenceId);
+  }
+
+  /** The weights of the sequence with {@code key}, in a buffer reused by the next call. */
+  int[] weights(long key) {
+    if (weights == null) {
+      weights = new int[replicates];
+    }
+    PoissonWeights.weights(key, weights);
+    return weights;
+  }
+}

@@ -1,0 +1,123 @@
+package dev.softmetrics.job.aggregate;
+
+import dev.softmetrics.udfs.bootstrap.ReplicateSums;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
+import java.util.Arrays;
+
+/**
+ * What the bootstrap analysis needs of one (model, tokenizer, domain) group, gathered in the tasks
+ * that score its sequences: the group's {@link ReplicateSums} over every replicate, and per scored
+ * sequence its {@link dev.softmetrics.udfs.bootstrap.PoissonWeights#sequenceKey key}, NLL, tokens
+ * and bytes (the values {@code sequences/} stores), for the paired comparisons. So a run whose
+ * sequences are all of the output needs no second read of {@code sequences/}.
+ *
+ * <p>Merging is exact (replicate sums are integers; the rows are concatenated), so the driver's
+ * result does not depend on partitioning. Cost: 32 bytes per replicate per group, and 32 bytes per
+ * sequence (primitive arrays; serialised at their length, not their capacity).
+ */
+public final class GroupSample implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final ReplicateSums replicates;
+  private transient long[] keys;
+  private transient double[] nll;
+  private transient long[] tokens;
+  private transient long[] bytes;
+  private transient int size;
+
+  GroupSample(int replicates) {
+    this.replicates = new ReplicateSums(replicates);
+    allocate(16);
+  }
+
+  private void allocate(int capacity) {
+    keys = new long[capacity];
+    nll = new double[capacity];
+    tokens = new long[capacity];
+    bytes = new long[capacity];
+  }
+
+  /** Adds a scored sequence with its weights in every replicate. */
+  void add(long key, int[] weights, double nllSum, long sequenceTokens, long sequenceBytes) {
+    replicates.add(weights, nllSum, sequenceTokens, sequenceBytes);
+    if (size == keys.length) {
+      grow(size + 1);
+    }
+    keys[size] = key;
+    nll[size] = nllSum;
+    tokens[size] = sequenceTokens;
+    bytes[size] = sequenceBytes;
+    size++;
+  }
+
+  private void grow(int needed) {
+    int capacity = Math.max(needed, keys.length + (keys.length >> 1));
+    keys = Arrays.copyOf(keys, capacity);
+    nll = Arrays.copyOf(nll, capacity);
+    tokens = Arrays.copyOf(tokens, capacity);
+    bytes = Arrays.copyOf(bytes, capacity);
+  }
+
+  void merge(GroupSample other) {
+    replicates.merge(other.replicates);
+    if (size + other.size > keys.length) {
+      grow(size + other.size);
+    }
+    System.arraycopy(other.keys, 0, keys, size, other.size);
+    System.arraycopy(other.nll, 0, nll, size, other.size);
+    System.arraycopy(other.tokens, 0, tokens, size, other.size);
+    System.arraycopy(other.bytes, 0, bytes, size, other.size);
+    size += other.size;
+  }
+
+  /** The group's replicate sums (not a copy). */
+  public ReplicateSums replicates() {
+    return replicates;
+  }
+
+  /** The sequences added. */
+  public int size() {
+    return size;
+  }
+
+  /** Sequence {@code i}'s key. */
+  public long key(int i) {
+    return keys[i];
+  }
+
+  /** Sequence {@code i}'s NLL in nats. */
+  public double nll(int i) {
+    return nll[i];
+  }
+
+  /** Sequence {@code i}'s tokens. */
+  public long tokens(int i) {
+    return tokens[i];
+  }
+
+  /** Sequence {@code i}'s bytes. */
+  public long bytes(int i) {
+    return bytes[i];
+  }
+
+  private void writeObject(ObjectOutputStream out) throws IOException {
+    out.defaultWriteObject();
+    out.writeInt(size);
+    out.writeObject(Arrays.copyOf(keys, size));
+    out.writeObject(Arrays.copyOf(nll, size));
+    out.writeObject(Arrays.copyOf(tokens, size));
+    out.writeObject(Arrays.copyOf(bytes, size));
+  }
+
+  private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+    in.defaultReadObject();
+    size = in.readInt();
+    keys = (long[]) in.readObject();
+    nll = (double[]) in.readObject();
+    tokens = (long[]) in.readObject();
+    bytes = (long[]) in.readObject();
+  }
+}
