@@ -270,6 +270,7 @@ class DuckDbCrossCheckTest extends LocalSparkTest {
             + "  exp(nll_sum / words) AS ppl_word,"
             + "  domains, macro_mean_nll, macro_bits_per_byte,"
             + NO_SOFT_METRICS
+            + NO_KL_PER_SEQUENCE
             + ", 0::BIGINT AS flags"
             + " FROM grouped";
     Map<String, Map<String, Object>> expected =
@@ -435,13 +436,20 @@ class DuckDbCrossCheckTest extends LocalSparkTest {
             + (" " + charsOf("text") + " AS chars,")
             + (" " + wordsOf("text") + " AS words,")
             + NO_SOFT_METRICS
-            + ", NULL::BIGINT AS vocab_size, file AS source_file, file_key"
+            + ", NULL::BIGINT AS vocab_size, file AS source_file, file_key,"
+            // Tokens per position bucket k (positions 2^k - 1 to 2^(k+1) - 2); the buckets' sums
+            // are checked through positions/ in DuckDbPositionsCrossCheckTest.
+            + " array_to_string(list_transform(range(floor(log2(len(token_logprobs)))::BIGINT + 1),"
+            + "   k -> least(len(token_logprobs), 2 ** (k + 1) - 1)::BIGINT - (2 ** k - 1)::BIGINT),"
+            + "   ',') AS position_tokens"
             + " FROM input WHERE reason IS NULL";
     Map<String, Map<String, Object>> expected =
         tables.rowsByKey(sql, "sequence_id", "model", "tokenizer");
     Map<String, Map<String, Object>> actual =
         tables.rowsByKey(
-            "SELECT * REPLACE (parse_filename(source_file) AS source_file) FROM "
+            "SELECT * EXCLUDE (position_nll_sum, position_entropy_sum) REPLACE"
+                + " (parse_filename(source_file) AS source_file,"
+                + " array_to_string(position_tokens, ',') AS position_tokens) FROM "
                 + table(output, "sequences"),
             "sequence_id",
             "model",
@@ -482,6 +490,11 @@ class DuckDbCrossCheckTest extends LocalSparkTest {
    */
   private static final String NO_SOFT_METRICS =
       " NULL::DOUBLE AS mean_entropy, NULL::DOUBLE AS kl_forward, NULL::DOUBLE AS kl_reverse, NULL::DOUBLE AS cross_entropy_ref, NULL::DOUBLE AS kl_k1, NULL::DOUBLE AS kl_k2, NULL::DOUBLE AS kl_k3, NULL::DOUBLE AS entropy_lower, NULL::DOUBLE AS entropy_upper";
+
+  /** The per-sequence KL columns of corpus/, null like the soft metrics they sum. */
+  private static final String NO_KL_PER_SEQUENCE =
+      ", NULL::DOUBLE AS kl_reverse_per_sequence, NULL::DOUBLE AS kl_k1_per_sequence,"
+          + " NULL::DOUBLE AS kl_k3_per_sequence";
 
   private static String table(String output, String name) {
     return "read_parquet('" + output + "/" + name + "/**/*.parquet')";

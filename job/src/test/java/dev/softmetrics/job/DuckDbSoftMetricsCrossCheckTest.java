@@ -36,18 +36,21 @@ class DuckDbSoftMetricsCrossCheckTest extends LocalSparkTest {
       "mean_entropy, kl_forward, kl_reverse, cross_entropy_ref, kl_k1, kl_k2, kl_k3,"
           + " entropy_lower, entropy_upper";
 
+  private static final String PER_SEQUENCE =
+      "kl_reverse_per_sequence, kl_k1_per_sequence, kl_k3_per_sequence";
+
   /**
    * The flags from the corpus columns and the group's vocabulary size {@code vocab}, with
    * reference.conf's thresholds: entropy collapse below 0.1 nats, uniform-like at 0.9 ln V, KL
-   * warning above 5 and alarm above 10 (KL(model || reference): kl_reverse, else k3).
+   * warning above 5 and alarm above 10 (KL(model || reference) per token: kl_reverse, else k1).
    */
   private static final String FLAGS =
       "concat_ws(',',"
           + " CASE WHEN coalesce(mean_entropy, entropy_upper) < 0.1 THEN 'ENTROPY_COLLAPSE' END,"
           + " CASE WHEN vocab > 1 AND (coalesce(mean_entropy, entropy_lower) >= 0.9 * ln(vocab)"
           + "   OR mean_nll >= 0.9 * ln(vocab)) THEN 'UNIFORM_LIKE' END,"
-          + " CASE WHEN coalesce(kl_reverse, kl_k3) > 10 THEN 'KL_ALARM'"
-          + "   WHEN coalesce(kl_reverse, kl_k3) > 5 THEN 'KL_WARNING' END) AS flags";
+          + " CASE WHEN coalesce(kl_reverse, kl_k1) > 10 THEN 'KL_ALARM'"
+          + "   WHEN coalesce(kl_reverse, kl_k1) > 5 THEN 'KL_WARNING' END) AS flags";
 
   @TempDir Path tmp;
 
@@ -169,7 +172,7 @@ class DuckDbSoftMetricsCrossCheckTest extends LocalSparkTest {
             sequenceKey));
 
     String sums =
-        " sum(tokens) AS tokens, max(vocab_size) AS vocab, sum(nll_sum) AS nll_sum,"
+        " count(*) AS sequences, sum(tokens) AS tokens, max(vocab_size) AS vocab, sum(nll_sum) AS nll_sum,"
             + " sum(entropy_sum) AS entropy_sum, sum(kl_forward_sum) AS kl_forward_sum,"
             + " sum(kl_reverse_sum) AS kl_reverse_sum, sum(cross_entropy_sum) AS cross_entropy_sum,"
             + " sum(k1_sum) AS k1_sum, sum(k2_sum) AS k2_sum, sum(k3_sum) AS k3_sum,"
@@ -187,7 +190,10 @@ class DuckDbSoftMetricsCrossCheckTest extends LocalSparkTest {
             + " kl_reverse_sum / tokens AS kl_reverse,"
             + " cross_entropy_sum / tokens AS cross_entropy_ref, k1_sum / tokens AS kl_k1,"
             + " k2_sum / tokens AS kl_k2, k3_sum / tokens AS kl_k3,"
-            + " lower_sum / tokens AS entropy_lower, upper_sum / tokens AS entropy_upper FROM g";
+            + " lower_sum / tokens AS entropy_lower, upper_sum / tokens AS entropy_upper,"
+            + " kl_reverse_sum / sequences AS kl_reverse_per_sequence,"
+            + " k1_sum / sequences AS kl_k1_per_sequence,"
+            + " k3_sum / sequences AS kl_k3_per_sequence FROM g";
     String[] corpusKey = {"model", "tokenizer", "domain"};
     tables.assertSameRows(
         "corpus/",
@@ -201,12 +207,16 @@ class DuckDbSoftMetricsCrossCheckTest extends LocalSparkTest {
                 + ") SELECT model, tokenizer, domain, tokens, mean_nll, "
                 + SOFT
                 + ", "
+                + PER_SEQUENCE
+                + ", "
                 + FLAGS
                 + " FROM c",
             corpusKey),
         tables.rowsByKey(
             "SELECT model, tokenizer, domain, tokens, mean_nll, "
                 + SOFT
+                + ", "
+                + PER_SEQUENCE
                 + ", CASE WHEN len(flags) = 0 THEN '' ELSE array_to_string(flags, ',') END AS flags"
                 + " FROM "
                 + table(output, "corpus"),

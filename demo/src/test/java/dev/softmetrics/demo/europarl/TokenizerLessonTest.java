@@ -61,6 +61,7 @@ class TokenizerLessonTest {
         null,
         null,
         new Double[SoftColumn.values().length],
+        new Double[SoftColumn.values().length],
         List.of(),
         null);
   }

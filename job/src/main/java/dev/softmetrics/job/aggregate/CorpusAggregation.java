@@ -66,14 +66,13 @@ public final class CorpusAggregation {
       CorpusFlags flags) {
     double nll = t.nllSum().doubleValue();
     Double[] soft = new Double[SoftColumn.COUNT];
+    Double[] perSequence = new Double[SoftColumn.COUNT];
     for (SoftColumn c : SoftColumn.values()) {
       soft[c.ordinal()] = t.softMean(c);
+      perSequence[c.ordinal()] = t.softPerSequence(c);
     }
     double meanNll = CorpusMetrics.meanNll(nll, t.tokens());
-    Double klToReference =
-        soft[SoftColumn.KL_REVERSE.ordinal()] != null
-            ? soft[SoftColumn.KL_REVERSE.ordinal()]
-            : soft[SoftColumn.KL_K3.ordinal()];
+    Double klToReference = klFlagged(soft);
     return new CorpusRow(
         t.model(),
         t.tokenizer(),
@@ -95,6 +94,7 @@ public final class CorpusAggregation {
         macroNll,
         macroBpb,
         soft,
+        perSequence,
         flags.of(
             soft[SoftColumn.MEAN_ENTROPY.ordinal()],
             soft[SoftColumn.ENTROPY_LOWER.ordinal()],
@@ -103,5 +103,15 @@ public final class CorpusAggregation {
             t.vocab(),
             klToReference),
         null);
+  }
+
+  /**
+   * The KL the flags read, per token: the exact {@code kl_reverse} where logits give it, else the
+   * k1 estimate. Not k3: its mean over sampled tokens falls far short of the KL when the policy is
+   * much sharper than the reference (docs/RL.md), exactly when the flags matter.
+   */
+  public static Double klFlagged(Double[] soft) {
+    Double reverse = soft[SoftColumn.KL_REVERSE.ordinal()];
+    return reverse != null ? reverse : soft[SoftColumn.KL_K1.ordinal()];
   }
 }

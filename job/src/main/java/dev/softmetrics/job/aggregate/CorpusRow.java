@@ -6,9 +6,11 @@ import dev.softmetrics.job.tables.SoftColumn;
  * One row of the {@code corpus/} table. Nullable fields are null where the input does not allow the
  * figure (no character counts, say) or, for the macro columns, on the per-domain rows. {@code soft}
  * holds the mean per token of each {@link SoftColumn}, null where some sequence of the group lacks
- * it; {@code flags} the group's flags ({@link dev.softmetrics.udfs.corpus.CorpusFlags}); {@code
- * interval} the bootstrap intervals ({@link dev.softmetrics.job.analysis.SequenceBootstrap}), null
- * when there are none.
+ * it, and {@code perSequence} the mean per sequence of each (the sum over a sequence's tokens,
+ * averaged over sequences; {@code corpus/} keeps those of {@link SoftColumn#PER_SEQUENCE}); {@code
+ * flags} the group's flags ({@link dev.softmetrics.udfs.corpus.CorpusFlags}); {@code interval} the
+ * bootstrap intervals ({@link dev.softmetrics.job.analysis.SequenceBootstrap}), null when there are
+ * none.
  */
 public record CorpusRow(
     String model,
@@ -31,6 +33,7 @@ public record CorpusRow(
     Double macroMeanNll,
     Double macroBitsPerByte,
     Double[] soft,
+    Double[] perSequence,
     java.util.List<String> flags,
     dev.softmetrics.job.aggregate.CorpusInterval interval) {
 
@@ -61,6 +64,7 @@ public record CorpusRow(
         macroMeanNll,
         macroBitsPerByte,
         soft,
+        perSequence,
         flags,
         ci);
   }
@@ -68,6 +72,11 @@ public record CorpusRow(
   /** The mean per token of a soft column, or null. */
   public Double soft(SoftColumn column) {
     return soft[column.ordinal()];
+  }
+
+  /** The mean per sequence of a soft column (its sum over a sequence's tokens), or null. */
+  public Double perSequence(SoftColumn column) {
+    return perSequence[column.ordinal()];
   }
 
   /** The domain value of the per-(model, tokenizer) roll-up rows. */

@@ -8,7 +8,8 @@ import dev.softmetrics.udfs.corpus.ExactSum;
  * not depend on how Spark partitioned the data. {@code chars} and {@code words} are null when some
  * sequence of the group has no such count; so is a soft column's sum ({@code soft}, indexed by
  * {@link SoftColumn}) when some sequence lacks it. {@code vocab} is the largest vocabulary size
- * seen, 0 when unknown.
+ * seen, 0 when unknown. {@code positions} holds the sums per position bucket of the sequences that
+ * have them.
  */
 public record GroupTotals(
     String model,
@@ -21,7 +22,8 @@ public record GroupTotals(
     Long words,
     ExactSum nllSum,
     ExactSum[] soft,
-    long vocab) {
+    long vocab,
+    PositionTotals positions) {
 
   /** The mean per token of a soft column, or null. */
   public Double softMean(SoftColumn column) {
@@ -29,10 +31,21 @@ public record GroupTotals(
     return sum == null || tokens <= 0 ? null : sum.doubleValue() / tokens;
   }
 
+  /**
+   * The mean per sequence of a soft column: the sum over the group's sequences of each one's sum
+   * over its tokens, divided by the sequences; or null.
+   */
+  public Double softPerSequence(SoftColumn column) {
+    ExactSum sum = soft[column.ordinal()];
+    return sum == null || sequences <= 0 ? null : sum.doubleValue() / sequences;
+  }
+
   /** The sum of two groups' totals (labels of this one); neither is changed. */
   GroupTotals plus(GroupTotals other) {
     ExactSum nll = nllSum.copy();
     nll.merge(other.nllSum);
+    PositionTotals bothPositions = positions.copy();
+    bothPositions.merge(other.positions);
     return new GroupTotals(
         model,
         tokenizer,
@@ -44,7 +57,8 @@ public record GroupTotals(
         words == null || other.words == null ? null : words + other.words,
         nll,
         plus(soft, other.soft),
-        Math.max(vocab, other.vocab));
+        Math.max(vocab, other.vocab),
+        bothPositions);
   }
 
   private static ExactSum[] plus(ExactSum[] a, ExactSum[] b) {

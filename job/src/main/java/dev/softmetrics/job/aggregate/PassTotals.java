@@ -1,6 +1,7 @@
 package dev.softmetrics.job.aggregate;
 
 import dev.softmetrics.job.tables.SoftColumn;
+import dev.softmetrics.udfs.sequence.PositionBuckets;
 import dev.softmetrics.udfs.sequence.RepeatedKeys;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -136,8 +137,17 @@ public final class PassTotals implements Serializable {
   }
 
   /**
+   * Adds the position buckets of the sequence just added with {@link #addScored} or {@link
+   * #addSequence}, to its group.
+   */
+  public void addPositions(PositionBuckets.Sums positions) {
+    lastGroup.positions.add(positions);
+  }
+
+  /**
    * Adds a sequence as {@code sequences/} stores it (soft columns as means per token, NaN where
-   * absent), to recompute corpus totals from the stored rows; counts no input row.
+   * absent), to recompute corpus totals from the stored rows; counts no input row. {@code
+   * positions} is its stored position buckets, or null for a row stored without them.
    */
   public void addStoredSequence(
       String model,
@@ -149,11 +159,15 @@ public final class PassTotals implements Serializable {
       long chars,
       long words,
       double[] means,
-      long vocab) {
+      long vocab,
+      PositionBuckets.Sums positions) {
     lastGroup = null;
-    groups
-        .computeIfAbsent(List.of(model, tokenizer, domain), k -> new RunningGroupTotals())
-        .addMeans(tokens, nllSum, bytes, chars, words, means, vocab);
+    RunningGroupTotals group =
+        groups.computeIfAbsent(List.of(model, tokenizer, domain), k -> new RunningGroupTotals());
+    group.addMeans(tokens, nllSum, bytes, chars, words, means, vocab);
+    if (positions != null) {
+      group.positions.add(positions);
+    }
   }
 
   /** Counts an input row of {@code file} that went into a scored sequence. */

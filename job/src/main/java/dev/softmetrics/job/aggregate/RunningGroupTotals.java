@@ -35,6 +35,9 @@ final class RunningGroupTotals implements Serializable {
   /** Per soft column: how many sequences have it. */
   final long[] withSoft = new long[SoftColumn.COUNT];
 
+  /** The sums per position bucket of the sequences that have them. */
+  final PositionTotals positions = new PositionTotals();
+
   /** The bootstrap's view of the group's sequences, when the pass gathers it; else null. */
   GroupSample sample;
 
@@ -118,6 +121,7 @@ final class RunningGroupTotals implements Serializable {
     words += other.words;
     withWords += other.withWords;
     nll.merge(other.nll);
+    positions.merge(other.positions);
     vocab = Math.max(vocab, other.vocab);
     if (other.sample != null) {
       sample(other.sample.replicates().replicates()).merge(other.sample);
@@ -145,7 +149,8 @@ final class RunningGroupTotals implements Serializable {
         withWords == sequences ? words : null,
         nll.copy(),
         softTotals(),
-        vocab);
+        vocab,
+        positions.copy());
   }
 
   /** Per soft column, the exact sum when every sequence of the group has it, else null. */

@@ -3,6 +3,7 @@ package dev.softmetrics.job.aggregate;
 import dev.softmetrics.job.tables.Columns;
 import dev.softmetrics.job.tables.Projection;
 import dev.softmetrics.job.tables.SoftColumn;
+import dev.softmetrics.udfs.sequence.PositionBuckets;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
@@ -32,7 +33,8 @@ public final class StoredGroupTotals {
               Columns.CHARS,
               Columns.WORDS,
               Columns.VOCAB_SIZE)
-          .and(SoftColumn.columns());
+          .and(SoftColumn.columns())
+          .and(Columns.POSITION_TOKENS, Columns.POSITION_NLL_SUM, Columns.POSITION_ENTROPY_SUM);
 
   private static final int MODEL = READ.ordinal(Columns.MODEL);
   private static final int TOKENIZER = READ.ordinal(Columns.TOKENIZER);
@@ -43,6 +45,9 @@ public final class StoredGroupTotals {
   private static final int CHARS = READ.ordinal(Columns.CHARS);
   private static final int WORDS = READ.ordinal(Columns.WORDS);
   private static final int VOCAB_SIZE = READ.ordinal(Columns.VOCAB_SIZE);
+  private static final int POSITION_TOKENS = READ.ordinal(Columns.POSITION_TOKENS);
+  private static final int POSITION_NLL_SUM = READ.ordinal(Columns.POSITION_NLL_SUM);
+  private static final int POSITION_ENTROPY_SUM = READ.ordinal(Columns.POSITION_ENTROPY_SUM);
 
   /** The ordinal of each {@link SoftColumn}, by its own ordinal. */
   private static final int[] SOFT =
@@ -66,6 +71,7 @@ public final class StoredGroupTotals {
   private static Iterator<PassTotals> sum(Iterator<Row> rows) {
     PassTotals totals = new PassTotals();
     double[] means = new double[SoftColumn.COUNT];
+    PositionBuckets.Sums positions = new PositionBuckets.Sums();
     while (rows.hasNext()) {
       Row r = rows.next();
       for (int c = 0; c < means.length; c++) {
@@ -81,8 +87,25 @@ public final class StoredGroupTotals {
           r.isNullAt(CHARS) ? -1 : r.getLong(CHARS),
           r.isNullAt(WORDS) ? -1 : r.getLong(WORDS),
           means,
-          r.isNullAt(VOCAB_SIZE) ? 0 : r.getLong(VOCAB_SIZE));
+          r.isNullAt(VOCAB_SIZE) ? 0 : r.getLong(VOCAB_SIZE),
+          positions(r, positions));
     }
     return List.of(totals).iterator();
+  }
+
+  /** The row's stored position buckets, in {@code into}; null for a row stored without them. */
+  private static PositionBuckets.Sums positions(Row r, PositionBuckets.Sums into) {
+    if (r.isNullAt(POSITION_TOKENS) || r.isNullAt(POSITION_NLL_SUM)) {
+      return null;
+    }
+    into.clear();
+    List<Long> tokens = r.getList(POSITION_TOKENS);
+    List<Double> nll = r.getList(POSITION_NLL_SUM);
+    List<Double> entropy =
+        r.isNullAt(POSITION_ENTROPY_SUM) ? null : r.getList(POSITION_ENTROPY_SUM);
+    for (int k = 0; k < tokens.size(); k++) {
+      into.addBucket(k, tokens.get(k), nll.get(k), entropy == null ? Double.NaN : entropy.get(k));
+    }
+    return into;
   }
 }

@@ -2,6 +2,7 @@ package dev.softmetrics.job.output;
 
 import dev.softmetrics.job.aggregate.CorpusInterval;
 import dev.softmetrics.job.aggregate.CorpusRow;
+import dev.softmetrics.job.aggregate.PositionRow;
 import dev.softmetrics.job.config.Versions;
 import dev.softmetrics.job.tables.Columns;
 import dev.softmetrics.job.tables.SoftColumn;
@@ -79,16 +80,49 @@ public final class OutputTables {
           };
       Object[] interval = CorpusInterval.columns(c.interval());
       Object[] row =
-          java.util.Arrays.copyOf(values, values.length + SoftColumn.COUNT + 1 + interval.length);
+          java.util.Arrays.copyOf(
+              values,
+              values.length
+                  + SoftColumn.COUNT
+                  + SoftColumn.PER_SEQUENCE.size()
+                  + 1
+                  + interval.length);
       for (SoftColumn column : SoftColumn.values()) {
         row[values.length + column.ordinal()] = c.soft(column);
       }
-      int flags = values.length + SoftColumn.COUNT;
+      int perSequence = values.length + SoftColumn.COUNT;
+      for (int k = 0; k < SoftColumn.PER_SEQUENCE.size(); k++) {
+        row[perSequence + k] = c.perSequence(SoftColumn.PER_SEQUENCE.get(k));
+      }
+      int flags = perSequence + SoftColumn.PER_SEQUENCE.size();
       row[flags] = scala.jdk.javaapi.CollectionConverters.asScala(c.flags()).toSeq();
       System.arraycopy(interval, 0, row, flags + 1, interval.length);
       rows.add(RowFactory.create(row));
     }
     SmallTables.replace(spark, rows, Tables.CORPUS.schema(), Tables.CORPUS.path(output));
+  }
+
+  /** {@code positions/}: one small file, written from the driver. */
+  public static void writePositions(
+      SparkSession spark, List<PositionRow> positions, String output, String runId) {
+    List<Row> rows = new ArrayList<>(positions.size());
+    for (PositionRow p : positions) {
+      rows.add(
+          RowFactory.create(
+              runId,
+              p.model(),
+              p.tokenizer(),
+              p.domain(),
+              p.bucket(),
+              p.firstPosition(),
+              p.lastPosition(),
+              p.tokens(),
+              p.nllSum(),
+              p.meanNll(),
+              p.pplToken(),
+              p.meanEntropy()));
+    }
+    SmallTables.replace(spark, rows, Tables.POSITIONS.schema(), Tables.POSITIONS.path(output));
   }
 
   /** The run's row of {@code runs/}. */

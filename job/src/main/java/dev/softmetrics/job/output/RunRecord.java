@@ -42,9 +42,10 @@ public record RunRecord(
   /**
    * The version of the output tables' schema: 2 partitions {@code sequences/} and {@code rejected/}
    * by input file, adds {@code vocab_size} to {@code sequences/}, and provenance and skipped files
-   * to {@code runs/}.
+   * to {@code runs/}; 3 adds {@code positions/}, the position buckets of {@code sequences/} and the
+   * per-sequence KL columns of {@code corpus/}.
    */
-  public static final int SCHEMA_VERSION = 2;
+  public static final int SCHEMA_VERSION = 3;
 
   /** The status of a run that completed. */
   public static final String SUCCEEDED = "succeeded";

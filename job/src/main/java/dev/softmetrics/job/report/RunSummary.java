@@ -2,6 +2,7 @@ package dev.softmetrics.job.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.softmetrics.job.aggregate.CorpusAggregation;
 import dev.softmetrics.job.aggregate.CorpusRow;
 import dev.softmetrics.job.output.RunRecord;
 import dev.softmetrics.job.tables.SoftColumn;
@@ -32,11 +33,18 @@ public final class RunSummary {
     "bits/char"
   };
 
+  /** Under a table with KL: which KL it shows, what the flags read, where the RL units are. */
+  static final String KL_NOTE =
+      "kl(q||ref): nats per token, kl_reverse (logits) else the k1 estimate (ref_logprobs);"
+          + " KL_WARNING and KL_ALARM read it. Per sequence, as RL libraries log KL:"
+          + " corpus/ kl_*_per_sequence.\n";
+
   /**
    * The human table: one line per model x tokenizer x domain, the {@code __all__} roll-up after
    * each group. Columns for entropy, KL and flags appear when some row has them: {@code entropy} is
-   * the mean entropy, or its top-k bounds as {@code lo..hi}; {@code kl(q||ref)} is kl_reverse from
-   * logits, else the k3 estimate from ref_logprobs.
+   * the mean entropy, or its top-k bounds as {@code lo..hi}; {@code kl(q||ref)} is the KL the flags
+   * read (per token: kl_reverse from logits, else the k1 estimate from ref_logprobs), said in a
+   * line under the table.
    */
   public static String table(List<CorpusRow> corpus, int maxRows) {
     List<CorpusRow> shown = corpus.subList(0, Math.min(maxRows, corpus.size()));
@@ -105,6 +113,9 @@ public final class RunSummary {
         out.append('\n');
       }
     }
+    if (kl) {
+      out.append(KL_NOTE);
+    }
     if (corpus.size() > maxRows) {
       out.append(
           String.format(
@@ -129,8 +140,7 @@ public final class RunSummary {
   }
 
   private static Double kl(CorpusRow c) {
-    Double reverse = c.soft(SoftColumn.KL_REVERSE);
-    return reverse != null ? reverse : c.soft(SoftColumn.KL_K3);
+    return CorpusAggregation.klFlagged(c.soft());
   }
 
   /** The one-line JSON of the run's counts. */

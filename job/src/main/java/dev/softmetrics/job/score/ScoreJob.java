@@ -4,6 +4,8 @@ import dev.softmetrics.job.aggregate.CorpusAggregation;
 import dev.softmetrics.job.aggregate.CorpusRow;
 import dev.softmetrics.job.aggregate.GroupTotals;
 import dev.softmetrics.job.aggregate.PassTotals;
+import dev.softmetrics.job.aggregate.PositionRow;
+import dev.softmetrics.job.aggregate.PositionsAggregation;
 import dev.softmetrics.job.aggregate.StoredGroupTotals;
 import dev.softmetrics.job.analysis.ComparisonsTable;
 import dev.softmetrics.job.analysis.SampledAnalysis;
@@ -150,8 +152,9 @@ public final class ScoreJob {
     run.lock().checkHeld();
     staged.commit(keys, Tables.SEQUENCES.schema(), Tables.REJECTED.schema(), left);
     clock.lap("commit");
-    List<CorpusRow> groups =
-        CorpusAggregation.rows(corpusTotals(spark, output, pass, totals), config.flags());
+    List<GroupTotals> groupTotals = corpusTotals(spark, output, pass, totals);
+    List<CorpusRow> groups = CorpusAggregation.rows(groupTotals, config.flags());
+    List<PositionRow> positions = PositionsAggregation.rows(groupTotals);
     // Intervals and comparisons cover every stored sequence, of this run and of earlier ones: from
     // what the scoring tasks gathered when the run's sequences are all there is, else read back.
     spark.sparkContext().setJobDescription("bootstrap, write corpus/ and comparisons/");
@@ -161,6 +164,7 @@ public final class ScoreJob {
             : SequenceBootstrap.compute(StoredSequences.all(spark, output), config.bootstrap());
     List<CorpusRow> corpus = analysis.attachTo(groups);
     writeCorpusAndComparisons(spark, output, runId, corpus, analysis);
+    OutputTables.writePositions(spark, positions, output, runId);
     clock.lap("corpus_and_comparisons");
     spark.sparkContext().setJobDescription("write runs/");
     RunRecord record = record(spark, request, run, accounting, status);

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.types.DataTypes.DoubleType;
 import static org.apache.spark.sql.types.DataTypes.IntegerType;
 import static org.apache.spark.sql.types.DataTypes.LongType;
 import static org.apache.spark.sql.types.DataTypes.StringType;
+import static org.apache.spark.sql.types.DataTypes.createArrayType;
 
 /**
  * The columns of {@code sequences/} and {@code rejected/}, and those the other tables share with
@@ -55,4 +56,20 @@ public final class Columns {
 
   /** The intervals' coverage. */
   public static final TableColumn CI_CONFIDENCE = TableColumn.optional("ci_confidence", DoubleType);
+
+  /**
+   * {@code sequences/}: scored tokens per position bucket, element k for bucket k (positions 2^k -
+   * 1 to 2^(k+1) - 2), up to the sequence's last; what {@code positions/} is recomputed from. Null
+   * in rows written before schema version 3.
+   */
+  public static final TableColumn POSITION_TOKENS =
+      TableColumn.optional("position_tokens", createArrayType(LongType, false));
+
+  /** {@code sequences/}: the NLL (nats) per position bucket, as {@link #POSITION_TOKENS}. */
+  public static final TableColumn POSITION_NLL_SUM =
+      TableColumn.optional("position_nll_sum", createArrayType(DoubleType, false));
+
+  /** {@code sequences/}: the entropy (nats) per position bucket; null without entropies. */
+  public static final TableColumn POSITION_ENTROPY_SUM =
+      TableColumn.optional("position_entropy_sum", createArrayType(DoubleType, false));
 }

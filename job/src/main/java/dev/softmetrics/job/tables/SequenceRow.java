@@ -2,8 +2,10 @@ package dev.softmetrics.job.tables;
 
 import static dev.softmetrics.job.tables.Tables.SEQUENCES;
 
+import dev.softmetrics.udfs.sequence.PositionBuckets;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.unsafe.types.UTF8String;
 
 /**
@@ -16,6 +18,8 @@ import org.apache.spark.unsafe.types.UTF8String;
  * @param softSums the sequence's sum over its tokens per {@link SoftColumn} (the table stores the
  *     mean per token), NaN where absent; read when the row is converted, so a scorer may reuse the
  *     array for its next row once it has converted this one
+ * @param positions the sequence's sums per position bucket, read when the row is converted (a
+ *     scorer may reuse it likewise); null for none
  */
 public record SequenceRow(
     UTF8String runId,
@@ -32,7 +36,8 @@ public record SequenceRow(
     long words,
     double[] softSums,
     long vocabSize,
-    UTF8String sourceFile) {
+    UTF8String sourceFile,
+    PositionBuckets.Sums positions) {
 
   public static final int RUN_ID = SEQUENCES.ordinal(Columns.RUN_ID);
   public static final int SEQUENCE_ID = SEQUENCES.ordinal(Columns.SEQUENCE_ID);
@@ -48,6 +53,9 @@ public record SequenceRow(
   public static final int WORDS = SEQUENCES.ordinal(Columns.WORDS);
   public static final int VOCAB_SIZE = SEQUENCES.ordinal(Columns.VOCAB_SIZE);
   public static final int SOURCE_FILE = SEQUENCES.ordinal(Columns.SOURCE_FILE);
+  public static final int POSITION_TOKENS = SEQUENCES.ordinal(Columns.POSITION_TOKENS);
+  public static final int POSITION_NLL_SUM = SEQUENCES.ordinal(Columns.POSITION_NLL_SUM);
+  public static final int POSITION_ENTROPY_SUM = SEQUENCES.ordinal(Columns.POSITION_ENTROPY_SUM);
 
   /** The ordinal of each {@link SoftColumn}, by its own ordinal. */
   private static final int[] SOFT = softOrdinals();
@@ -75,6 +83,21 @@ public record SequenceRow(
     }
     values[VOCAB_SIZE] = vocabSize == 0 ? null : vocabSize;
     values[SOURCE_FILE] = sourceFile;
+    if (positions != null) {
+      int buckets = positions.buckets();
+      long[] bucketTokens = new long[buckets];
+      double[] nll = new double[buckets];
+      double[] entropy = new double[buckets];
+      for (int k = 0; k < buckets; k++) {
+        bucketTokens[k] = positions.tokens(k);
+        nll[k] = positions.nll(k);
+        entropy[k] = positions.entropy(k);
+      }
+      values[POSITION_TOKENS] = UnsafeArrayData.fromPrimitiveArray(bucketTokens);
+      values[POSITION_NLL_SUM] = UnsafeArrayData.fromPrimitiveArray(nll);
+      values[POSITION_ENTROPY_SUM] =
+          positions.hasEntropy() ? UnsafeArrayData.fromPrimitiveArray(entropy) : null;
+    }
     return new GenericInternalRow(values);
   }
 

@@ -1,6 +1,7 @@
 package dev.softmetrics.job.tables;
 
 import java.util.Arrays;
+import java.util.List;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
@@ -34,6 +35,23 @@ public enum SoftColumn {
   /** The column in the output tables: a double, null where the input does not give the metric. */
   public TableColumn column() {
     return column;
+  }
+
+  /**
+   * The KL columns {@code corpus/} also gives per sequence ({@code <name>_per_sequence}): the mean
+   * over sequences of each sequence's sum over its tokens, the unit RL libraries log (TRL's {@code
+   * objective/kl} is the k1 sum per sequence, averaged over sequences). In table order.
+   */
+  public static final List<SoftColumn> PER_SEQUENCE = List.of(KL_REVERSE, KL_K1, KL_K3);
+
+  /** The column of this KL per sequence in {@code corpus/} (see {@link #PER_SEQUENCE}). */
+  public TableColumn perSequenceColumn() {
+    return TableColumn.optional(column.name() + "_per_sequence", DataTypes.DoubleType);
+  }
+
+  /** The per-sequence KL columns of {@code corpus/}, in table order. */
+  public static TableColumn[] perSequenceColumns() {
+    return PER_SEQUENCE.stream().map(SoftColumn::perSequenceColumn).toArray(TableColumn[]::new);
   }
 
   /** Every soft column, in table order. */

@@ -49,6 +49,7 @@ public final class Tables {
           .add(TOKENS, NLL_SUM, MEAN_NLL, PPL, BYTES, CHARS, WORDS)
           .add(SoftColumn.columns())
           .add(VOCAB_SIZE, SOURCE_FILE)
+          .add(Columns.POSITION_TOKENS, Columns.POSITION_NLL_SUM, Columns.POSITION_ENTROPY_SUM)
           .build();
 
   /**
@@ -93,6 +94,7 @@ public final class Tables {
               optional("macro_mean_nll", DoubleType),
               optional("macro_bits_per_byte", DoubleType))
           .add(SoftColumn.columns())
+          .add(SoftColumn.perSequenceColumns())
           .add(required("flags", createArrayType(StringType, false)))
           .add(
               optional("ppl_token_ci_low", DoubleType),
@@ -131,6 +133,24 @@ public final class Tables {
               optional("better_tokenizer", StringType),
               BOOTSTRAP_REPLICATES,
               CI_CONFIDENCE)
+          .build();
+
+  /**
+   * {@code positions/}: NLL by position in the sequence, one row per group (as {@code corpus/},
+   * with the {@code __all__} roll-up) and log2 position bucket, written from the driver.
+   */
+  public static final Table POSITIONS =
+      Table.named("positions")
+          .add(RUN_ID, MODEL, TOKENIZER, DOMAIN)
+          .add(
+              required("position_bucket", IntegerType),
+              required("first_position", LongType),
+              required("last_position", LongType),
+              TOKENS,
+              NLL_SUM,
+              MEAN_NLL,
+              required("ppl_token", DoubleType),
+              SoftColumn.MEAN_ENTROPY.column())
           .build();
 
   /** An element of {@code runs.input_files}: a file the run scored, with its accounting. */
@@ -184,5 +204,10 @@ public final class Tables {
 
   /** The folders of the tables a run writes (and replaces). */
   public static final List<String> FOLDERS =
-      List.of(SEQUENCES.folder(), REJECTED.folder(), CORPUS.folder(), RUNS.folder());
+      List.of(
+          SEQUENCES.folder(),
+          REJECTED.folder(),
+          CORPUS.folder(),
+          RUNS.folder(),
+          POSITIONS.folder());
 }

@@ -42,6 +42,7 @@ class OutputSchemaDocTest extends LocalSparkTest {
     declared.put("rejected", partitioned(Tables.REJECTED.schema()));
     declared.put("runs", Tables.RUNS.schema());
     declared.put("comparisons", Tables.COMPARISONS.schema());
+    declared.put("positions", Tables.POSITIONS.schema());
     assertThat(documented).containsOnlyKeys(declared.keySet());
 
     String input = tmp.resolve("in").toString();

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The corpus figures do not depend on how the input is split: the same rows in 1 file or 7, read in
- * whole files or in splits of a few kilobytes with batches of 7 rows, give the same corpus/ to the
- * last bit.
+ * whole files or in splits of a few kilobytes with batches of 7 rows, give the same corpus/ and
+ * positions/ to the last bit.
  */
 class DeterminismTest extends LocalSparkTest {
 
@@ -31,6 +31,18 @@ class DeterminismTest extends LocalSparkTest {
 
     assertThat(whole).hasSize(16);
     assertThat(split).isEqualTo(whole);
+    List<Row> wholePositions = positions(tmp.resolve("a").toString());
+    assertThat(wholePositions).hasSizeGreaterThan(16);
+    assertThat(positions(tmp.resolve("b").toString())).isEqualTo(wholePositions);
+  }
+
+  private static List<Row> positions(String output) {
+    return spark
+        .read()
+        .parquet(output + "/positions")
+        .drop("run_id")
+        .sort("model", "tokenizer", "domain", "position_bucket")
+        .collectAsList();
   }
 
   private static List<Row> corpus(String input, String output, int batchRows, String splitSize) {

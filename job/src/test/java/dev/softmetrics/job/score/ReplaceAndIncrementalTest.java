@@ -51,6 +51,7 @@ class ReplaceAndIncrementalTest extends LocalSparkTest {
     run(List.of(b), apart, "only-b", false);
 
     assertThat(rows(apart, "corpus")).isEqualTo(rows(together, "corpus")).isNotEmpty();
+    assertThat(rows(apart, "positions")).isEqualTo(rows(together, "positions")).isNotEmpty();
     assertThat(rows(apart, "sequences")).isEqualTo(rows(together, "sequences"));
     assertThat(runIds(apart, "sequences")).containsOnlyKeys("only-a", "only-b");
   }
@@ -72,6 +73,7 @@ class ReplaceAndIncrementalTest extends LocalSparkTest {
     String fresh = dir("fresh");
     run(List.of(a, b), fresh, "fresh", false);
     assertThat(rows(out, "corpus")).isEqualTo(rows(fresh, "corpus"));
+    assertThat(rows(out, "positions")).isEqualTo(rows(fresh, "positions")).isNotEmpty();
     assertThat(rows(out, "sequences")).isEqualTo(rows(fresh, "sequences"));
   }
 

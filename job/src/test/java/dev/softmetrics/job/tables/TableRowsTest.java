@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.softmetrics.udfs.Rejection;
+import dev.softmetrics.udfs.sequence.PositionBuckets;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.types.UTF8String;
@@ -19,6 +20,10 @@ class TableRowsTest {
     double[] soft = SoftColumn.none();
     soft[SoftColumn.MEAN_ENTROPY.ordinal()] = 6.0;
     soft[SoftColumn.KL_K3.ordinal()] = 0.75;
+    PositionBuckets.Sums positions = new PositionBuckets.Sums();
+    positions.add(0, 1.0, Double.NaN);
+    positions.add(1, 1.5, Double.NaN);
+    positions.add(2, 2.0, Double.NaN);
     InternalRow row =
         new SequenceRow(
                 RUN,
@@ -35,7 +40,8 @@ class TableRowsTest {
                 -1,
                 soft,
                 50_257,
-                FILE)
+                FILE,
+                positions)
             .toInternalRow();
     StructType schema = Tables.SEQUENCES.schema();
 
@@ -55,6 +61,11 @@ class TableRowsTest {
     assertThat(row.getLong(schema.fieldIndex("vocab_size"))).isEqualTo(50_257);
     assertThat(row.getUTF8String(schema.fieldIndex("source_file"))).isEqualTo(FILE);
     assertThat(row.getUTF8String(SequenceRow.SOURCE_FILE)).isEqualTo(FILE);
+    assertThat(row.getArray(schema.fieldIndex("position_tokens")).toLongArray())
+        .containsExactly(1, 2);
+    assertThat(row.getArray(schema.fieldIndex("position_nll_sum")).toDoubleArray())
+        .containsExactly(1.0, 3.5);
+    assertThat(row.isNullAt(schema.fieldIndex("position_entropy_sum"))).as("no entropies").isTrue();
   }
 
   @Test
@@ -75,7 +86,8 @@ class TableRowsTest {
                 -1,
                 SoftColumn.none(),
                 0,
-                FILE)
+                FILE,
+                null)
             .toInternalRow();
 
     assertThat(row.isNullAt(Tables.SEQUENCES.schema().fieldIndex("vocab_size"))).isTrue();

@@ -58,6 +58,7 @@ public final class LogitsChunkKernel {
   private final PositionMetrics position = new PositionMetrics();
   private final Source model = new Source();
   private final Source reference = new Source();
+  private PositionOutput perPosition;
 
   /** A kernel computing each position with {@code softmax} (see {@link SoftmaxKernel#best()}). */
   public LogitsChunkKernel(SoftmaxKernel softmax) {
@@ -96,8 +97,41 @@ public final class LogitsChunkKernel {
       Float8Vector crossEntropyRefSum,
       IntVector problemAt) {}
 
+  /**
+   * Per-position outputs, owned by the caller: the NLL of the target and the entropy at each
+   * position of each scored row, at the index of the position's element in {@code target_ids}'s
+   * data (row start plus position within the chunk), for the job's by-position figures. Elements of
+   * rejected rows are undefined. Written with {@code setSafe}, value count the data's length.
+   */
+  public record PositionOutput(Float8Vector nll, Float8Vector entropy) {}
+
   /** Scores every row of a batch; {@code status} holds one int per row (0: not yet rejected). */
   public void apply(Input in, Output out, IntVector status) {
+    apply(in, out, null, status);
+  }
+
+  /**
+   * Scores every row of a batch as {@link #apply(Input, Output, IntVector)}, also writing each
+   * position's NLL and entropy into {@code positions} (may be null: not written).
+   */
+  public void apply(Input in, Output out, PositionOutput positions, IntVector status) {
+    perPosition = positions;
+    try {
+      applyRows(in, out, status);
+      if (positions != null) {
+        ListVector targets = in.targetIds();
+        int rows = targets.getValueCount();
+        int elements =
+            rows == 0 ? 0 : targets.getOffsetBuffer().getInt((long) rows * ListVector.OFFSET_WIDTH);
+        positions.nll().setValueCount(elements);
+        positions.entropy().setValueCount(elements);
+      }
+    } finally {
+      perPosition = null;
+    }
+  }
+
+  private void applyRows(Input in, Output out, IntVector status) {
     int n = in.targetIds().getValueCount();
     if (status.getValueCount() != n || in.logits().getValueCount() != n) {
       throw new IllegalArgumentException(
@@ -223,6 +257,10 @@ public final class LogitsChunkKernel {
       }
       nll += position.nll;
       entropy += position.entropy;
+      if (perPosition != null) {
+        perPosition.nll().setSafe(first + t, position.nll);
+        perPosition.entropy().setSafe(first + t, position.entropy);
+      }
       if (rowReference) {
         klForward += position.klForward;
         klReverse += position.klReverse;

@@ -324,6 +324,50 @@ class LogitsChunkKernelTest {
     return new Chunk(targets, logits);
   }
 
+  /**
+   * Per position, the NLL and entropy land at the target's element index; logits [1, 2, 3] give ln
+   * p = [-2.4076, -1.4076, -0.4076] and H = 0.8324 (METRICS.md), uniform over 4 gives ln 4.
+   */
+  @Test
+  void perPositionOutputsAreAtTheTargetsElementIndex() {
+    List<Chunk> chunks =
+        List.of(
+            chunk(new int[] {0, 2}, new float[] {1, 2, 3}, new float[] {1, 2, 3}),
+            chunk(new int[] {1}, new float[] {0, 0, 0, 0}));
+    int n = chunks.size();
+    try (ListVector targets = targets(chunks);
+        FieldVector logits = logits(Form.NESTED_LIST, chunks);
+        IntVector status = new IntVector("status", allocator);
+        BigIntVector tokens = new BigIntVector("tokens", allocator);
+        IntVector vocabOut = new IntVector("vocab", allocator);
+        Float8Vector nll = new Float8Vector("nll", allocator);
+        Float8Vector entropy = new Float8Vector("entropy", allocator);
+        IntVector problemAt = new IntVector("at", allocator);
+        Float8Vector positionNll = new Float8Vector("position_nll", allocator);
+        Float8Vector positionEntropy = new Float8Vector("position_entropy", allocator)) {
+      status.allocateNew(n);
+      for (int i = 0; i < n; i++) {
+        status.set(i, 0);
+      }
+      status.setValueCount(n);
+      new LogitsChunkKernel(SoftmaxKernel.best())
+          .apply(
+              new LogitsChunkKernel.Input(targets, logits, null, null, null),
+              new LogitsChunkKernel.Output(
+                  tokens, vocabOut, nll, entropy, null, null, null, problemAt),
+              new LogitsChunkKernel.PositionOutput(positionNll, positionEntropy),
+              status);
+      assertThat(positionNll.getValueCount()).isEqualTo(3);
+      assertThat(positionNll.get(0)).isCloseTo(2.40760596444438, within(1e-12));
+      assertThat(positionNll.get(1)).isCloseTo(0.40760596444438, within(1e-12));
+      assertThat(positionNll.get(2)).isCloseTo(Math.log(4), within(1e-12));
+      assertThat(positionEntropy.get(0)).isCloseTo(0.8323955818399389, within(1e-12));
+      assertThat(positionEntropy.get(1)).isCloseTo(0.8323955818399389, within(1e-12));
+      assertThat(positionEntropy.get(2)).isCloseTo(Math.log(4), within(1e-12));
+      assertThat(positionNll.get(0) + positionNll.get(1)).isEqualTo(nll.get(0));
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(Form.class)
   void metricsVectorsInEveryForm(Form form) {

@@ -246,6 +246,47 @@ class LogprobExtrasKernelTest {
     }
   }
 
+  /**
+   * Why k3 read about half the exact KL in the demo's sharpened checkpoints (docs/RL.md): over the
+   * policy's whole distribution k1 and k3 both average to KL(q || p), but E_q[e^d] = 1 gets most of
+   * its weight from tokens a sharp q almost never samples. A policy q = (0.99, 0.01) over a
+   * reference p = (0.4, 0.6): 100 draws in exact proportion (99 and 1) give the KL to rounding; the
+   * 99 draws of the likely token alone, what a small sample usually holds, leave k1 near the KL and
+   * k3 far below it.
+   */
+  @Test
+  void k3IsUnbiasedOverTheDistributionButShortOnATypicalSharpSample() {
+    double[] q = {0.99, 0.01};
+    double[] p = {0.4, 0.6};
+    double kl = q[0] * Math.log(q[0] / p[0]) + q[1] * Math.log(q[1] / p[1]);
+    Double[] own = new Double[100];
+    Double[] ref = new Double[100];
+    for (int t = 0; t < 100; t++) {
+      int token = t < 99 ? 0 : 1;
+      own[t] = Math.log(q[token]);
+      ref[t] = Math.log(p[token]);
+    }
+    Double[] ownTypical = java.util.Arrays.copyOf(own, 99);
+    Double[] refTypical = java.util.Arrays.copyOf(ref, 99);
+    try (ListVector logprobs = lists("token_logprobs", own, ownTypical);
+        ListVector refs = lists("ref_logprobs", ref, refTypical);
+        BigIntVector tokens = tokens(100L, 99L);
+        IntVector status = status(0, 0);
+        Float8Vector s1 = out("k1");
+        Float8Vector s2 = out("k2");
+        Float8Vector s3 = out("k3")) {
+      LogprobExtrasKernel.referenceKl(logprobs, refs, tokens, TOL, s1, s2, s3, status);
+      assertThat(s1.get(0) / 100).isCloseTo(kl, within(1e-12));
+      assertThat(s3.get(0) / 100).isCloseTo(kl, within(1e-12));
+      // On the typical sample: k1 = ln(0.99 / 0.4) = 0.906, k3 = 0.4 / 0.99 - 1 + 0.906 = 0.310.
+      double k1Typical = Math.log(q[0] / p[0]);
+      assertThat(s1.get(1) / 99).isCloseTo(k1Typical, within(1e-12));
+      assertThat(s3.get(1) / 99).isCloseTo(p[0] / q[0] - 1 + k1Typical, within(1e-12));
+      assertThat(kl).isCloseTo(0.8562, within(1e-4));
+      assertThat(s3.get(1) / 99).isLessThan(kl / 2);
+    }
+  }
+
   @Test
   void topKDropsTheSkippedFirstPosition() {
     double[] half = {Math.log(0.5), Math.log(0.25)};

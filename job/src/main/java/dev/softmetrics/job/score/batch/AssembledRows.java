@@ -7,6 +7,7 @@ import dev.softmetrics.job.tables.RejectedRow;
 import dev.softmetrics.job.tables.SequenceRow;
 import dev.softmetrics.udfs.Rejection;
 import dev.softmetrics.udfs.corpus.CorpusMetrics;
+import dev.softmetrics.udfs.sequence.PositionBuckets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -40,6 +41,7 @@ public final class AssembledRows implements FlatMapFunction<Iterator<Assembled>,
   public Iterator<InternalRow> call(Iterator<Assembled> sequences) {
     UTF8String run = UTF8String.fromString(runId);
     PassTotals partition = totals != null ? totals.newTaskTotals() : new PassTotals();
+    PositionBuckets.Sums positions = new PositionBuckets.Sums();
     List<InternalRow> rows = new ArrayList<>();
     while (sequences.hasNext()) {
       Assembled a = sequences.next();
@@ -62,7 +64,7 @@ public final class AssembledRows implements FlatMapFunction<Iterator<Assembled>,
         }
       }
       if (a.scored() && kept == null) {
-        InternalRow row = scored(run, a, partition);
+        InternalRow row = scored(run, a, partition, positions);
         if (emit == PartitionScorer.Emit.SCORED) {
           rows.add(row);
         }
@@ -95,8 +97,12 @@ public final class AssembledRows implements FlatMapFunction<Iterator<Assembled>,
         .toInternalRow();
   }
 
-  /** Counts a scored sequence in {@code partition} and builds its row of {@code sequences/}. */
-  private static InternalRow scored(UTF8String run, Assembled a, PassTotals partition) {
+  /**
+   * Counts a scored sequence in {@code partition} and builds its row of {@code sequences/}; its
+   * chunks' position buckets are summed in {@code positions}, in position order.
+   */
+  private static InternalRow scored(
+      UTF8String run, Assembled a, PassTotals partition, PositionBuckets.Sums positions) {
     SequenceKey key = a.key();
     UTF8String model = utf8(key.model());
     UTF8String tokenizer = utf8(key.tokenizer());
@@ -114,9 +120,12 @@ public final class AssembledRows implements FlatMapFunction<Iterator<Assembled>,
         a.words(),
         a.soft(),
         a.vocab());
+    positions.clear();
     for (Chunk c : a.scoredChunks()) {
       partition.addScoredRow(c.file());
+      c.positions().addTo(positions);
     }
+    partition.addPositions(positions);
     partition.addSequenceKey(
         a.sourceFile(), SequenceKeyHash.of(key.sequenceId(), key.model(), key.tokenizer()));
     long t = a.tokens();
@@ -135,7 +144,8 @@ public final class AssembledRows implements FlatMapFunction<Iterator<Assembled>,
             a.words(),
             a.soft(),
             a.vocab(),
-            UTF8String.fromString(a.sourceFile()))
+            UTF8String.fromString(a.sourceFile()),
+            positions)
         .toInternalRow();
   }
 

@@ -1,6 +1,7 @@
 package dev.softmetrics.job.score.batch;
 
 import dev.softmetrics.udfs.Rejection;
+import dev.softmetrics.udfs.sequence.PositionBuckets;
 import java.io.Serializable;
 
 /**
@@ -25,6 +26,7 @@ import java.io.Serializable;
  *     has neither
  * @param chars code points, -1 if unknown
  * @param words words, -1 if unknown
+ * @param positions the chunk's sums per position bucket; null when rejected
  */
 public record Chunk(
     String file,
@@ -41,8 +43,37 @@ public record Chunk(
     double crossEntropyRef,
     long bytes,
     long chars,
-    long words)
+    long words,
+    Positions positions)
     implements Serializable {
+
+  /**
+   * A chunk's sums per position bucket k (see {@link PositionBuckets}), from bucket 0 to its last:
+   * what it adds to its sequence's buckets.
+   */
+  public record Positions(long[] tokens, double[] nll, double[] entropy) implements Serializable {
+
+    /** A copy of {@code sums}. */
+    static Positions of(PositionBuckets.Sums sums) {
+      int buckets = sums.buckets();
+      long[] tokens = new long[buckets];
+      double[] nll = new double[buckets];
+      double[] entropy = new double[buckets];
+      for (int k = 0; k < buckets; k++) {
+        tokens[k] = sums.tokens(k);
+        nll[k] = sums.nll(k);
+        entropy[k] = sums.hasEntropy() ? sums.entropy(k) : Double.NaN;
+      }
+      return new Positions(tokens, nll, entropy);
+    }
+
+    /** Adds these sums into a sequence's. */
+    void addTo(PositionBuckets.Sums sums) {
+      for (int k = 0; k < tokens.length; k++) {
+        sums.addBucket(k, tokens[k], nll[k], entropy[k]);
+      }
+    }
+  }
 
   /** True when the chunk itself was rejected. */
   boolean rejected() {
@@ -76,7 +107,8 @@ public record Chunk(
         Double.NaN,
         bytes,
         chars,
-        words);
+        words,
+        null);
   }
 
   /** This chunk rejected for {@code rejection}: its sums undefined, its counts kept. */

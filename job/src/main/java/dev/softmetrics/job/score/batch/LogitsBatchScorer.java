@@ -4,6 +4,7 @@ import dev.softmetrics.job.config.ColumnNames;
 import dev.softmetrics.job.io.ShardScan.ScanColumns;
 import dev.softmetrics.udfs.Rejection;
 import dev.softmetrics.udfs.logits.LogitsChunkKernel;
+import dev.softmetrics.udfs.sequence.PositionBuckets;
 import dev.softmetrics.udfs.text.TextCountKernel;
 import java.util.function.BiConsumer;
 import org.apache.arrow.memory.BufferAllocator;
@@ -22,6 +23,7 @@ final class LogitsBatchScorer {
   private final ColumnNames names;
   private final BufferAllocator allocator;
   private final LogitsChunkKernel kernel = new LogitsChunkKernel(SoftmaxChoice.KERNEL);
+  private final PositionBuckets.Sums positions = new PositionBuckets.Sums();
 
   LogitsBatchScorer(ScanColumns columns, ColumnNames names, BufferAllocator allocator) {
     this.columns = columns;
@@ -41,14 +43,18 @@ final class LogitsBatchScorer {
       logit.score(kernel, view.status());
       view.checkText();
       for (int row = 0; row < view.rows(); row++) {
-        chunk(view, logit, row, sink);
+        chunk(view, logit, row, positions, sink);
       }
     }
   }
 
   /** Hands on the chunk of {@code row}, scored or rejected. */
   private static void chunk(
-      BatchView view, LogitsColumns logit, int row, BiConsumer<SequenceKey, Chunk> sink) {
+      BatchView view,
+      LogitsColumns logit,
+      int row,
+      PositionBuckets.Sums positions,
+      BiConsumer<SequenceKey, Chunk> sink) {
     String source = view.sourceOf(row);
     long sourceRow = view.sourceRow(row);
     String[] label = new String[4];
@@ -93,7 +99,8 @@ final class LogitsBatchScorer {
             rowReference ? logit.crossEntropy(row) : Double.NaN,
             bytes,
             chars,
-            words));
+            words,
+            logit.positionSums(row, first, positions)));
   }
 
   private static String message(

@@ -5,6 +5,7 @@ import dev.softmetrics.job.io.ArrowViews;
 import dev.softmetrics.job.io.ShardScan.ScanColumns;
 import dev.softmetrics.udfs.Rejection;
 import dev.softmetrics.udfs.logits.LogitsChunkKernel;
+import dev.softmetrics.udfs.sequence.PositionBuckets;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
@@ -40,6 +41,8 @@ final class LogitsColumns {
   private final Float8Vector klReverse;
   private final Float8Vector crossEntropy;
   private final IntVector problemAt;
+  private final Float8Vector positionNll;
+  private final Float8Vector positionEntropy;
 
   /** Views the layout's columns of {@code view}'s batch. */
   LogitsColumns(BatchView view, ScanColumns columns) {
@@ -66,6 +69,8 @@ final class LogitsColumns {
     this.klReverse = view.own(new Float8Vector("kl_reverse_sum", allocator));
     this.crossEntropy = view.own(new Float8Vector("cross_entropy_ref_sum", allocator));
     this.problemAt = view.own(new IntVector("problem_at", allocator));
+    this.positionNll = view.own(new Float8Vector("position_nll", allocator));
+    this.positionEntropy = view.own(new Float8Vector("position_entropy", allocator));
   }
 
   /**
@@ -92,7 +97,24 @@ final class LogitsColumns {
             withReference ? klReverse : null,
             withReference ? crossEntropy : null,
             problemAt),
+        new LogitsChunkKernel.PositionOutput(positionNll, positionEntropy),
         status);
+  }
+
+  /**
+   * A scored row's sums per position bucket, position p being {@code first} plus the index in the
+   * chunk.
+   */
+  Chunk.Positions positionSums(int row, long first, PositionBuckets.Sums scratch) {
+    scratch.clear();
+    PositionBuckets.addPositions(
+        positionNll,
+        positionEntropy,
+        targets.getElementStartIndex(row),
+        targets.getElementEndIndex(row),
+        first,
+        scratch);
+    return Chunk.Positions.of(scratch);
   }
 
   /** The row's first position: 0 without the column or for a null. */

@@ -6,6 +6,7 @@ import dev.softmetrics.job.tables.SoftColumn;
 import dev.softmetrics.udfs.Rejection;
 import dev.softmetrics.udfs.logprobs.LogprobExtrasKernel;
 import dev.softmetrics.udfs.logprobs.LogprobSumKernel;
+import dev.softmetrics.udfs.sequence.PositionBuckets;
 import dev.softmetrics.udfs.sequence.SequenceMetricsKernel;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
@@ -93,6 +94,18 @@ final class LogprobColumns {
     soft[SoftColumn.KL_K3.ordinal()] = sum(refLogprobs, k3Sum, row);
     soft[SoftColumn.ENTROPY_LOWER.ordinal()] = sum(topLogprobs, lowerSum, row);
     soft[SoftColumn.ENTROPY_UPPER.ordinal()] = sum(topLogprobs, upperSum, row);
+  }
+
+  /**
+   * Puts a scored row's NLL and entropy by position bucket into {@code into}: position p is the
+   * index in the row's list.
+   */
+  void positionSums(int row, PositionBuckets.Sums into) {
+    into.clear();
+    PositionBuckets.addLogprobs(logprobs, row, 0, into);
+    if (entropies != null) {
+      PositionBuckets.addEntropies(entropies, row, 0, into);
+    }
   }
 
   /** The row's vocabulary size, 0 when the input has none. */

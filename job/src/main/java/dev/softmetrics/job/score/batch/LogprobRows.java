@@ -5,6 +5,7 @@ import dev.softmetrics.job.tables.RejectedRow;
 import dev.softmetrics.job.tables.SequenceRow;
 import dev.softmetrics.job.tables.SoftColumn;
 import dev.softmetrics.udfs.Rejection;
+import dev.softmetrics.udfs.sequence.PositionBuckets;
 import java.util.Map;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.Float8Vector;
@@ -24,6 +25,7 @@ final class LogprobRows {
   private final LogprobBatchScorer.Sink sink;
   private final PassTotals totals;
   private final double[] soft = SoftColumn.none();
+  private final PositionBuckets.Sums positions = new PositionBuckets.Sums();
   private Map<Long, DuplicateCopies.Copy> fileDuplicates;
 
   LogprobRows(
@@ -129,6 +131,7 @@ final class LogprobRows {
     Float8Vector ppl = logprob.ppl;
     long rowTokens = tokens.get(row);
     logprob.softSums(row, soft);
+    logprob.positionSums(row, positions);
     long rowVocab = logprob.vocab(row);
     totals.addScored(
         sequenceId,
@@ -143,6 +146,7 @@ final class LogprobRows {
         words,
         soft,
         rowVocab);
+    totals.addPositions(positions);
     sink.scored(
         new SequenceRow(
                 runId,
@@ -159,7 +163,8 @@ final class LogprobRows {
                 words,
                 soft,
                 rowVocab,
-                source)
+                source,
+                positions)
             .toInternalRow(),
         sourceRow,
         keyHash);
