@@ -154,6 +154,7 @@ public final class LogitsVsScan {
                                   List.of(input),
                                   config.columns(),
                                   config.format(),
+                                  config.inputFormat(),
                                   config.skipCorruptFiles()),
                               config.columns(),
                               config.batchRows(),

@@ -92,6 +92,7 @@ public final class ScoreVsScan {
                                   List.of(input),
                                   config.columns(),
                                   config.format(),
+                                  config.inputFormat(),
                                   config.skipCorruptFiles()),
                               config.columns(),
                               config.batchRows(),
