@@ -1,7 +1,5 @@
 package dev.softmetrics.job.query;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,6 +23,15 @@ public final class DuckDbQuery {
 
   private static final Pattern FILE_REFUSED =
       Pattern.compile("Cannot access (?:file|directory) \"([^\"]*)\"");
+
+  /**
+   * DuckDB's parse of the text: whether it failed, how, and how many statements it holds. {@code
+   * json_serialize_sql} serializes only {@code SELECT} statements and fails on anything else.
+   */
+  private static final String PARSE =
+      "SELECT coalesce(j->>'error' = 'true', false), j->>'error_type', j->>'error_message',"
+          + " coalesce(json_array_length(j->'statements'), 0)"
+          + " FROM (SELECT json_serialize_sql(?::VARCHAR) AS j)";
 
   /** First words of queries: a refused text that starts with one hides another statement. */
   private static final java.util.Set<String> QUERY_KEYWORDS =
@@ -59,21 +66,23 @@ public final class DuckDbQuery {
   /** Refuses anything but one query, as DuckDB's parser sees the text. */
   static void checkOneQuery(Connection connection, String sql, LocalOutput output)
       throws SQLException {
-    JsonNode parsed;
-    try (PreparedStatement serialize =
-        connection.prepareStatement("SELECT json_serialize_sql(?::VARCHAR)")) {
+    // DuckDB reads its own parse: Jackson's start-up would cost more than the query.
+    boolean error;
+    String type;
+    String message;
+    int statements;
+    try (PreparedStatement serialize = connection.prepareStatement(PARSE)) {
       serialize.setString(1, sql);
       try (ResultSet result = serialize.executeQuery()) {
         result.next();
-        parsed = new ObjectMapper().readTree(result.getString(1));
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new IllegalStateException("Cannot read DuckDB's parse of the query", e);
+        error = result.getBoolean(1);
+        type = result.getString(2);
+        message = result.getString(3);
+        statements = result.getInt(4);
       }
     }
-    if (parsed.path("error").asBoolean(false)) {
-      String type = parsed.path("error_type").asText("");
-      String message = parsed.path("error_message").asText("");
-      if (type.equals("parser")) {
+    if (error) {
+      if ("parser".equals(type)) {
         throw new IllegalArgumentException("Invalid SQL: Parser Error: " + firstLine(message));
       }
       String keyword = firstKeyword(sql);
@@ -83,7 +92,6 @@ public final class DuckDbQuery {
               : "is " + keyword + ", not a query",
           output);
     }
-    int statements = parsed.path("statements").size();
     if (statements != 1) {
       throw refused("holds " + statements + " statements (one query at a time)", output);
     }
