@@ -11,10 +11,11 @@ import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 
 /**
- * Prints a query's rows: an aligned table for people (strings left, numbers right, {@code NULL} for
- * nulls, at most {@code maxRows} rows), CSV (RFC 4180, a header, empty for null), or JSON lines
- * (one object per row, nulls kept). Values are rendered as Spark SQL casts them to strings, so they
- * read as in {@code spark-sql}; JSON is Spark's own.
+ * Prints a Spark query's rows: an aligned table for people (strings left, numbers right, {@code
+ * NULL} for nulls, at most {@code maxRows} rows), CSV (RFC 4180, a header, empty for null), or JSON
+ * lines (one object per row, nulls kept). Values are rendered as Spark SQL casts them to strings,
+ * so they read as in {@code spark-sql}; JSON is Spark's own. The table and CSV text is {@link
+ * ResultText}'s, which the DuckDB engine prints through too.
  */
 public final class QueryPrinter {
   private QueryPrinter() {}
