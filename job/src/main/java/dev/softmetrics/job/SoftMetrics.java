@@ -29,7 +29,16 @@ public final class SoftMetrics {
    * arguments, the usage goes to stderr (status 2); {@code --help} prints it on stdout.
    */
   public static int execute(String... args) {
-    return execute(commandLine(), args);
+    return execute(args.length > 0 && args[0].equals("sql") ? sqlOnly() : commandLine(), args);
+  }
+
+  /**
+   * The command line with {@code sql} alone: building the others reflects over classes whose
+   * methods name Spark's, and picocli's set-up of each costs start-up that a one-second query
+   * should not pay.
+   */
+  private static CommandLine sqlOnly() {
+    return new CommandLine(new SoftMetrics()).addSubcommand(new SqlCommand());
   }
 
   /**

@@ -16,8 +16,8 @@ import org.apache.spark.sql.SparkSession;
 public final class ComparisonsTable {
   private ComparisonsTable() {}
 
-  /** Replaces {@code comparisons/} under {@code output} with {@code rows}. */
-  public static void write(
+  /** Replaces {@code comparisons/} under {@code output} with the comparisons; returns its rows. */
+  public static List<Row> write(
       SparkSession spark, List<Comparison> comparisons, String output, String runId) {
     List<Row> rows = new ArrayList<>(comparisons.size());
     for (Comparison c : comparisons) {
@@ -46,5 +46,6 @@ public final class ComparisonsTable {
               c.confidence()));
     }
     SmallTables.replace(spark, rows, Tables.COMPARISONS.schema(), Tables.COMPARISONS.path(output));
+    return rows;
   }
 }

@@ -50,8 +50,8 @@ public final class OutputTables {
           Columns.PPL.name(),
           Columns.MESSAGE.name());
 
-  /** {@code corpus/}: one small file, written from the driver. */
-  public static void writeCorpus(
+  /** {@code corpus/}: one small file, written from the driver; returns the rows it holds. */
+  public static List<Row> writeCorpus(
       SparkSession spark, List<CorpusRow> corpus, String output, String runId) {
     List<Row> rows = new ArrayList<>(corpus.size());
     for (CorpusRow c : corpus) {
@@ -100,6 +100,7 @@ public final class OutputTables {
       rows.add(RowFactory.create(row));
     }
     SmallTables.replace(spark, rows, Tables.CORPUS.schema(), Tables.CORPUS.path(output));
+    return rows;
   }
 
   /** {@code positions/}: one small file, written from the driver. */

@@ -3,9 +3,11 @@ package dev.softmetrics.job.query;
 import dev.softmetrics.job.tables.Tables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -24,7 +26,8 @@ public final class OutputFolder {
           Tables.CORPUS.folder(),
           Tables.REJECTED.folder(),
           Tables.RUNS.folder(),
-          Tables.COMPARISONS.folder());
+          Tables.COMPARISONS.folder(),
+          Tables.POSITIONS.folder());
 
   /**
    * Registers each table found under {@code dir} as a temporary view.
@@ -40,24 +43,43 @@ public final class OutputFolder {
       if (!fs.isDirectory(root)) {
         throw new IllegalArgumentException(String.format("Cannot query %s: no such folder", dir));
       }
-      for (String table : TABLES) {
+      for (String table : tablesIn(fs, root)) {
         Path folder = new Path(root, table);
-        if (fs.isDirectory(folder) && holdsParquet(fs, folder)) {
-          spark.read().parquet(folder.toString()).createOrReplaceTempView(table);
-          found.put(table, fs.makeQualified(folder));
-        }
+        spark.read().parquet(folder.toString()).createOrReplaceTempView(table);
+        found.put(table, fs.makeQualified(folder));
+      }
+      if (found.isEmpty()) {
+        throw new IllegalArgumentException(LocalOutput.noTables(dir, outputsBelow(fs, root)));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot list " + dir + ": " + e.getMessage(), e);
     }
-    if (found.isEmpty()) {
-      throw new IllegalArgumentException(
-          String.format(
-              "Cannot query %s: it holds none of the tables %s (must be the --output folder of a"
-                  + " score run)",
-              dir, String.join(", ", TABLES)));
-    }
     return new OutputViews(dir, found);
+  }
+
+  private static List<String> tablesIn(FileSystem fs, Path root) throws IOException {
+    List<String> tables = new ArrayList<>();
+    for (String table : TABLES) {
+      Path folder = new Path(root, table);
+      if (fs.isDirectory(folder) && holdsParquet(fs, folder)) {
+        tables.add(table);
+      }
+    }
+    return tables;
+  }
+
+  /** The subfolders of {@code root} that hold tables: a folder of outputs, as the demo writes. */
+  private static List<String> outputsBelow(FileSystem fs, Path root) throws IOException {
+    List<String> outputs = new ArrayList<>();
+    for (FileStatus child : fs.listStatus(root)) {
+      String name = child.getPath().getName();
+      boolean hidden = name.startsWith(".") || name.startsWith("_");
+      if (child.isDirectory() && !hidden && !tablesIn(fs, child.getPath()).isEmpty()) {
+        outputs.add(name);
+      }
+    }
+    outputs.sort(null);
+    return outputs;
   }
 
   private static boolean holdsParquet(FileSystem fs, Path folder) throws IOException {

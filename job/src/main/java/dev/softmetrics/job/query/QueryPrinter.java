@@ -4,7 +4,6 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -12,23 +11,17 @@ import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 
 /**
- * Prints a query's rows: an aligned table for people (strings left, numbers right, {@code NULL} for
- * nulls, at most {@code maxRows} rows), CSV (RFC 4180, a header, empty for null), or JSON lines
- * (one object per row, nulls kept). Values are rendered as Spark SQL casts them to strings, so they
- * read as in {@code spark-sql}; JSON is Spark's own.
+ * Prints a Spark query's rows: an aligned table for people (strings left, numbers right, {@code
+ * NULL} for nulls, at most {@code maxRows} rows), CSV (RFC 4180, a header, empty for null), or JSON
+ * lines (one object per row, nulls kept). Values are rendered as Spark SQL casts them to strings,
+ * so they read as in {@code spark-sql}; JSON is Spark's own. The table and CSV text is {@link
+ * ResultText}'s, which the DuckDB engine prints through too.
  */
 public final class QueryPrinter {
   private QueryPrinter() {}
 
-  /** How rows are printed. */
-  public enum Format {
-    TABLE,
-    CSV,
-    JSON
-  }
-
   /** Prints the rows of {@code result} in {@code format}. */
-  public static void print(Dataset<Row> result, Format format, int maxRows, PrintStream out) {
+  public static void print(Dataset<Row> result, ResultFormat format, int maxRows, PrintStream out) {
     switch (format) {
       case JSON ->
           asJson(result).toLocalIterator().forEachRemaining(r -> out.println(r.getString(0)));
@@ -67,81 +60,33 @@ public final class QueryPrinter {
   }
 
   private static void printCsv(Dataset<Row> result, PrintStream out) {
-    List<String> header = new ArrayList<>();
-    for (String name : result.columns()) {
-      header.add(csv(name));
-    }
-    out.println(String.join(",", header));
+    out.println(ResultText.csvLine(List.of(result.columns())));
     Iterator<Row> rows = asStrings(result).toLocalIterator();
     while (rows.hasNext()) {
-      Row row = rows.next();
-      List<String> cells = new ArrayList<>(row.length());
-      for (int i = 0; i < row.length(); i++) {
-        cells.add(row.isNullAt(i) ? "" : csv(row.getString(i)));
-      }
-      out.println(String.join(",", cells));
+      out.println(ResultText.csvLine(cells(rows.next())));
     }
-  }
-
-  /** A CSV field, quoted when it holds a comma, a quote, a line break or edge spaces. */
-  static String csv(String value) {
-    boolean quote =
-        value.contains(",")
-            || value.contains("\"")
-            || value.contains("\n")
-            || value.contains("\r")
-            || (!value.isEmpty() && (value.charAt(0) == ' ' || value.endsWith(" ")));
-    return quote ? "\"" + value.replace("\"", "\"\"") + "\"" : value;
   }
 
   private static void printTable(Dataset<Row> result, int maxRows, PrintStream out) {
     StructField[] fields = result.schema().fields();
-    List<String[]> cells = new ArrayList<>();
-    String[] header = new String[fields.length];
+    boolean[] numeric = new boolean[fields.length];
     for (int i = 0; i < fields.length; i++) {
-      header[i] = fields[i].name();
+      numeric[i] = fields[i].dataType() instanceof NumericType;
     }
-    cells.add(header);
     List<Row> rows = asStrings(result).limit(maxRows + 1).collectAsList();
+    List<String[]> shown = new ArrayList<>();
     for (Row row : rows.subList(0, Math.min(maxRows, rows.size()))) {
-      String[] line = new String[fields.length];
-      for (int i = 0; i < fields.length; i++) {
-        line[i] = row.isNullAt(i) ? "NULL" : row.getString(i).replace("\n", "\\n");
-      }
-      cells.add(line);
+      shown.add(cells(row).toArray(String[]::new));
     }
-    int[] width = new int[fields.length];
-    for (String[] line : cells) {
-      for (int i = 0; i < line.length; i++) {
-        width[i] = Math.max(width[i], length(line[i]));
-      }
-    }
-    for (int r = 0; r < cells.size(); r++) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < fields.length; i++) {
-        String cell = cells.get(r)[i];
-        String pad = " ".repeat(width[i] - length(cell));
-        boolean right = r > 0 && fields[i].dataType() instanceof NumericType;
-        line.append(right ? pad + cell : cell + pad).append(i + 1 < fields.length ? "  " : "");
-      }
-      out.println(line.toString().stripTrailing());
-      if (r == 0) {
-        List<String> rules = new ArrayList<>();
-        for (int w : width) {
-          rules.add("-".repeat(w));
-        }
-        out.println(String.join("  ", rules));
-      }
-    }
-    if (rows.size() > maxRows) {
-      out.printf(
-          Locale.ROOT, "(only the first %,d rows are shown; add LIMIT or --max-rows)%n", maxRows);
-    } else {
-      out.printf(Locale.ROOT, "(%,d %s)%n", rows.size(), rows.size() == 1 ? "row" : "rows");
-    }
+    ResultText.table(List.of(result.columns()), numeric, shown, rows.size() > maxRows, out);
   }
 
-  private static int length(String s) {
-    return s.codePointCount(0, s.length());
+  /** A row of strings (as {@link #asStrings} made it), null for null. */
+  private static List<String> cells(Row row) {
+    List<String> cells = new ArrayList<>(row.length());
+    for (int i = 0; i < row.length(); i++) {
+      cells.add(row.isNullAt(i) ? null : row.getString(i));
+    }
+    return cells;
   }
 }

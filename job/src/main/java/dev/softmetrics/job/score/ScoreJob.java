@@ -19,6 +19,7 @@ import dev.softmetrics.job.io.ShardScan;
 import dev.softmetrics.job.output.FileKeys;
 import dev.softmetrics.job.output.OutputLock;
 import dev.softmetrics.job.output.OutputTables;
+import dev.softmetrics.job.output.ResultsFile;
 import dev.softmetrics.job.output.RunRecord;
 import dev.softmetrics.job.output.StagedRun;
 import dev.softmetrics.job.tables.Tables;
@@ -163,12 +164,21 @@ public final class ScoreJob {
             ? SampledAnalysis.compute(totals.samples(), config.bootstrap())
             : SequenceBootstrap.compute(StoredSequences.all(spark, output), config.bootstrap());
     List<CorpusRow> corpus = analysis.attachTo(groups);
-    writeCorpusAndComparisons(spark, output, runId, corpus, analysis);
+    List<ResultsFile.TableRows> written =
+        writeCorpusAndComparisons(spark, output, runId, corpus, analysis);
     OutputTables.writePositions(spark, positions, output, runId);
     clock.lap("corpus_and_comparisons");
     spark.sparkContext().setJobDescription("write runs/");
     RunRecord record = record(spark, request, run, accounting, status);
-    staged.appendRun(OutputTables.runRow(record));
+    Row runRow = OutputTables.runRow(record);
+    staged.appendRun(runRow);
+    // Last, still under the lock: the file says what the tables now hold.
+    ResultsFile.write(
+        spark.sparkContext().hadoopConfiguration(),
+        output,
+        written.get(0),
+        written.get(1),
+        new ResultsFile.TableRows(Tables.RUNS.schema(), List.of(runRow)));
     staged.close();
     if (!accounting.balanced()) {
       throw new IllegalStateException(
@@ -189,8 +199,11 @@ public final class ScoreJob {
     return new RunResult(record, corpus);
   }
 
-  /** corpus/ and comparisons/: two small files from the driver, side by side. */
-  private static void writeCorpusAndComparisons(
+  /**
+   * corpus/ and comparisons/: two small files from the driver, side by side; returns the rows of
+   * each, in that order.
+   */
+  private static List<ResultsFile.TableRows> writeCorpusAndComparisons(
       SparkSession spark,
       String output,
       String runId,
@@ -199,16 +212,20 @@ public final class ScoreJob {
     // Each is mostly a Parquet writer's set-up.
     ExecutorService tables = Executors.newFixedThreadPool(1);
     try {
-      CompletableFuture<Void> comparisonsWrite =
-          CompletableFuture.runAsync(
+      CompletableFuture<List<Row>> comparisonsWrite =
+          CompletableFuture.supplyAsync(
               () -> ComparisonsTable.write(spark, analysis.comparisons(), output, runId), tables);
+      List<Row> corpusRows;
       try {
-        OutputTables.writeCorpus(spark, corpus, output, runId);
+        corpusRows = OutputTables.writeCorpus(spark, corpus, output, runId);
       } finally {
         // Even when corpus/ failed: the comparisons' write must not outlive the run.
         CompletableFuture.allOf(comparisonsWrite).exceptionally(e -> null).join();
       }
-      await(comparisonsWrite);
+      List<Row> comparisonRows = await(comparisonsWrite);
+      return List.of(
+          new ResultsFile.TableRows(Tables.CORPUS.schema(), corpusRows),
+          new ResultsFile.TableRows(Tables.COMPARISONS.schema(), comparisonRows));
     } finally {
       tables.shutdownNow();
     }

@@ -142,6 +142,15 @@ class AnalysisCommandsTest {
     CliOutcome table = CliOutcome.of("sql", "SELECT * FROM no_such_table", "--output", output);
     assertThat(table.status()).isEqualTo(2);
     assertThat(table.errorLines())
+        .containsExactly(
+            "softmetrics: error: Invalid SQL: Catalog Error: Table with name no_such_table does"
+                + " not exist!");
+
+    CliOutcome sparkTable =
+        CliOutcome.of(
+            "sql", "SELECT * FROM no_such_table", "--output", output, "--engine", "spark");
+    assertThat(sparkTable.status()).isEqualTo(2);
+    assertThat(sparkTable.errorLines())
         .singleElement()
         .satisfies(
             l ->
@@ -152,7 +161,7 @@ class AnalysisCommandsTest {
     assertThat(write.status()).isEqualTo(2);
     assertThat(write.errorLines())
         .containsExactly(
-            "softmetrics: error: Cannot run the query: it is DropView, not a query (sql runs"
+            "softmetrics: error: Cannot run the query: it is DROP, not a query (sql runs"
                 + " read-only queries over the tables of "
                 + output
                 + ": sequences, corpus, rejected, runs, comparisons)");
@@ -182,7 +191,9 @@ class AnalysisCommandsTest {
             "sql",
             "WITH t AS (SELECT * FROM corpus) INSERT INTO corpus SELECT * FROM t",
             "--output",
-            output);
+            output,
+            "--engine",
+            "spark");
     assertThat(write.status()).isEqualTo(2);
     assertThat(write.errorLines())
         .containsExactly("softmetrics: error: Cannot run the query: it writes to corpus" + rule);
@@ -191,11 +202,31 @@ class AnalysisCommandsTest {
 
     Path secret = Files.writeString(fixtures.resolve("secret.txt"), "top secret\n");
     CliOutcome read =
-        CliOutcome.of("sql", "SELECT * FROM text.`" + secret + "`", "--output", output);
+        CliOutcome.of(
+            "sql", "SELECT * FROM text.`" + secret + "`", "--output", output, "--engine", "spark");
     assertThat(read.status()).isEqualTo(2);
     assertThat(read.errorLines())
         .containsExactly("softmetrics: error: Cannot run the query: it reads " + secret + rule);
     assertThat(read.out()).doesNotContain("top secret");
+
+    CliOutcome duckWrite =
+        CliOutcome.of(
+            "sql",
+            "WITH t AS (SELECT * FROM corpus) INSERT INTO corpus SELECT * FROM t",
+            "--output",
+            output);
+    assertThat(duckWrite.status()).isEqualTo(2);
+    assertThat(duckWrite.errorLines())
+        .containsExactly(
+            "softmetrics: error: Cannot run the query: it holds a statement that is not a query"
+                + rule);
+    CliOutcome duckRead =
+        CliOutcome.of("sql", "SELECT * FROM read_text('" + secret + "')", "--output", output);
+    assertThat(duckRead.status()).isEqualTo(2);
+    assertThat(duckRead.errorLines())
+        .containsExactly("softmetrics: error: Cannot run the query: it reads " + secret + rule);
+    assertThat(duckRead.out()).doesNotContain("top secret");
+    assertThat(listing(corpus)).isEqualTo(before);
   }
 
   /** Every file under {@code folder} with its size, sorted. */

@@ -34,6 +34,9 @@ class KilledRunTest extends LocalSparkTest {
     ScoreJob.run(spark, new ScoreRequest(List.of(input), output, "first", JobConfig.defaults()));
     List<String> before = tables(output);
     assertThat(before).anyMatch(r -> r.startsWith("R"));
+    Path results = tmp.resolve("out/results.json");
+    String resultsBefore = Files.readString(results);
+    assertThat(resultsBefore).contains("\"run_id\" : \"first\"");
 
     Path staging = tmp.resolve("out/_staging/killed/sequences");
     Process child = startScore(input, output, "killed");
@@ -49,10 +52,14 @@ class KilledRunTest extends LocalSparkTest {
     assertThat(Files.exists(tmp.resolve("out/_staging/killed"))).isTrue();
     assertThat(tables(output)).as("what readers see after the kill").isEqualTo(before);
     assertThat(runIds(output)).containsExactly("first");
+    assertThat(Files.readString(results))
+        .as("results.json after the kill")
+        .isEqualTo(resultsBefore);
 
     ScoreJob.run(spark, new ScoreRequest(List.of(input), output, "rerun", JobConfig.defaults()));
     assertThat(tables(output)).isEqualTo(before);
     assertThat(runIds(output)).containsExactlyInAnyOrder("first", "rerun");
+    assertThat(Files.readString(results)).contains("\"run_id\" : \"rerun\"");
     try (Stream<Path> left = Files.list(tmp.resolve("out/_staging"))) {
       assertThat(left).isEmpty();
     }
