@@ -8,6 +8,7 @@ import dev.softmetrics.job.io.CheckedInput;
 import dev.softmetrics.job.io.InputFiles;
 import dev.softmetrics.job.io.ShardScan;
 import dev.softmetrics.job.output.StagedRun;
+import dev.softmetrics.job.progress.ProgressReporter;
 import dev.softmetrics.job.score.batch.CandidateKey;
 import dev.softmetrics.job.score.batch.DuplicateCopies;
 import dev.softmetrics.job.score.batch.PartitionScorer;
@@ -102,7 +103,11 @@ final class ScoringPass implements AutoCloseable {
   private void write(DuplicateCopies copies) {
     PassAccumulator accumulator = new PassAccumulator();
     spark.sparkContext().register(accumulator, "softmetrics run totals");
-    spark.sparkContext().setJobDescription("score and write sequences/");
+    spark.sparkContext().setJobDescription(ProgressReporter.INPUT_SCAN);
+    ProgressReporter.describeInput(
+        spark.sparkContext(),
+        input.files().stream().mapToLong(InputFiles.InputFile::rows).sum(),
+        input.files().stream().mapToLong(InputFiles.InputFile::bytes).sum());
     PartitionScorer.RowChecks checks = checks(copies, null);
     JavaRDD<InternalRow> scored =
         scan == null
@@ -111,8 +116,12 @@ final class ScoringPass implements AutoCloseable {
                 ? logits.sequences(accumulator, checks)
                 : scan.batches()
                     .mapPartitions(scorer(PartitionScorer.Emit.SCORED, accumulator, checks));
-    staged.write(
-        ScoreJob.frame(spark, scored, Tables.SEQUENCES.schema()), Tables.SEQUENCES.folder());
+    try {
+      staged.write(
+          ScoreJob.frame(spark, scored, Tables.SEQUENCES.schema()), Tables.SEQUENCES.folder());
+    } finally {
+      ProgressReporter.describeInput(spark.sparkContext(), null, null);
+    }
     totals = accumulator.value();
     duplicates = copies;
   }
