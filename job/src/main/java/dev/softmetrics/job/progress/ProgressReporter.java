@@ -20,6 +20,7 @@ import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.util.AccumulatorV2;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -61,6 +62,8 @@ public final class ProgressReporter extends SparkListener implements AutoCloseab
   private static final class InputScan {
     final String pass;
     final Set<Integer> stages = ConcurrentHashMap.newKeySet();
+    // Heartbeats name no internal metric: their rows-read accumulators are known by id.
+    final Set<Long> recordsReadIds = ConcurrentHashMap.newKeySet();
     final long rows;
     final long bytes;
     final AtomicLong finishedRows = new AtomicLong();
@@ -155,6 +158,16 @@ public final class ProgressReporter extends SparkListener implements AutoCloseab
     var info = event.stageInfo();
     String name = descriptions.getOrDefault(info.stageId(), info.name());
     stages.put(info.stageId(), new Stage(name, info.numTasks()));
+    InputScan current = scan;
+    if (current != null && current.stages.contains(info.stageId()) && info.taskMetrics() != null) {
+      // The stage's tasks carry copies of these accumulators, with the same ids.
+      for (AccumulatorV2<?, ?> metric :
+          CollectionConverters.asJava(info.taskMetrics().accumulators())) {
+        if (RECORDS_READ.equals(metric.name().getOrElse(() -> null))) {
+          current.recordsReadIds.add(metric.id());
+        }
+      }
+    }
   }
 
   @Override
@@ -196,7 +209,7 @@ public final class ProgressReporter extends SparkListener implements AutoCloseab
         continue;
       }
       for (AccumulableInfo info : CollectionConverters.asJava(update._4())) {
-        if (RECORDS_READ.equals(info.name().getOrElse(() -> null)) && info.update().isDefined()) {
+        if (current.recordsReadIds.contains(info.id()) && info.update().isDefined()) {
           current.runningRows.put(taskId, ((Number) info.update().get()).longValue());
         }
       }

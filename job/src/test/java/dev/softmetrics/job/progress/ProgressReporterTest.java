@@ -133,16 +133,25 @@ class ProgressReporterTest extends LocalSparkTest {
     scan.setProperty("softmetrics.input.rows", "1000");
     scan.setProperty("softmetrics.input.bytes", String.valueOf(8L << 20));
     scan.setProperty("softmetrics.input.pass", "test");
-    progress.onJobStart(new SparkListenerJobStart(7, 0L, seq(stage(11)), scan));
-    progress.onStageSubmitted(new SparkListenerStageSubmitted(stage(11), scan));
+    // The stage's metrics, as the scheduler registers them; heartbeats name them by id only.
+    TaskMetrics stageMetrics = TaskMetrics.registered();
+    long recordsRead =
+        CollectionConverters.asJava(stageMetrics.accumulators()).stream()
+            .filter(a -> a.name().get().equals("internal.metrics.input.recordsRead"))
+            .findFirst()
+            .orElseThrow()
+            .id();
+    progress.onJobStart(new SparkListenerJobStart(7, 0L, seq(stage(11, stageMetrics)), scan));
+    progress.onStageSubmitted(new SparkListenerStageSubmitted(stage(11, stageMetrics), scan));
 
-    progress.onExecutorMetricsUpdate(heartbeat(100L, 11, 300));
-    progress.onExecutorMetricsUpdate(heartbeat(101L, 12, 999)); // not the scan's stage
+    progress.onExecutorMetricsUpdate(heartbeat(100L, 11, recordsRead, 300));
+    progress.onExecutorMetricsUpdate(heartbeat(100L, 11, recordsRead + 1, 7)); // another metric
+    progress.onExecutorMetricsUpdate(heartbeat(101L, 12, recordsRead, 999)); // not the scan's
     // 300 of 1,000 rows: 0.3 x 8 MiB.
     assertThat(progress.line()).contains(" rows read 300 of 1,000, bytes read 2.4 MiB of 8.0 MiB,");
 
     progress.onTaskEnd(taskEnd(100L, 11, 500));
-    progress.onExecutorMetricsUpdate(heartbeat(100L, 11, 300)); // late: the task has ended
+    progress.onExecutorMetricsUpdate(heartbeat(100L, 11, recordsRead, 300)); // late: task ended
     assertThat(progress.line()).contains(" rows read 500 of 1,000, bytes read 4.0 MiB of 8.0 MiB,");
   }
 
@@ -150,7 +159,7 @@ class ProgressReporterTest extends LocalSparkTest {
     return CollectionConverters.asScala(List.of(element)).toList();
   }
 
-  private static StageInfo stage(int id) {
+  private static StageInfo stage(int id, TaskMetrics metrics) {
     return new StageInfo(
         id,
         0,
@@ -159,7 +168,7 @@ class ProgressReporterTest extends LocalSparkTest {
         CollectionConverters.asScala(List.<RDDInfo>of()).toList(),
         CollectionConverters.asScala(List.<Object>of()).toList(),
         "",
-        null,
+        metrics,
         CollectionConverters.asScala(List.<scala.collection.immutable.Seq<TaskLocation>>of())
             .toList(),
         Option.empty(),
@@ -168,11 +177,13 @@ class ProgressReporterTest extends LocalSparkTest {
         0);
   }
 
-  private static SparkListenerExecutorMetricsUpdate heartbeat(long task, int stage, long rows) {
+  /** A heartbeat's update of one metric of a running task: as Spark sends it, without a name. */
+  private static SparkListenerExecutorMetricsUpdate heartbeat(
+      long task, int stage, long metric, long rows) {
     AccumulableInfo recordsRead =
         new AccumulableInfo(
-            1L,
-            Option.apply("internal.metrics.input.recordsRead"),
+            metric,
+            Option.empty(),
             Option.apply(rows),
             Option.apply(rows),
             true,
