@@ -61,7 +61,8 @@ public final class RunCharts {
                 + confidence(t, "corpus")
                 + "bootstrap intervals",
             WORDS.get(figure),
-            domains);
+            domains,
+            WIDTH);
     List<List<Object>> groups =
         t.rows("SELECT DISTINCT model, tokenizer FROM corpus ORDER BY model, tokenizer");
     for (int g = 0; g < groups.size(); g++) {
@@ -89,11 +90,12 @@ public final class RunCharts {
         t.strings("SELECT DISTINCT domain FROM comparisons ORDER BY domain = '__all__', domain");
     XYChart chart =
         byDomain(
-            "bits per byte of model b minus model a, with "
+            "b minus a in bits per byte, with "
                 + confidence(t, "comparisons")
                 + "paired intervals (below 0: b is better)",
-            "difference in bits per byte (b - a)",
-            domains);
+            "difference in bits per byte (b minus a)",
+            domains,
+            WIDTH + 240);
     List<List<Object>> pairs =
         t.rows(
             "SELECT DISTINCT model_a, tokenizer_a, model_b, tokenizer_b FROM comparisons"
@@ -111,7 +113,8 @@ public final class RunCharts {
                   quoted(pair.get(2)),
                   quoted(pair.get(3))));
       String name =
-          String.format("%s / %s - %s / %s", pair.get(2), pair.get(3), pair.get(0), pair.get(1));
+          String.format(
+              "%s / %s minus %s / %s", pair.get(2), pair.get(3), pair.get(0), pair.get(1));
       points(
               chart,
               name,
@@ -121,6 +124,8 @@ public final class RunCharts {
               Palette.colour((String) pair.get(2)))
           .setMarker(Palette.marker((String) pair.get(3)));
     }
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+    chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
     XYSeries zero =
         chart.addSeries(
             "no difference", new double[] {-0.5, domains.size() - 0.5}, new double[] {0, 0});
@@ -230,27 +235,22 @@ public final class RunCharts {
     return chart;
   }
 
-  /** A chart with the domains as its x axis, one tick each. */
-  private static XYChart byDomain(String title, String yTitle, List<String> domains) {
+  /**
+   * A chart with the domains along its x axis, in order, their names in the axis title (XChart 3.8
+   * draws no tick labels here: it drops them when they do not fit its own tick spacing).
+   */
+  private static XYChart byDomain(String title, String yTitle, List<String> domains, int width) {
     XYChart chart =
         new XYChartBuilder()
-            .width(WIDTH)
+            .width(width)
             .height(HEIGHT)
             .title(title)
-            .xAxisTitle("domain")
+            .xAxisTitle("domain, left to right: " + String.join(", ", domains))
             .yAxisTitle(yTitle)
             .build();
     style(chart);
     chart.getStyler().setXAxisMin(-0.5).setXAxisMax(domains.size() - 0.5);
-    chart
-        .getStyler()
-        .setxAxisTickLabelsFormattingFunction(
-            x -> {
-              long i = Math.round(x);
-              return Math.abs(x - i) < 1e-9 && i >= 0 && i < domains.size()
-                  ? domains.get((int) i)
-                  : "";
-            });
+    chart.getStyler().setXAxisTicksVisible(false);
     return chart;
   }
 
@@ -291,7 +291,7 @@ public final class RunCharts {
                 });
         bar.setMarker(SeriesMarkers.NONE);
         bar.setLineColor(colour);
-        bar.setLineWidth(2f);
+        bar.setLineStyle(new BasicStroke(2f));
         bar.setShowInLegend(false);
       }
     }

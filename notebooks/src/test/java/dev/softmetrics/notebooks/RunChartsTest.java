@@ -97,9 +97,9 @@ class RunChartsTest {
       XYChart chart = RunCharts.comparisons(t);
 
       assertThat(chart.getTitle()).contains("90% paired intervals (below 0: b is better)");
-      assertThat(series(chart, "kn3 / r50k_base - kn2 / r50k_base").getYData())
+      assertThat(series(chart, "kn3 / r50k_base minus kn2 / r50k_base").getYData())
           .containsExactly(-0.2);
-      assertThat(series(chart, "kn3 / r50k_base - kn2 / r50k_base interval de").getYData())
+      assertThat(series(chart, "kn3 / r50k_base minus kn2 / r50k_base interval de").getYData())
           .containsExactly(-0.25, -0.15);
       assertThat(series(chart, "no difference").getYData()).containsExactly(0, 0);
     }
