@@ -11,7 +11,8 @@ with a new kernel. A notebook's cells are never retried: a failing or hanging ce
   execute-notebooks.py [--output-dir DIR | --in-place] [--kernel NAME] NOTEBOOK...
 
 Needs Debian's python3-nbclient (run it with /usr/bin/python3); the kernel is found through
-JUPYTER_PATH, as notebooks/run sets it.
+JUPYTER_PATH, as notebooks/run sets it. Each kernel's own output goes to
+notebooks/target/kernel-logs/NOTEBOOK.log; the terminal gets one line per notebook.
 """
 import argparse
 import asyncio
@@ -24,12 +25,15 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 
-async def start_kernel(client, attempts, startup_timeout, settle):
-    """Starts the client's kernel and waits for it to answer, retrying with a new kernel."""
+async def start_kernel(client, attempts, startup_timeout, settle, kernel_log):
+    """Starts the client's kernel and waits for it to answer, retrying with a new kernel.
+
+    The kernel's own output (its start-up log, which names its connection file and key) goes to
+    kernel_log, not to the terminal."""
     for attempt in range(1, attempts + 1):
         client.km = client.create_kernel_manager()
         try:
-            await client.async_start_new_kernel()
+            await client.async_start_new_kernel(stdout=kernel_log, stderr=kernel_log)
             await asyncio.sleep(settle * attempt)
             await client.async_start_new_kernel_client()
             warm_up = client.kc.execute("System.out.flush();", silent=True, store_history=False)
@@ -78,7 +82,21 @@ async def execute(path, out, kernel, attempts, startup_timeout, settle, cell_tim
         resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}},
     )
     started = time.monotonic()
-    await start_kernel(client, attempts, startup_timeout, settle)
+    logs = os.path.join(os.path.dirname(os.path.abspath(__file__)), "target", "kernel-logs")
+    os.makedirs(logs, exist_ok=True)
+    log_path = os.path.join(logs, os.path.splitext(os.path.basename(path))[0] + ".log")
+    kernel_log = open(log_path, "w")
+    try:
+        await start_kernel(client, attempts, startup_timeout, settle, kernel_log)
+        await run_cells(client, nb, out)
+    finally:
+        kernel_log.close()
+    print(f"execute-notebooks: {path}: {sum(c.cell_type == 'code' for c in nb.cells)} code cells in "
+          f"{time.monotonic() - started:.1f} s -> {out} (kernel log: {log_path})", file=sys.stderr)
+
+
+async def run_cells(client, nb, out):
+    """Runs every cell in order; writes the notebook whatever happens."""
     try:
         for index, cell in enumerate(nb.cells):
             await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
@@ -86,8 +104,6 @@ async def execute(path, out, kernel, attempts, startup_timeout, settle, cell_tim
         coalesce_streams(nb)
         nbformat.write(nb, out)
         await client._async_cleanup_kernel()
-    print(f"execute-notebooks: {path}: {sum(c.cell_type == 'code' for c in nb.cells)} code cells in "
-          f"{time.monotonic() - started:.1f} s -> {out}", file=sys.stderr)
 
 
 def main():

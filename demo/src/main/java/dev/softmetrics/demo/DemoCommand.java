@@ -40,6 +40,12 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Seed of the rollouts' draws (default: 42).")
   long seed = 42;
 
+  @Option(
+      names = "--verbose",
+      description =
+          "Print the resolved configuration (runs/ records it either way) before the runs.")
+  boolean verbose;
+
   @Override
   public Integer call() {
     DemoDependencies.require();
@@ -50,7 +56,9 @@ public final class DemoCommand implements Callable<Integer> {
     EuroparlDemoCorpus.Folders inputs =
         new EuroparlDemoCorpus.Folders(
             new File(heldOut, "input"), new File(rollouts, "input"), new File(logits, "input"));
-    System.err.println("softmetrics: configuration " + config.rendered());
+    if (verbose) {
+      ScoreCommand.printConfiguration(config);
+    }
     SparkSession spark = Sessions.open(null, config);
     try {
       if (!EuroparlDemoCorpus.isWritten(inputs, seed)) {

@@ -1,5 +1,6 @@
 package dev.softmetrics.notebooks;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,16 +12,21 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
- * The demo's tables for the notebooks: one DuckDB view per run and table ({@code heldout_corpus},
- * {@code rollouts_sequences}, {@code logits_rejected}, ..., and {@code <run>_input} for the input
- * shards), and the few ways the notebooks read them: as printed tables, columns or single numbers.
+ * The tables for the notebooks, as DuckDB views, and the few ways the notebooks read them: as
+ * printed tables, columns or single numbers. Two ways to open them: the demo's three runs ({@link
+ * #open()}: one view per run and table, {@code heldout_corpus}, {@code rollouts_sequences}, {@code
+ * logits_rejected}, ..., and {@code <run>_input} for the input shards), or any one output folder
+ * ({@link #openOutput}: views named after its tables, {@code corpus}, {@code comparisons}, ...).
  *
- * <p>The tables are those {@code bin/softmetrics demo} writes: under {@value #ENV} if that is set,
- * else under {@code ../demo-output} (the repository's, seen from {@code notebooks/}).
+ * <p>The demo's tables are those {@code bin/softmetrics demo} writes: under {@value #ENV} if that
+ * is set, else under {@code ../demo-output} (the repository's, seen from {@code notebooks/}).
  */
 public final class DemoTables implements AutoCloseable {
   /** The environment variable that names the demo's output folder. */
@@ -33,12 +39,65 @@ public final class DemoTables implements AutoCloseable {
   static final List<String> TABLES =
       List.of("sequences", "corpus", "rejected", "runs", "comparisons", "input");
 
+  /** The tables an output folder may hold, each a view of {@link #openOutput}; corpus/ it must. */
+  static final List<String> OUTPUT_TABLES =
+      List.of("corpus", "comparisons", "sequences", "rejected", "runs", "positions");
+
   private final Path root;
   private final Connection duck;
+  private final Set<String> views;
 
-  private DemoTables(Path root, Connection duck) {
+  private DemoTables(Path root, Connection duck, Set<String> views) {
     this.root = root;
     this.duck = duck;
+    this.views = views;
+  }
+
+  /**
+   * The tables of one output folder (a {@code score} run's {@code --output}), one view per table it
+   * holds, named after it; {@code positions} only when the folder has {@code positions/}.
+   *
+   * @throws IllegalStateException if the folder has no {@code corpus/}: the message names the
+   *     subfolders that have one (the demo writes three outputs into one folder)
+   */
+  public static DemoTables openOutput(Path output) {
+    if (!Files.isDirectory(output.resolve("corpus"))) {
+      throw new IllegalStateException(
+          String.format(
+              "Cannot read the tables of %s: it has no corpus/ folder%s",
+              output.toAbsolutePath().normalize(), withTables(output)));
+    }
+    Set<String> views = new LinkedHashSet<>();
+    for (String table : OUTPUT_TABLES) {
+      if (Files.isDirectory(output.resolve(table))) {
+        views.add(table);
+      }
+    }
+    return withViews(output, views, view -> output.resolve(view));
+  }
+
+  /** ", but these subfolders hold tables: a, b (give one of them)", or what to run. */
+  private static String withTables(Path folder) {
+    List<String> outputs = new ArrayList<>();
+    try (Stream<Path> children = Files.list(folder)) {
+      children
+          .filter(child -> Files.isDirectory(child.resolve("corpus")))
+          .map(child -> child.getFileName().toString())
+          .sorted()
+          .forEach(outputs::add);
+    } catch (IOException e) {
+      return " (and it cannot be listed: " + e.getMessage() + ")";
+    }
+    return outputs.isEmpty()
+        ? " (give the --output folder of a score run)"
+        : ", but these subfolders hold tables: "
+            + String.join(", ", outputs)
+            + " (give one of them)";
+  }
+
+  /** True when the tables have a view of that name (an output without positions/ has none). */
+  public boolean has(String view) {
+    return views.contains(view);
   }
 
   /** The tables under {@value #ENV}, or {@code ../demo-output}. */
@@ -65,23 +124,37 @@ public final class DemoTables implements AutoCloseable {
         }
       }
     }
+    Set<String> views = new LinkedHashSet<>();
+    for (String run : RUNS) {
+      for (String table : TABLES) {
+        views.add(run + "_" + table);
+      }
+    }
+    return withViews(
+        root,
+        views,
+        view ->
+            root.resolve(view.substring(0, view.indexOf('_')))
+                .resolve(view.substring(view.indexOf('_') + 1)));
+  }
+
+  /** A DuckDB connection with one view per name over the Parquet files under its folder. */
+  private static DemoTables withViews(
+      Path root, Set<String> views, java.util.function.Function<String, Path> folder) {
     try {
       Connection duck = DriverManager.getConnection("jdbc:duckdb:");
       try (Statement st = duck.createStatement()) {
-        for (String run : RUNS) {
-          for (String table : TABLES) {
-            String glob =
-                root.resolve(run).resolve(table).resolve("**").resolve("*.parquet").toString();
-            st.execute(
-                String.format(
-                    "CREATE VIEW %s_%s AS SELECT * FROM read_parquet('%s')",
-                    run, table, glob.replace("'", "''")));
-          }
+        for (String view : views) {
+          String glob = folder.apply(view).resolve("**").resolve("*.parquet").toString();
+          st.execute(
+              String.format(
+                  "CREATE VIEW %s AS SELECT * FROM read_parquet('%s')",
+                  view, glob.replace("'", "''")));
         }
       }
-      return new DemoTables(root, duck);
+      return new DemoTables(root, duck, views);
     } catch (SQLException e) {
-      throw new IllegalStateException("Cannot open the demo's tables under " + root, e);
+      throw new IllegalStateException("Cannot open the tables under " + root, e);
     }
   }
 
@@ -165,6 +238,21 @@ public final class DemoTables implements AutoCloseable {
   /** The first column of the result of {@code sql}, as a list of numbers (for XChart's series). */
   public List<Double> numbers(String sql) {
     return Arrays.stream(doubles(sql)).boxed().toList();
+  }
+
+  /** Every row of the result of {@code sql}, each as its columns' values (null for NULL). */
+  public List<List<Object>> rows(String sql) {
+    List<List<Object>> rows = new ArrayList<>();
+    query(
+        sql,
+        rs -> {
+          List<Object> row = new ArrayList<>();
+          for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+            row.add(rs.getObject(i));
+          }
+          rows.add(row);
+        });
+    return rows;
   }
 
   /** The first column of the result of {@code sql}, as strings. */

@@ -26,7 +26,9 @@ class CommittedNotebooksTest {
             "02-nll-and-perplexity.ipynb",
             "03-tokenizers.ipynb",
             "04-cross-entropy-and-kl.ipynb",
-            "05-entropy-collapse-and-kl-penalty.ipynb");
+            "05-entropy-collapse-and-kl-penalty.ipynb",
+            "06-results-of-any-run.ipynb",
+            "07-concepts.ipynb");
     for (Path path : notebooks) {
       Notebook notebook = Notebook.read(path);
       assertThat(notebook.kernel()).as(path.toString()).isEqualTo("softmetrics-java");

@@ -9,7 +9,9 @@ import dev.softmetrics.udfs.units.LossFigures.Scale;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -53,7 +55,7 @@ public final class ConvertCommand implements Callable<Integer> {
       set(Scale.NATS, Per.TOKEN, v);
     }
 
-    @Option(names = "--bits-per-token", paramLabel = "X")
+    @Option(names = "--bits-per-token", paramLabel = "X", description = "Bits per token.")
     void bitsPerToken(double v) {
       set(Scale.BITS, Per.TOKEN, v);
     }
@@ -63,7 +65,7 @@ public final class ConvertCommand implements Callable<Integer> {
       set(Scale.PERPLEXITY, Per.TOKEN, v);
     }
 
-    @Option(names = "--nats-per-byte", paramLabel = "X")
+    @Option(names = "--nats-per-byte", paramLabel = "X", description = "NLL per byte, nats.")
     void natsPerByte(double v) {
       set(Scale.NATS, Per.BYTE, v);
     }
@@ -81,12 +83,12 @@ public final class ConvertCommand implements Callable<Integer> {
       set(Scale.PERPLEXITY, Per.BYTE, v);
     }
 
-    @Option(names = "--nats-per-word", paramLabel = "X")
+    @Option(names = "--nats-per-word", paramLabel = "X", description = "NLL per word, nats.")
     void natsPerWord(double v) {
       set(Scale.NATS, Per.WORD, v);
     }
 
-    @Option(names = "--bits-per-word", paramLabel = "X")
+    @Option(names = "--bits-per-word", paramLabel = "X", description = "Bits per word.")
     void bitsPerWord(double v) {
       set(Scale.BITS, Per.WORD, v);
     }
@@ -162,12 +164,27 @@ public final class ConvertCommand implements Callable<Integer> {
                 "%-27s %-15s %s%n",
                 labels.get(name),
                 name,
-                Double.isNaN(v) ? "-  (" + missing(name) + ")" : rounded(v)));
+                Double.isNaN(v) ? "-  (" + missing(perOf(name)) + ")" : rounded(v)));
   }
 
-  /** The ratio a unit needs that was not given. */
-  private static String missing(String name) {
-    return name.endsWith("_word") ? "needs --bytes-per-word" : "needs --bytes-per-token";
+  private static Per perOf(String name) {
+    return name.endsWith("_token") ? Per.TOKEN : name.endsWith("_byte") ? Per.BYTE : Per.WORD;
+  }
+
+  /**
+   * The ratios that were not given among those the way from the given figure's unit to {@code
+   * target} passes through: every conversion goes by bytes, so token needs bytes per token and word
+   * needs bytes per word, at either end.
+   */
+  private String missing(Per target) {
+    List<String> needed = new ArrayList<>();
+    if ((figure.per == Per.TOKEN || target == Per.TOKEN) && bytesPerToken == null) {
+      needed.add("--bytes-per-token");
+    }
+    if ((figure.per == Per.WORD || target == Per.WORD) && bytesPerWord == null) {
+      needed.add("--bytes-per-word");
+    }
+    return "needs " + String.join(" and ", needed);
   }
 
   /** Ten significant digits, without trailing zeros: enough to compare with any paper. */

@@ -82,6 +82,13 @@ public final class ScoreCommand implements Callable<Integer> {
   boolean incremental;
 
   @Option(
+      names = "--verbose",
+      description =
+          "Print the resolved configuration (as runs/ records it in its configuration column) before"
+              + " the run.")
+  boolean verbose;
+
+  @Option(
       names = "--set",
       paramLabel = "KEY=VALUE",
       description = "Configuration override, repeatable; spark.* keys go to Spark.")
@@ -97,7 +104,7 @@ public final class ScoreCommand implements Callable<Integer> {
     }
     HadoopConnectors.require(output, "write", hadoop);
     String id = runId != null ? runId : newRunId();
-    return run(new ScoreRequest(inputs, output, id, config), master);
+    return run(new ScoreRequest(inputs, output, id, config), master, verbose);
   }
 
   /**
@@ -136,9 +143,14 @@ public final class ScoreCommand implements Callable<Integer> {
     }
   }
 
-  /** Runs a request on a new session and prints the summary. */
-  static int run(ScoreRequest request, String master) {
-    System.err.println("softmetrics: configuration " + request.config().rendered());
+  /**
+   * Runs a request on a new session and prints the summary; {@code verbose} prints the resolved
+   * configuration first.
+   */
+  static int run(ScoreRequest request, String master, boolean verbose) {
+    if (verbose) {
+      printConfiguration(request.config());
+    }
     SparkSession spark = Sessions.open(master, request.config());
     try {
       runOn(spark, request);
@@ -163,11 +175,21 @@ public final class ScoreCommand implements Callable<Integer> {
       RunSummary.print(
           System.out,
           result.corpus(),
+          result.comparisons(),
           result.run(),
           request.output(),
           request.config().summaryMaxRows());
       return result;
     }
+  }
+
+  /**
+   * The one-line resolved configuration on stderr, for {@code --verbose}; {@code runs/} keeps it in
+   * every run's {@code configuration} column either way. Shared with the demo module's {@code
+   * demo}.
+   */
+  public static void printConfiguration(JobConfig config) {
+    System.err.println("softmetrics: configuration " + config.rendered());
   }
 
   /** A new run id: the UTC time to the second, a dash, six random hex digits. */

@@ -14,6 +14,19 @@ import org.apache.spark.sql.SparkSession;
 public final class Sessions {
   private Sessions() {}
 
+  private static final String HEARTBEAT = "spark.executor.heartbeatInterval";
+
+  /**
+   * The executors' heartbeat interval, which also carries running tasks' rows read to the progress
+   * lines: no longer than one progress interval (Spark's default is 10 s, which left the first
+   * lines at "0 rows"), at least 1 s; a {@code spark.executor.heartbeatInterval} setting (applied
+   * after) wins.
+   */
+  static String heartbeat(JobConfig config) {
+    long millis = Math.max(1000, Math.min(10_000, config.progressInterval().toMillis()));
+    return millis + "ms";
+  }
+
   /** True when spark-submit (or a caller's -Dspark.master) chose the master. */
   static boolean underSparkSubmit() {
     return new SparkConf().contains("spark.master");
@@ -38,6 +51,7 @@ public final class Sessions {
       if (master == null || master.equals("local") || master.startsWith("local[")) {
         NioLocalFileSystem.EMBEDDED_SETTINGS.forEach(builder::config);
       }
+      builder.config(HEARTBEAT, heartbeat(config));
       config.sparkConf().forEach(builder::config);
       ClusterDriver.settings(master, config.sparkConf()).forEach(builder::config);
     }

@@ -4,9 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.softmetrics.job.aggregate.CorpusAggregation;
 import dev.softmetrics.job.aggregate.CorpusRow;
+import dev.softmetrics.job.analysis.Comparison;
 import dev.softmetrics.job.output.RunRecord;
 import dev.softmetrics.job.tables.SoftColumn;
 import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,17 +44,26 @@ public final class RunSummary {
 
   /**
    * The human table: one line per model x tokenizer x domain, the {@code __all__} roll-up after
-   * each group. Columns for entropy, KL and flags appear when some row has them: {@code entropy} is
-   * the mean entropy, or its top-k bounds as {@code lo..hi}; {@code kl(q||ref)} is the KL the flags
-   * read (per token: kl_reverse from logits, else the k1 estimate from ref_logprobs), said in a
-   * line under the table.
+   * each group of more than one domain (a group of one would print its only row twice). The
+   * headline figure's bootstrap interval follows the fixed columns when some row has one: {@code
+   * ppl_token}'s when every row is of one tokenizer (token perplexities compare only then), else
+   * bits per byte's. Columns for entropy, KL and flags appear when some row has them: {@code
+   * entropy} is the mean entropy, or its top-k bounds as {@code lo..hi}; {@code kl(q||ref)} is the
+   * KL the flags read (per token: kl_reverse from logits, else the k1 estimate from ref_logprobs),
+   * said in a line under the table.
    */
   public static String table(List<CorpusRow> corpus, int maxRows) {
-    List<CorpusRow> shown = corpus.subList(0, Math.min(maxRows, corpus.size()));
+    List<CorpusRow> printed = corpus.stream().filter(c -> !isSingleDomainRollup(c)).toList();
+    List<CorpusRow> shown = printed.subList(0, Math.min(maxRows, printed.size()));
+    Headline headline = Headline.of(corpus);
+    boolean interval = shown.stream().anyMatch(c -> c.interval() != null);
     boolean entropy = shown.stream().anyMatch(c -> entropy(c) != null);
     boolean kl = shown.stream().anyMatch(c -> kl(c) != null);
     boolean flags = shown.stream().anyMatch(c -> !c.flags().isEmpty());
     List<String> header = new ArrayList<>(List.of(HEADER));
+    if (interval) {
+      header.add(headline.intervalHeader(shown));
+    }
     if (entropy) {
       header.add("entropy");
     }
@@ -79,6 +91,9 @@ public final class RunSummary {
                   c.bitsPerChar() == null
                       ? "-"
                       : String.format(Locale.ROOT, "%.4f", c.bitsPerChar())));
+      if (interval) {
+        row.add(headline.interval(c));
+      }
       if (entropy) {
         row.add(entropy(c) == null ? "-" : entropy(c));
       }
@@ -90,41 +105,25 @@ public final class RunSummary {
       }
       cells.add(row.toArray(new String[0]));
     }
-    int columns = header.size();
-    int[] width = new int[columns];
-    for (String[] row : cells) {
-      for (int i = 0; i < row.length; i++) {
-        width[i] = Math.max(width[i], row[i].codePointCount(0, row[i].length()));
-      }
-    }
-    StringBuilder out = new StringBuilder();
-    for (int r = 0; r < cells.size(); r++) {
-      String[] row = cells.get(r);
-      for (int i = 0; i < row.length; i++) {
-        String pad = " ".repeat(width[i] - row[i].codePointCount(0, row[i].length()));
-        boolean left = i < 3 || i == HEADER.length + (entropy ? 1 : 0) + (kl ? 1 : 0);
-        out.append(left ? row[i] + pad : pad + row[i]).append(i + 1 < row.length ? "  " : "");
-      }
-      out.append('\n');
-      if (r == 0) {
-        for (int i = 0; i < width.length; i++) {
-          out.append("-".repeat(width[i])).append(i + 1 < width.length ? "  " : "");
-        }
-        out.append('\n');
-      }
-    }
+    int flagsColumn = flags ? header.size() - 1 : -1;
+    StringBuilder out = new StringBuilder(TextTable.render(cells, i -> i < 3 || i == flagsColumn));
     if (kl) {
       out.append(KL_NOTE);
     }
-    if (corpus.size() > maxRows) {
+    if (printed.size() > maxRows) {
       out.append(
           String.format(
               Locale.ROOT,
               "... %d more rows in corpus/ (summary.max-rows = %d)%n",
-              corpus.size() - maxRows,
+              printed.size() - maxRows,
               maxRows));
     }
     return out.toString();
+  }
+
+  /** A roll-up over one domain repeats that domain's row. */
+  private static boolean isSingleDomainRollup(CorpusRow c) {
+    return c.isRollup() && c.domains() != null && c.domains() == 1;
   }
 
   private static String entropy(CorpusRow c) {
@@ -164,11 +163,30 @@ public final class RunSummary {
     }
   }
 
-  /** Prints the table, then the JSON line. */
+  /** Prints the table, the comparisons when there are some, then the JSON line. */
   public static void print(
-      PrintStream out, List<CorpusRow> corpus, RunRecord run, String output, int maxRows) {
+      PrintStream out,
+      List<CorpusRow> corpus,
+      List<Comparison> comparisons,
+      RunRecord run,
+      String output,
+      int maxRows) {
     out.print(table(corpus, maxRows));
     out.println();
+    String block = ComparisonsBlock.text(comparisons, maxRows);
+    if (!block.isEmpty()) {
+      out.print(block);
+      out.println();
+    }
     out.println(json(run, output));
+  }
+
+  /** A confidence as a percentage: 0.95 is "95%", 0.999 "99.9%". */
+  static String percent(double confidence) {
+    return new BigDecimal(confidence * 100)
+            .round(new MathContext(6))
+            .stripTrailingZeros()
+            .toPlainString()
+        + "%";
   }
 }

@@ -196,7 +196,7 @@ public final class ScoreJob {
               + tooManyRejected
               + "; rejected/ lists them with their reasons, and runs/ marks the run failed");
     }
-    return new RunResult(record, corpus);
+    return new RunResult(record, corpus, analysis.comparisons());
   }
 
   /**

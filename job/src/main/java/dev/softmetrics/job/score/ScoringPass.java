@@ -10,6 +10,7 @@ import dev.softmetrics.job.io.CheckedInput;
 import dev.softmetrics.job.io.InputFiles;
 import dev.softmetrics.job.io.ShardScan;
 import dev.softmetrics.job.output.StagedRun;
+import dev.softmetrics.job.progress.ProgressReporter;
 import dev.softmetrics.job.score.batch.CandidateKey;
 import dev.softmetrics.job.score.batch.DuplicateCopies;
 import dev.softmetrics.job.score.batch.PartitionScorer;
@@ -104,7 +105,11 @@ final class ScoringPass implements AutoCloseable {
   private void write(DuplicateCopies copies) {
     PassAccumulator accumulator = new PassAccumulator(draw());
     spark.sparkContext().register(accumulator, "softmetrics run totals");
-    spark.sparkContext().setJobDescription("score and write sequences/");
+    spark.sparkContext().setJobDescription(ProgressReporter.INPUT_SCAN);
+    ProgressReporter.describeInput(
+        spark.sparkContext(),
+        input.files().stream().mapToLong(InputFiles.InputFile::rows).sum(),
+        input.files().stream().mapToLong(InputFiles.InputFile::bytes).sum());
     PartitionScorer.RowChecks checks = checks(copies, null);
     JavaRDD<InternalRow> scored =
         scan == null
@@ -113,8 +118,12 @@ final class ScoringPass implements AutoCloseable {
                 ? logits.sequences(accumulator, checks)
                 : scan.batches()
                     .mapPartitions(scorer(PartitionScorer.Emit.SCORED, accumulator, checks));
-    staged.write(
-        ScoreJob.frame(spark, scored, Tables.SEQUENCES.schema()), Tables.SEQUENCES.folder());
+    try {
+      staged.write(
+          ScoreJob.frame(spark, scored, Tables.SEQUENCES.schema()), Tables.SEQUENCES.folder());
+    } finally {
+      ProgressReporter.describeInput(spark.sparkContext(), null, null);
+    }
     totals = accumulator.value();
     duplicates = copies;
   }

@@ -114,9 +114,15 @@ class SoftMetricsCliTest {
                     .contains("model", "tokenizer", "domain", "sequences", "tokens", "ppl_token"));
     // m1/t1/web: 2 sequences, 3 tokens at NLL 1, 4 bytes: mean 1, ppl e, 3 / (4 ln 2) bits/byte.
     String figures = "\\s+2\\s+3\\s+4\\s+1\\.0000\\s+2\\.718\\s+1\\.0820\\s+1\\.0820";
-    assertThat(lines).anySatisfy(l -> assertThat(l).matches("m1\\s+t1\\s+web" + figures));
+    // Then the headline's interval (one tokenizer: ppl_token); both sequences have NLL 1 per token.
     assertThat(lines)
-        .anySatisfy(l -> assertThat(l).matches("m1\\s+t1\\s+__all__ \\(1\\)" + figures));
+        .anySatisfy(
+            l -> assertThat(l).matches("m1\\s+t1\\s+web" + figures + "\\s+2\\.718\\.\\.2\\.718"));
+    assertThat(lines.get(0)).endsWith("  ppl_token 95% CI");
+    // One domain: the roll-up would repeat the web row, so it is not printed.
+    assertThat(lines).noneMatch(l -> l.contains("__all__"));
+    // Without --verbose the configuration is in runs/ only.
+    assertThat(run.err()).doesNotContain("configuration");
 
     List<String> json = lines.stream().filter(l -> l.startsWith("{")).toList();
     assertThat(json).hasSize(1);
@@ -161,9 +167,16 @@ class SoftMetricsCliTest {
             "--set",
             "read.batch-rows=2",
             "--run-id",
-            "cli-run-2");
+            "cli-run-2",
+            "--verbose");
 
     assertThat(run.status()).as(run.err()).isZero();
+    // --verbose: the configuration runs/ records, on one line of stderr.
+    assertThat(run.nonBlankErrLines())
+        .filteredOn(l -> l.startsWith("softmetrics: configuration {"))
+        .singleElement()
+        .asString()
+        .contains("\"summary\":{\"max-rows\":1}");
     // summary.max-rows = 1 from the file: one table row, then a note of what was left out.
     assertThat(run.nonBlankOutLines()).anySatisfy(l -> assertThat(l).startsWith("m1 "));
     assertThat(run.nonBlankOutLines()).noneMatch(l -> l.contains("__all__"));
