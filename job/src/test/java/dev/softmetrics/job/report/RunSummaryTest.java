@@ -36,6 +36,7 @@ class RunSummaryTest {
         null,
         null,
         new Double[SoftColumn.values().length],
+        new Double[SoftColumn.values().length],
         List.of(),
         ci);
   }
