@@ -39,6 +39,12 @@ public final class OutputTables {
         writer = writer.option("parquet.enable.dictionary#" + column, "false");
       }
     }
+    // A list's values are the Parquet column <name>.list.element.
+    for (String column : UNIQUE_PER_ELEMENT) {
+      if (List.of(table.columns()).contains(column)) {
+        writer = writer.option("parquet.enable.dictionary#" + column + ".list.element", "false");
+      }
+    }
     return writer;
   }
 
@@ -49,6 +55,10 @@ public final class OutputTables {
           Columns.MEAN_NLL.name(),
           Columns.PPL.name(),
           Columns.MESSAGE.name());
+
+  /** List columns whose elements are unique: the position buckets' sums. */
+  private static final List<String> UNIQUE_PER_ELEMENT =
+      List.of(Columns.POSITION_NLL_SUM.name(), Columns.POSITION_ENTROPY_SUM.name());
 
   /** {@code corpus/}: one small file, written from the driver; returns the rows it holds. */
   public static List<Row> writeCorpus(
