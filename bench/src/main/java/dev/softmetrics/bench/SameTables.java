@@ -26,7 +26,7 @@ public final class SameTables {
   private SameTables() {}
 
   private static final List<String> TABLES =
-      List.of("sequences", "rejected", "corpus", "comparisons", "runs");
+      List.of("sequences", "rejected", "corpus", "comparisons", "positions", "runs");
   private static final Set<String> VOLATILE =
       Set.of("run_id", "started_at", "ended_at", "stage_seconds", "git_commit", "file_key");
 
