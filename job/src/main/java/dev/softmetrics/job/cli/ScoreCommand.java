@@ -163,6 +163,7 @@ public final class ScoreCommand implements Callable<Integer> {
       RunSummary.print(
           System.out,
           result.corpus(),
+          request.config().columns().extraLabels(),
           result.run(),
           request.output(),
           request.config().summaryMaxRows());

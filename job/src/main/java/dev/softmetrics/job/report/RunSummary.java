@@ -44,14 +44,16 @@ public final class RunSummary {
    * each group. Columns for entropy, KL and flags appear when some row has them: {@code entropy} is
    * the mean entropy, or its top-k bounds as {@code lo..hi}; {@code kl(q||ref)} is the KL the flags
    * read (per token: kl_reverse from logits, else the k1 estimate from ref_logprobs), said in a
-   * line under the table.
+   * line under the table. The extra labels ({@code labels.extra}, named {@code extraLabels}) have a
+   * column each after {@code tokenizer}.
    */
-  public static String table(List<CorpusRow> corpus, int maxRows) {
+  public static String table(List<CorpusRow> corpus, List<String> extraLabels, int maxRows) {
     List<CorpusRow> shown = corpus.subList(0, Math.min(maxRows, corpus.size()));
     boolean entropy = shown.stream().anyMatch(c -> entropy(c) != null);
     boolean kl = shown.stream().anyMatch(c -> kl(c) != null);
     boolean flags = shown.stream().anyMatch(c -> !c.flags().isEmpty());
     List<String> header = new ArrayList<>(List.of(HEADER));
+    header.addAll(2, extraLabels);
     if (entropy) {
       header.add("entropy");
     }
@@ -79,6 +81,7 @@ public final class RunSummary {
                   c.bitsPerChar() == null
                       ? "-"
                       : String.format(Locale.ROOT, "%.4f", c.bitsPerChar())));
+      row.addAll(2, c.extraLabels());
       if (entropy) {
         row.add(entropy(c) == null ? "-" : entropy(c));
       }
@@ -102,7 +105,10 @@ public final class RunSummary {
       String[] row = cells.get(r);
       for (int i = 0; i < row.length; i++) {
         String pad = " ".repeat(width[i] - row[i].codePointCount(0, row[i].length()));
-        boolean left = i < 3 || i == HEADER.length + (entropy ? 1 : 0) + (kl ? 1 : 0);
+        int labels = 3 + extraLabels.size();
+        boolean left =
+            i < labels
+                || i == HEADER.length + extraLabels.size() + (entropy ? 1 : 0) + (kl ? 1 : 0);
         out.append(left ? row[i] + pad : pad + row[i]).append(i + 1 < row.length ? "  " : "");
       }
       out.append('\n');
@@ -166,8 +172,13 @@ public final class RunSummary {
 
   /** Prints the table, then the JSON line. */
   public static void print(
-      PrintStream out, List<CorpusRow> corpus, RunRecord run, String output, int maxRows) {
-    out.print(table(corpus, maxRows));
+      PrintStream out,
+      List<CorpusRow> corpus,
+      List<String> extraLabels,
+      RunRecord run,
+      String output,
+      int maxRows) {
+    out.print(table(corpus, extraLabels, maxRows));
     out.println();
     out.println(json(run, output));
   }

@@ -114,7 +114,12 @@ final class ScoringPass implements AutoCloseable {
                 : scan.batches()
                     .mapPartitions(scorer(PartitionScorer.Emit.SCORED, accumulator, checks));
     staged.write(
-        ScoreJob.frame(spark, scored, Tables.SEQUENCES.schema()), Tables.SEQUENCES.folder());
+        ScoreJob.frame(
+            spark,
+            scored,
+            Tables.withExtraLabels(Tables.SEQUENCES, request.config().columns().extraLabels())
+                .schema()),
+        Tables.SEQUENCES.folder());
     totals = accumulator.value();
     duplicates = copies;
   }
@@ -155,7 +160,12 @@ final class ScoringPass implements AutoCloseable {
     // The common case, no other files stored: no sort of every key hash on the driver.
     return others.isEmpty()
         ? StoredCopies.NONE
-        : StoredCopies.find(spark, request.output(), others, totals.allKeys());
+        : StoredCopies.find(
+            spark,
+            request.output(),
+            request.config().columns().extraLabels(),
+            others,
+            totals.allKeys());
   }
 
   /**
