@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.softmetrics.job.config.JobConfig;
+import dev.softmetrics.job.report.RunSummary;
 import dev.softmetrics.job.score.RunResult;
 import dev.softmetrics.job.score.ScoreJob;
 import dev.softmetrics.job.score.ScoreRequest;
@@ -206,6 +207,48 @@ class DuckDbExtraLabelsTest extends LocalSparkTest {
             key),
         tables.rowsByKey(
             "SELECT step, domain, sequences, tokens FROM " + files(output + "/corpus"), key));
+  }
+
+  @Test
+  void anExtraLabelFromKeyValueFoldersGroupsLikeAColumnAndIsInTheSummary() throws SQLException {
+    Path in = tmp.resolve("folders");
+    for (int step : new int[] {100, 200}) {
+      Path dir = in.resolve("step=" + step);
+      assertThat(dir.toFile().mkdirs()).isTrue();
+      try (Statement s = duck.createStatement()) {
+        s.execute(
+            "COPY (SELECT * EXCLUDE (step) FROM ("
+                + SHARD
+                + ") WHERE step = "
+                + step
+                + ") TO '"
+                + dir
+                + "/part.parquet' (FORMAT parquet)");
+      }
+    }
+    String output = tmp.resolve("folders-out").toString();
+    RunResult result =
+        ScoreJob.run(spark, new ScoreRequest(List.of(in.toString()), output, "f", BY_STEP));
+
+    DuckDbRows tables = new DuckDbRows(duck, Set.of("sequences", "tokens"), 0);
+    String[] key = {"model", "step", "domain"};
+    tables.assertSameRows(
+        "corpus/",
+        tables.rowsByKey(
+            "SELECT model, step::VARCHAR AS step, domain, count(*) AS sequences,"
+                + " sum(len(token_logprobs)) AS tokens FROM ("
+                + SHARD
+                + ") GROUP BY ALL",
+            key),
+        tables.rowsByKey(
+            "SELECT model, step, domain, sequences, tokens FROM "
+                + files(output + "/corpus")
+                + " WHERE domain <> '__all__'",
+            key));
+    String table = RunSummary.table(result.corpus(), List.of("step"), 50);
+    assertThat(table.lines().findFirst().orElseThrow().split(" +"))
+        .startsWith("model", "tokenizer", "step", "domain");
+    assertThat(table).containsPattern("(?m)^p +tok +200 +y ");
   }
 
   @Test
