@@ -63,6 +63,7 @@ class TokenizerLessonTest {
         new Double[SoftColumn.values().length],
         new Double[SoftColumn.values().length],
         List.of(),
-        null);
+        null,
+        List.of());
   }
 }

@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * Turns the group totals of a run into the {@code corpus/} rows: micro aggregates per (model,
- * tokenizer, domain), and one {@code __all__} row per (model, tokenizer) with the macro means over
- * its domains.
+ * tokenizer, extra labels, domain), and one {@code __all__} row per (model, tokenizer, extra
+ * labels) with the macro means over its domains.
  *
  * <p>The scoring pass sums the groups in its tasks (exactly: NLL as {@link
  * dev.softmetrics.udfs.corpus.ExactSum}, counts as longs); the handful of group totals come to the
@@ -24,11 +24,9 @@ public final class CorpusAggregation {
    * Corpus rows: each group's row, then after each (model, tokenizer) its {@code __all__} roll-up.
    */
   public static List<CorpusRow> rows(List<GroupTotals> totals, CorpusFlags flags) {
-    Map<String, List<GroupTotals>> byModelTokenizer = new LinkedHashMap<>();
+    Map<List<String>, List<GroupTotals>> byModelTokenizer = new LinkedHashMap<>();
     for (GroupTotals t : totals) {
-      byModelTokenizer
-          .computeIfAbsent(t.model() + '\u0000' + t.tokenizer(), k -> new ArrayList<>())
-          .add(t);
+      byModelTokenizer.computeIfAbsent(t.rollUpKey(), k -> new ArrayList<>()).add(t);
     }
     List<CorpusRow> out = new ArrayList<>();
     for (List<GroupTotals> domains : byModelTokenizer.values()) {
@@ -102,7 +100,8 @@ public final class CorpusAggregation {
             meanNll,
             t.vocab(),
             klToReference),
-        null);
+        null,
+        t.extraLabels());
   }
 
   /**

@@ -10,7 +10,8 @@ import dev.softmetrics.job.tables.SoftColumn;
  * averaged over sequences; {@code corpus/} keeps those of {@link SoftColumn#PER_SEQUENCE}); {@code
  * flags} the group's flags ({@link dev.softmetrics.udfs.corpus.CorpusFlags}); {@code interval} the
  * bootstrap intervals ({@link dev.softmetrics.job.analysis.SequenceBootstrap}), null when there are
- * none.
+ * none; {@code extraLabels} the group's values of the extra labels ({@code labels.extra}), empty
+ * for none.
  */
 public record CorpusRow(
     String model,
@@ -35,10 +36,12 @@ public record CorpusRow(
     Double[] soft,
     Double[] perSequence,
     java.util.List<String> flags,
-    dev.softmetrics.job.aggregate.CorpusInterval interval) {
+    dev.softmetrics.job.aggregate.CorpusInterval interval,
+    java.util.List<String> extraLabels) {
 
   public CorpusRow {
     flags = java.util.List.copyOf(flags);
+    extraLabels = java.util.List.copyOf(extraLabels);
   }
 
   /** This row with the given bootstrap intervals (null for none). */
@@ -66,7 +69,8 @@ public record CorpusRow(
         soft,
         perSequence,
         flags,
-        ci);
+        ci,
+        extraLabels);
   }
 
   /** The mean per token of a soft column, or null. */

@@ -9,7 +9,8 @@ import dev.softmetrics.udfs.corpus.ExactSum;
  * sequence of the group has no such count; so is a soft column's sum ({@code soft}, indexed by
  * {@link SoftColumn}) when some sequence lacks it. {@code vocab} is the largest vocabulary size
  * seen, 0 when unknown. {@code positions} holds the sums per position bucket of the sequences that
- * have them.
+ * have them. {@code extraLabels} holds the group's values of the extra labels ({@code
+ * labels.extra}), which are part of its key; empty for none.
  */
 public record GroupTotals(
     String model,
@@ -23,7 +24,8 @@ public record GroupTotals(
     ExactSum nllSum,
     ExactSum[] soft,
     long vocab,
-    PositionTotals positions) {
+    PositionTotals positions,
+    java.util.List<String> extraLabels) {
 
   /** The mean per token of a soft column, or null. */
   public Double softMean(SoftColumn column) {
@@ -38,6 +40,13 @@ public record GroupTotals(
   public Double softPerSequence(SoftColumn column) {
     ExactSum sum = soft[column.ordinal()];
     return sum == null || sequences <= 0 ? null : sum.doubleValue() / sequences;
+  }
+
+  /** The key of the group's roll-up over domains: model, tokenizer, then the extra labels. */
+  java.util.List<String> rollUpKey() {
+    java.util.List<String> key = new java.util.ArrayList<>(java.util.List.of(model, tokenizer));
+    key.addAll(extraLabels);
+    return key;
   }
 
   /** The sum of two groups' totals (labels of this one); neither is changed. */
@@ -58,7 +67,8 @@ public record GroupTotals(
         nll,
         plus(soft, other.soft),
         Math.max(vocab, other.vocab),
-        bothPositions);
+        bothPositions,
+        extraLabels);
   }
 
   private static ExactSum[] plus(ExactSum[] a, ExactSum[] b) {

@@ -21,7 +21,9 @@ import org.apache.spark.unsafe.types.UTF8String;
 public final class PassTotals implements Serializable {
   private static final long serialVersionUID = 1L;
 
+  /** By (model, tokenizer, domain, extra labels...). */
   private final Map<List<String>, RunningGroupTotals> groups = new HashMap<>();
+
   private final Map<String, FileCounts> files = new HashMap<>();
 
   /** Set when the pass also gathers each group's {@link GroupSample}; else null. */
@@ -30,6 +32,7 @@ public final class PassTotals implements Serializable {
   private transient UTF8String lastModel;
   private transient UTF8String lastTokenizer;
   private transient UTF8String lastDomain;
+  private transient UTF8String[] lastExtras;
   private transient RunningGroupTotals lastGroup;
   private transient String lastFile;
   private transient FileCounts lastCounts;
@@ -82,14 +85,16 @@ public final class PassTotals implements Serializable {
    * Counts a scored sequence. Consecutive rows usually share their group, so the labels are
    * compared as bytes with the previous row's and turned into strings only when the group changes.
    * {@code chars} and {@code words} are -1 when unknown; {@code soft} holds the sums per {@link
-   * SoftColumn} (NaN where absent) or is null; {@code vocab} is 0 when unknown. The row counts as
-   * scored in {@code file}.
+   * SoftColumn} (NaN where absent) or is null; {@code vocab} is 0 when unknown; {@code extras}
+   * holds the values of the extra labels (empty for none). The row counts as scored in {@code
+   * file}.
    */
   public void addScored(
       UTF8String sequenceId,
       UTF8String model,
       UTF8String tokenizer,
       UTF8String domain,
+      UTF8String[] extras,
       String file,
       long tokens,
       double nllSum,
@@ -99,7 +104,18 @@ public final class PassTotals implements Serializable {
       double[] soft,
       long vocab) {
     addSequence(
-        sequenceId, model, tokenizer, domain, tokens, nllSum, bytes, chars, words, soft, vocab);
+        sequenceId,
+        model,
+        tokenizer,
+        domain,
+        extras,
+        tokens,
+        nllSum,
+        bytes,
+        chars,
+        words,
+        soft,
+        vocab);
     counts(file).scored++;
   }
 
@@ -112,6 +128,7 @@ public final class PassTotals implements Serializable {
       UTF8String model,
       UTF8String tokenizer,
       UTF8String domain,
+      UTF8String[] extras,
       long tokens,
       double nllSum,
       long bytes,
@@ -122,12 +139,20 @@ public final class PassTotals implements Serializable {
     if (lastGroup == null
         || !lastModel.equals(model)
         || !lastTokenizer.equals(tokenizer)
-        || !lastDomain.equals(domain)) {
+        || !lastDomain.equals(domain)
+        || !java.util.Arrays.equals(lastExtras, extras)) {
       lastModel = model;
       lastTokenizer = tokenizer;
       lastDomain = domain;
-      List<String> key = List.of(model.toString(), tokenizer.toString(), domain.toString());
-      lastGroup = groups.computeIfAbsent(key, k -> new RunningGroupTotals());
+      lastExtras = extras;
+      List<String> key = new ArrayList<>(3 + extras.length);
+      key.add(model.toString());
+      key.add(tokenizer.toString());
+      key.add(domain.toString());
+      for (UTF8String extra : extras) {
+        key.add(extra.toString());
+      }
+      lastGroup = groups.computeIfAbsent(List.copyOf(key), k -> new RunningGroupTotals());
     }
     lastGroup.add(tokens, nllSum, bytes, chars, words, soft, vocab);
     if (draw != null) {
@@ -153,6 +178,7 @@ public final class PassTotals implements Serializable {
       String model,
       String tokenizer,
       String domain,
+      List<String> extras,
       long tokens,
       double nllSum,
       long bytes,
@@ -162,8 +188,10 @@ public final class PassTotals implements Serializable {
       long vocab,
       PositionBuckets.Sums positions) {
     lastGroup = null;
+    List<String> key = new ArrayList<>(List.of(model, tokenizer, domain));
+    key.addAll(extras);
     RunningGroupTotals group =
-        groups.computeIfAbsent(List.of(model, tokenizer, domain), k -> new RunningGroupTotals());
+        groups.computeIfAbsent(List.copyOf(key), k -> new RunningGroupTotals());
     group.addMeans(tokens, nllSum, bytes, chars, words, means, vocab);
     if (positions != null) {
       group.positions.add(positions);
@@ -220,37 +248,51 @@ public final class PassTotals implements Serializable {
     return copy;
   }
 
-  /** The groups' totals, sorted by model, tokenizer, domain. */
+  /** The groups' totals, sorted by model, tokenizer, extra labels, domain. */
   public List<GroupTotals> groups() {
     List<GroupTotals> out = new ArrayList<>();
-    groups.forEach((key, sums) -> out.add(sums.totals(key.get(0), key.get(1), key.get(2))));
+    groups.forEach(
+        (key, sums) -> out.add(sums.totals(key.get(0), key.get(1), key.get(2), extraLabels(key))));
     out.sort(
         Comparator.comparing(GroupTotals::model)
             .thenComparing(GroupTotals::tokenizer)
+            .thenComparing(GroupTotals::extraLabels, ExtraLabelOrder.INSTANCE)
             .thenComparing(GroupTotals::domain));
     return out;
   }
 
   /** One group's {@link GroupSample}. */
-  public record SampledGroup(String model, String tokenizer, String domain, GroupSample sample) {}
+  public record SampledGroup(
+      String model,
+      String tokenizer,
+      String domain,
+      List<String> extraLabels,
+      GroupSample sample) {}
 
   /**
-   * Each group's {@link GroupSample}, sorted by model, tokenizer, domain; empty when the pass
-   * gathered none (then the analysis reads {@code sequences/}).
+   * Each group's {@link GroupSample}, sorted by model, tokenizer, extra labels, domain; empty when
+   * the pass gathered none (then the analysis reads {@code sequences/}).
    */
   public List<SampledGroup> samples() {
     List<SampledGroup> out = new ArrayList<>();
     groups.forEach(
         (key, sums) -> {
           if (sums.sample != null) {
-            out.add(new SampledGroup(key.get(0), key.get(1), key.get(2), sums.sample));
+            out.add(
+                new SampledGroup(
+                    key.get(0), key.get(1), key.get(2), extraLabels(key), sums.sample));
           }
         });
     out.sort(
         Comparator.comparing(SampledGroup::model)
             .thenComparing(SampledGroup::tokenizer)
+            .thenComparing(SampledGroup::extraLabels, ExtraLabelOrder.INSTANCE)
             .thenComparing(SampledGroup::domain));
     return out;
+  }
+
+  private static List<String> extraLabels(List<String> key) {
+    return List.copyOf(key.subList(3, key.size()));
   }
 
   /** True when the pass gathered the groups' {@link GroupSample}s. */

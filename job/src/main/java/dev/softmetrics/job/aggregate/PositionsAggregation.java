@@ -8,22 +8,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns a run's group totals into the {@code positions/} rows: per (model, tokenizer, domain) and
- * per (model, tokenizer) over all domains ({@code __all__}, as in {@code corpus/}), one row per
- * position bucket that holds a token. A group some of whose sequences were stored without position
- * buckets (by a version before them) has no rows, nor has its roll-up: partial figures would pass
- * for whole ones.
+ * Turns a run's group totals into the {@code positions/} rows: per (model, tokenizer, extra labels,
+ * domain) and per (model, tokenizer, extra labels) over all domains ({@code __all__}, as in {@code
+ * corpus/}), one row per position bucket that holds a token. A group some of whose sequences were
+ * stored without position buckets (by a version before them) has no rows, nor has its roll-up:
+ * partial figures would pass for whole ones.
  */
 public final class PositionsAggregation {
   private PositionsAggregation() {}
 
   /** The rows, group by group in the order of {@code totals}, each roll-up after its groups. */
   public static List<PositionRow> rows(List<GroupTotals> totals) {
-    Map<String, List<GroupTotals>> byModelTokenizer = new LinkedHashMap<>();
+    Map<List<String>, List<GroupTotals>> byModelTokenizer = new LinkedHashMap<>();
     for (GroupTotals t : totals) {
-      byModelTokenizer
-          .computeIfAbsent(t.model() + '\u0000' + t.tokenizer(), k -> new ArrayList<>())
-          .add(t);
+      byModelTokenizer.computeIfAbsent(t.rollUpKey(), k -> new ArrayList<>()).add(t);
     }
     List<PositionRow> out = new ArrayList<>();
     for (List<GroupTotals> domains : byModelTokenizer.values()) {
@@ -61,7 +59,8 @@ public final class PositionsAggregation {
               nll,
               CorpusMetrics.meanNll(nll, tokens),
               CorpusMetrics.pplToken(nll, tokens),
-              entropy == null ? null : entropy / tokens));
+              entropy == null ? null : entropy / tokens,
+              t.extraLabels()));
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.softmetrics.job.aggregate;
 import dev.softmetrics.job.tables.SoftColumn;
 import dev.softmetrics.udfs.corpus.ExactSum;
 import java.io.Serializable;
+import java.util.List;
 
 /**
  * The running sums of one (model, tokenizer, domain) group inside a task, merged across tasks on
@@ -137,7 +138,7 @@ final class RunningGroupTotals implements Serializable {
     }
   }
 
-  GroupTotals totals(String model, String tokenizer, String domain) {
+  GroupTotals totals(String model, String tokenizer, String domain, List<String> extraLabels) {
     return new GroupTotals(
         model,
         tokenizer,
@@ -150,7 +151,8 @@ final class RunningGroupTotals implements Serializable {
         nll.copy(),
         softTotals(),
         vocab,
-        positions.copy());
+        positions.copy(),
+        List.copyOf(extraLabels));
   }
 
   /** Per soft column, the exact sum when every sequence of the group has it, else null. */

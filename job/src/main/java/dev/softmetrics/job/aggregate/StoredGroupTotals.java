@@ -53,9 +53,12 @@ public final class StoredGroupTotals {
   private static final int[] SOFT =
       Arrays.stream(SoftColumn.values()).mapToInt(c -> READ.ordinal(c.column())).toArray();
 
-  /** The totals of the stored rows {@code sequences}, which has the {@code sequences/} schema. */
-  public static PassTotals of(Dataset<Row> sequences) {
-    Dataset<Row> needed = READ.select(sequences);
+  /**
+   * The totals of the stored rows {@code sequences}, which has the {@code sequences/} schema with
+   * the extra label columns {@code extraLabels}.
+   */
+  public static PassTotals of(Dataset<Row> sequences, List<String> extraLabels) {
+    Dataset<Row> needed = READ.select(sequences, extraLabels);
     // Exact sums merge in any order: the result does not depend on the partitioning.
     return needed
         .javaRDD()
@@ -81,6 +84,7 @@ public final class StoredGroupTotals {
           r.getString(MODEL),
           r.getString(TOKENIZER),
           r.getString(DOMAIN),
+          extraLabels(r),
           r.getLong(TOKENS),
           r.getDouble(NLL_SUM),
           r.getLong(BYTES),
@@ -91,6 +95,18 @@ public final class StoredGroupTotals {
           positions(r, positions));
     }
     return List.of(totals).iterator();
+  }
+
+  /** The row's extra label values, selected after {@link #READ}'s columns. */
+  private static List<String> extraLabels(Row r) {
+    if (r.size() == READ.size()) {
+      return List.of();
+    }
+    List<String> extras = new java.util.ArrayList<>(r.size() - READ.size());
+    for (int i = READ.size(); i < r.size(); i++) {
+      extras.add(r.getString(i));
+    }
+    return extras;
   }
 
   /** The row's stored position buckets, in {@code into}; null for a row stored without them. */

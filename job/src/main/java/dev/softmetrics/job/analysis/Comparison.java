@@ -33,7 +33,8 @@ public record Comparison(
     String better,
     String betterTokenizer,
     Integer replicates,
-    Double confidence)
+    Double confidence,
+    java.util.List<String> extraLabels)
     implements Serializable {
 
   /** The comparison of a pair from its sums over the paired sequences. */
@@ -78,6 +79,7 @@ public record Comparison(
         decided ? (bIsBetter ? pair.modelB() : pair.modelA()) : null,
         decided ? (bIsBetter ? pair.tokenizerB() : pair.tokenizerA()) : null,
         bpb == null ? null : bpb.replicates(),
-        bpb == null ? null : confidence);
+        bpb == null ? null : confidence,
+        pair.extraLabels());
   }
 }

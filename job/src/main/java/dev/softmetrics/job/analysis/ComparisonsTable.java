@@ -1,6 +1,8 @@
 package dev.softmetrics.job.analysis;
 
+import dev.softmetrics.job.output.OutputTables;
 import dev.softmetrics.job.output.SmallTables;
+import dev.softmetrics.job.tables.Table;
 import dev.softmetrics.job.tables.Tables;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,36 +18,49 @@ import org.apache.spark.sql.SparkSession;
 public final class ComparisonsTable {
   private ComparisonsTable() {}
 
-  /** Replaces {@code comparisons/} under {@code output} with the comparisons; returns its rows. */
+  /**
+   * Replaces {@code comparisons/} under {@code output} with the comparisons, with the extra label
+   * columns {@code extraLabels}; returns its rows.
+   */
   public static List<Row> write(
-      SparkSession spark, List<Comparison> comparisons, String output, String runId) {
+      SparkSession spark,
+      List<Comparison> comparisons,
+      String output,
+      String runId,
+      List<String> extraLabels) {
     List<Row> rows = new ArrayList<>(comparisons.size());
     for (Comparison c : comparisons) {
       rows.add(
           RowFactory.create(
-              runId,
-              c.modelA(),
-              c.tokenizerA(),
-              c.modelB(),
-              c.tokenizerB(),
-              c.domain(),
-              c.sequences(),
-              c.bitsPerByteA(),
-              c.bitsPerByteB(),
-              c.bitsPerByteDiff(),
-              c.bitsPerByteDiffLow(),
-              c.bitsPerByteDiffHigh(),
-              c.meanNllA(),
-              c.meanNllB(),
-              c.meanNllDiff(),
-              c.meanNllDiffLow(),
-              c.meanNllDiffHigh(),
-              c.better(),
-              c.betterTokenizer(),
-              c.replicates(),
-              c.confidence()));
+              OutputTables.withExtraLabels(
+                  new Object[] {
+                    runId,
+                    c.modelA(),
+                    c.tokenizerA(),
+                    c.modelB(),
+                    c.tokenizerB(),
+                    c.domain(),
+                    c.sequences(),
+                    c.bitsPerByteA(),
+                    c.bitsPerByteB(),
+                    c.bitsPerByteDiff(),
+                    c.bitsPerByteDiffLow(),
+                    c.bitsPerByteDiffHigh(),
+                    c.meanNllA(),
+                    c.meanNllB(),
+                    c.meanNllDiff(),
+                    c.meanNllDiffLow(),
+                    c.meanNllDiffHigh(),
+                    c.better(),
+                    c.betterTokenizer(),
+                    c.replicates(),
+                    c.confidence()
+                  },
+                  5,
+                  c.extraLabels())));
     }
-    SmallTables.replace(spark, rows, Tables.COMPARISONS.schema(), Tables.COMPARISONS.path(output));
+    Table table = Tables.withExtraLabels(Tables.COMPARISONS, extraLabels);
+    SmallTables.replace(spark, rows, table.schema(), table.path(output));
     return rows;
   }
 }

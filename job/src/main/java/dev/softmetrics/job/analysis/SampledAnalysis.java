@@ -50,9 +50,13 @@ public final class SampledAnalysis {
     Map<GroupKey, ReplicateSums> all = new LinkedHashMap<>();
     for (SampledGroup g : samples) {
       ReplicateSums sums = g.sample().replicates();
-      put(out, new GroupKey(g.model(), g.tokenizer(), g.domain()), sums, bootstrap);
+      put(
+          out,
+          new GroupKey(g.model(), g.tokenizer(), g.domain(), g.extraLabels()),
+          sums,
+          bootstrap);
       all.computeIfAbsent(
-              new GroupKey(g.model(), g.tokenizer(), CorpusRow.ALL_DOMAINS),
+              new GroupKey(g.model(), g.tokenizer(), CorpusRow.ALL_DOMAINS, g.extraLabels()),
               k -> new ReplicateSums(bootstrap.replicates()))
           .merge(sums);
     }
@@ -76,15 +80,19 @@ public final class SampledAnalysis {
 
   private static List<Comparison> comparisons(
       List<SampledGroup> samples, BootstrapConfig bootstrap) {
-    Map<String, List<SampledGroup>> byDomain = new LinkedHashMap<>();
+    // Pairs are compared within a domain and equal extra labels: the sequences of one such part
+    // share their weights key across the part's groups only.
+    Map<List<String>, List<SampledGroup>> byDomain = new LinkedHashMap<>();
     for (SampledGroup g : samples) {
-      byDomain.computeIfAbsent(g.domain(), k -> new ArrayList<>()).add(g);
+      List<String> part = new ArrayList<>(g.extraLabels());
+      part.add(g.domain());
+      byDomain.computeIfAbsent(part, k -> new ArrayList<>()).add(g);
     }
     Map<AnalysisKey, PairSums> sums = new HashMap<>();
     byDomain.forEach(
-        (domain, groups) -> {
+        (part, groups) -> {
           if (groups.size() > 1) {
-            pairSums(domain, groups, bootstrap.replicates(), sums);
+            pairSums(groups.get(0).domain(), groups, bootstrap.replicates(), sums);
           }
         });
     List<Map.Entry<AnalysisKey, PairSums>> pairs = new ArrayList<>(sums.entrySet());
@@ -184,7 +192,10 @@ public final class SampledAnalysis {
       severalModels |= rows[r].group() != rows[from].group();
       sequence.add(
           new Signatures.Score(
-              new Signatures.Scorer(g.model(), g.tokenizer()), s.nll(i), s.tokens(i), s.bytes(i)));
+              new Signatures.Scorer(g.model(), g.tokenizer(), g.extraLabels()),
+              s.nll(i),
+              s.tokens(i),
+              s.bytes(i)));
     }
     // A sequence only one model scored (its own duplicate rows) belongs to no pair.
     if (severalModels) {

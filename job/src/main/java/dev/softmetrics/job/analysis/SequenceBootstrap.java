@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.function.PairFlatMapFunction;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
@@ -61,7 +62,8 @@ public final class SequenceBootstrap {
       for (CorpusRow row : rows) {
         out.add(
             row.withInterval(
-                intervals.get(new GroupKey(row.model(), row.tokenizer(), row.domain()))));
+                intervals.get(
+                    new GroupKey(row.model(), row.tokenizer(), row.domain(), row.extraLabels()))));
       }
       return out;
     }
@@ -103,7 +105,17 @@ public final class SequenceBootstrap {
    * @param bootstrap replicates, seed and confidence
    */
   public static Result compute(Dataset<Row> sequences, BootstrapConfig bootstrap) {
-    return compute(sequences, bootstrap, ONE_TASK_BYTES);
+    return compute(sequences, List.of(), bootstrap, ONE_TASK_BYTES);
+  }
+
+  /**
+   * {@link #compute(Dataset, BootstrapConfig)} over rows with the extra label columns {@code
+   * extraLabels}: a sequence is then a (domain, sequence_id, extra labels), so pairs are compared
+   * only within equal extra labels.
+   */
+  public static Result compute(
+      Dataset<Row> sequences, List<String> extraLabels, BootstrapConfig bootstrap) {
+    return compute(sequences, extraLabels, bootstrap, ONE_TASK_BYTES);
   }
 
   /**
@@ -111,9 +123,17 @@ public final class SequenceBootstrap {
    * oneTaskBytes}.
    */
   static Result compute(Dataset<Row> sequences, BootstrapConfig bootstrap, long oneTaskBytes) {
+    return compute(sequences, List.of(), bootstrap, oneTaskBytes);
+  }
+
+  private static Result compute(
+      Dataset<Row> sequences,
+      List<String> extraLabels,
+      BootstrapConfig bootstrap,
+      long oneTaskBytes) {
     int partitions =
         Integer.parseInt(sequences.sparkSession().conf().get("spark.sql.shuffle.partitions", "8"));
-    Dataset<Row> columns = READ.select(sequences);
+    Dataset<Row> columns = READ.select(sequences, extraLabels);
     boolean oneTask =
         sequences
                 .queryExecution()
@@ -129,7 +149,7 @@ public final class SequenceBootstrap {
                 ? columns.coalesce(1)
                 : columns.repartition(
                     partitions, col(Columns.DOMAIN.name()), col(Columns.SEQUENCE_ID.name())))
-            .sortWithinPartitions(Columns.DOMAIN.name(), Columns.SEQUENCE_ID.name());
+            .sortWithinPartitions(sequenceOrder(extraLabels));
     JavaPairRDD<AnalysisKey, PairSums> sums =
         bySequence
             .queryExecution()
@@ -152,6 +172,15 @@ public final class SequenceBootstrap {
     }
     pairs.sort(Comparator.comparing(Tuple2::_1, PairKey.ORDER));
     return new Result(intervals, pairs.stream().map(Tuple2::_2).toList());
+  }
+
+  /** The columns that bring a sequence's rows together: domain, sequence_id, extra labels. */
+  private static Column[] sequenceOrder(List<String> extraLabels) {
+    List<Column> order = new ArrayList<>();
+    order.add(col(Columns.DOMAIN.name()));
+    order.add(col(Columns.SEQUENCE_ID.name()));
+    extraLabels.forEach(l -> order.add(col("`" + l.replace("`", "``") + "`")));
+    return order.toArray(Column[]::new);
   }
 
   /** A group's interval (null without one) or a pair's comparison. */
@@ -180,23 +209,29 @@ public final class SequenceBootstrap {
       List<Signatures.Score> sequence = new ArrayList<>();
       UTF8String domain = null;
       UTF8String id = null;
+      List<String> extras = null;
       while (rows.hasNext()) {
         InternalRow row = rows.next();
         // The reader reuses its row objects: copy what is kept.
         UTF8String rowDomain = row.getUTF8String(DOMAIN);
         UTF8String rowId = row.getUTF8String(SEQUENCE_ID);
-        if (domain != null && !(domain.equals(rowDomain) && id.equals(rowId))) {
+        List<String> rowExtras = extraLabels(row);
+        if (domain != null
+            && !(domain.equals(rowDomain) && id.equals(rowId) && extras.equals(rowExtras))) {
           add(domain, id, sequence, signatures);
           sequence.clear();
         }
         if (sequence.isEmpty()) {
           domain = rowDomain.copy();
           id = rowId.copy();
+          extras = rowExtras;
         }
         sequence.add(
             new Signatures.Score(
                 new Signatures.Scorer(
-                    row.getUTF8String(MODEL).toString(), row.getUTF8String(TOKENIZER).toString()),
+                    row.getUTF8String(MODEL).toString(),
+                    row.getUTF8String(TOKENIZER).toString(),
+                    extras),
                 row.getDouble(NLL_SUM),
                 row.getLong(TOKENS),
                 row.getLong(BYTES)));
@@ -209,6 +244,18 @@ public final class SequenceBootstrap {
       List<Tuple2<AnalysisKey, PairSums>> pairs = new ArrayList<>(out.size());
       out.forEach((key, value) -> pairs.add(new Tuple2<>(key, value)));
       return pairs.iterator();
+    }
+
+    /** The row's extra label values, selected after {@link #READ}'s columns. */
+    private static List<String> extraLabels(InternalRow row) {
+      if (row.numFields() == READ.size()) {
+        return List.of();
+      }
+      List<String> extras = new ArrayList<>(row.numFields() - READ.size());
+      for (int i = READ.size(); i < row.numFields(); i++) {
+        extras.add(row.getUTF8String(i).toString());
+      }
+      return extras;
     }
 
     private void add(

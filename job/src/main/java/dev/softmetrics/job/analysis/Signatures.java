@@ -1,6 +1,7 @@
 package dev.softmetrics.job.analysis;
 
 import dev.softmetrics.job.aggregate.CorpusRow;
+import dev.softmetrics.job.aggregate.ExtraLabelOrder;
 import dev.softmetrics.udfs.bootstrap.PoissonWeights;
 import dev.softmetrics.udfs.bootstrap.ReplicateSums;
 import java.io.Serializable;
@@ -19,14 +20,16 @@ import java.util.Map;
  * models scored ({@link SampledAnalysis}). Not thread-safe.
  */
 final class Signatures {
-  /** A model under a tokenizer. */
-  record Scorer(String model, String tokenizer) implements Serializable {}
+  /** A model under a tokenizer, with the extra labels of what it scored (empty for none). */
+  record Scorer(String model, String tokenizer, List<String> extraLabels) implements Serializable {}
 
   /** One row of a sequence: who scored it, and its sums. */
   record Score(Scorer scorer, double nll, long tokens, long bytes) {}
 
   private static final Comparator<Scorer> SCORER_ORDER =
-      Comparator.comparing(Scorer::model).thenComparing(Scorer::tokenizer);
+      Comparator.comparing(Scorer::model)
+          .thenComparing(Scorer::tokenizer)
+          .thenComparing(Scorer::extraLabels, ExtraLabelOrder.INSTANCE);
 
   /** The models that scored a sequence, sorted, in a domain. */
   private record Signature(String domain, List<Scorer> scorers) {}
@@ -87,13 +90,15 @@ final class Signatures {
         Scorer a = scorers.get(i);
         if (groups) {
           out.computeIfAbsent(
-                  new GroupKey(a.model(), a.tokenizer(), domain), k -> PairSums.group(replicates))
+                  new GroupKey(a.model(), a.tokenizer(), domain, a.extraLabels()),
+                  k -> PairSums.group(replicates))
               .merge(PairSums.of(sums.byScorer[i], sums.sequences));
         }
         for (int j = i + 1; j < scorers.size(); j++) {
           Scorer b = scorers.get(j);
           out.computeIfAbsent(
-                  new PairKey(a.model(), a.tokenizer(), b.model(), b.tokenizer(), domain),
+                  new PairKey(
+                      a.model(), a.tokenizer(), b.model(), b.tokenizer(), domain, a.extraLabels()),
                   k -> PairSums.pair(replicates))
               .addPaired(sums.byScorer[i], sums.byScorer[j], sums.sequences);
         }

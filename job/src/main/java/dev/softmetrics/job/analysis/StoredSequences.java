@@ -2,6 +2,7 @@ package dev.softmetrics.job.analysis;
 
 import dev.softmetrics.job.output.FileKeys;
 import dev.softmetrics.job.tables.Tables;
+import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -22,6 +23,19 @@ public final class StoredSequences {
   public static Dataset<Row> all(SparkSession spark, String output) {
     // The schema is the job's own: given, so that Spark does not run a job to read a footer for it.
     return spark.read().schema(SCHEMA).parquet(Tables.SEQUENCES.path(output));
+  }
+
+  /**
+   * {@link #all(SparkSession, String)} of a table written with the extra label columns {@code
+   * extraLabels} ({@code labels.extra}).
+   */
+  public static Dataset<Row> all(SparkSession spark, String output, List<String> extraLabels) {
+    StructType schema =
+        Tables.withExtraLabels(Tables.SEQUENCES, extraLabels)
+            .schema()
+            .add(FileKeys.COLUMN, DataTypes.StringType, true)
+            .asNullable();
+    return spark.read().schema(schema).parquet(Tables.SEQUENCES.path(output));
   }
 
   /** {@code sequences/} as stored: its columns, then the partition column. */

@@ -176,6 +176,7 @@ public final class ScoreCommand implements Callable<Integer> {
           System.out,
           result.corpus(),
           result.comparisons(),
+          request.config().columns().extraLabels(),
           result.run(),
           request.output(),
           request.config().summaryMaxRows());

@@ -24,12 +24,13 @@ public record ColumnNames(
     String logits,
     String refLogits,
     String logitsDtype,
-    String firstPosition)
+    String firstPosition,
+    List<String> extraLabels)
     implements java.io.Serializable {
 
   public ColumnNames {
     // Arrays.asList, not List.of: a null name must reach the check below, not throw on its own.
-    for (String name :
+    List<String> known =
         java.util.Arrays.asList(
             sequenceId,
             model,
@@ -48,12 +49,15 @@ public record ColumnNames(
             logits,
             refLogits,
             logitsDtype,
-            firstPosition)) {
+            firstPosition);
+    for (String name : known) {
       if (name == null || name.isBlank()) {
         throw new IllegalArgumentException(
             "Invalid column name: empty (must name an input column)");
       }
     }
+    extraLabels = List.copyOf(extraLabels);
+    ExtraLabelNames.check(extraLabels, known);
   }
 
   /** Reads the {@code columns} block of the {@code softmetrics} configuration. */
@@ -76,34 +80,44 @@ public record ColumnNames(
         settings.text("columns.logits"),
         settings.text("columns.ref-logits"),
         settings.text("columns.logits-dtype"),
-        settings.text("columns.first-position"));
+        settings.text("columns.first-position"),
+        settings.textList("labels.extra"));
   }
 
-  /** Every input column the job knows, in the order of the configuration. */
+  /** Every input column the job knows, in the order of the configuration, the extra labels last. */
   public List<String> all() {
-    return List.of(
-        sequenceId,
-        model,
-        tokenizer,
-        domain,
-        tokenLogprobs,
-        text,
-        numBytes,
-        numChars,
-        numWords,
-        tokenEntropies,
-        refLogprobs,
-        topLogprobs,
-        vocabSize,
-        targetIds,
-        logits,
-        refLogits,
-        logitsDtype,
-        firstPosition);
+    List<String> all =
+        new java.util.ArrayList<>(
+            List.of(
+                sequenceId,
+                model,
+                tokenizer,
+                domain,
+                tokenLogprobs,
+                text,
+                numBytes,
+                numChars,
+                numWords,
+                tokenEntropies,
+                refLogprobs,
+                topLogprobs,
+                vocabSize,
+                targetIds,
+                logits,
+                refLogits,
+                logitsDtype,
+                firstPosition));
+    all.addAll(extraLabels);
+    return all;
   }
 
-  /** The four label columns, in output order. */
+  /**
+   * The label columns: the four built-in ones, then the extra labels ({@code labels.extra}), each
+   * read as text and required like the built-in ones.
+   */
   public List<String> labels() {
-    return List.of(sequenceId, model, tokenizer, domain);
+    List<String> labels = new java.util.ArrayList<>(List.of(sequenceId, model, tokenizer, domain));
+    labels.addAll(extraLabels);
+    return labels;
   }
 }

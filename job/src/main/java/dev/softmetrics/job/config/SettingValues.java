@@ -2,11 +2,14 @@ package dev.softmetrics.job.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -110,6 +113,36 @@ final class SettingValues {
       case STRING, NUMBER, BOOLEAN -> block.getString(key);
       default -> throw invalid(key, value, "a text value");
     };
+  }
+
+  /**
+   * A list of text values. Text (what {@code --set key=value} gives) is read as its comma-separated
+   * items, in brackets or not: {@code step,split} and {@code [step, split]} are both two names.
+   */
+  List<String> textList(String key) {
+    ConfigValue value = value(key, "a list of names");
+    if (value.valueType() == ConfigValueType.STRING) {
+      String text = block.getString(key).strip();
+      if (text.startsWith("[") && text.endsWith("]")) {
+        text = text.substring(1, text.length() - 1);
+      }
+      List<String> out = new ArrayList<>();
+      for (String item : text.split(",", -1)) {
+        out.add(item.strip());
+      }
+      return out.size() == 1 && out.get(0).isEmpty() ? List.of() : out;
+    }
+    if (value.valueType() != ConfigValueType.LIST) {
+      throw invalid(key, value, "a list of names, e.g. [step, split]");
+    }
+    List<String> out = new ArrayList<>();
+    for (ConfigValue element : (ConfigList) value) {
+      if (element.valueType() != ConfigValueType.STRING) {
+        throw invalid(key, value, "a list of names, e.g. [step, split]");
+      }
+      out.add((String) element.unwrapped());
+    }
+    return out;
   }
 
   /** The value of {@code key}, which reference.conf defines; a null breaks {@code rule}. */

@@ -248,7 +248,8 @@ public final class ShardScan {
       int firstPosition,
       int filePath,
       int rowIndex,
-      int lineProblem)
+      int lineProblem,
+      int[] extraLabels)
       implements java.io.Serializable {
 
     /** -1 for a column the input does not have. */
@@ -281,7 +282,8 @@ public final class ShardScan {
           index.getOrDefault(names.firstPosition(), ABSENT),
           metadata(index, "file_path"),
           metadata(index, "_tmp_metadata_row_index"),
-          index.getOrDefault(JsonLinesScan.LINE_PROBLEM, ABSENT));
+          index.getOrDefault(JsonLinesScan.LINE_PROBLEM, ABSENT),
+          names.extraLabels().stream().mapToInt(index::get).toArray());
     }
 
     private static int metadata(Map<String, Integer> index, String name) {
@@ -293,9 +295,15 @@ public final class ShardScan {
       return i;
     }
 
-    /** The four label positions, in output order. */
+    /** The label positions: the four built-in labels, then the extra labels. */
     public int[] labels() {
-      return new int[] {sequenceId, model, tokenizer, domain};
+      int[] labels = new int[4 + extraLabels.length];
+      labels[0] = sequenceId;
+      labels[1] = model;
+      labels[2] = tokenizer;
+      labels[3] = domain;
+      System.arraycopy(extraLabels, 0, labels, 4, extraLabels.length);
+      return labels;
     }
   }
 }

@@ -6,6 +6,7 @@ import dev.softmetrics.job.aggregate.PositionRow;
 import dev.softmetrics.job.config.Versions;
 import dev.softmetrics.job.tables.Columns;
 import dev.softmetrics.job.tables.SoftColumn;
+import dev.softmetrics.job.tables.Table;
 import dev.softmetrics.job.tables.Tables;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -60,9 +61,16 @@ public final class OutputTables {
   private static final List<String> UNIQUE_PER_ELEMENT =
       List.of(Columns.POSITION_NLL_SUM.name(), Columns.POSITION_ENTROPY_SUM.name());
 
-  /** {@code corpus/}: one small file, written from the driver; returns the rows it holds. */
+  /**
+   * {@code corpus/}: one small file, written from the driver, with the extra label columns {@code
+   * extraLabels}; returns the rows it holds.
+   */
   public static List<Row> writeCorpus(
-      SparkSession spark, List<CorpusRow> corpus, String output, String runId) {
+      SparkSession spark,
+      List<CorpusRow> corpus,
+      String output,
+      String runId,
+      List<String> extraLabels) {
     List<Row> rows = new ArrayList<>(corpus.size());
     for (CorpusRow c : corpus) {
       Object[] values =
@@ -107,33 +115,69 @@ public final class OutputTables {
       int flags = perSequence + SoftColumn.PER_SEQUENCE.size();
       row[flags] = scala.jdk.javaapi.CollectionConverters.asScala(c.flags()).toSeq();
       System.arraycopy(interval, 0, row, flags + 1, interval.length);
-      rows.add(RowFactory.create(row));
+      rows.add(RowFactory.create(withExtraLabels(row, c.extraLabels())));
     }
-    SmallTables.replace(spark, rows, Tables.CORPUS.schema(), Tables.CORPUS.path(output));
+    Table table = Tables.withExtraLabels(Tables.CORPUS, extraLabels);
+    SmallTables.replace(spark, rows, table.schema(), table.path(output));
     return rows;
   }
 
-  /** {@code positions/}: one small file, written from the driver. */
+  /**
+   * {@code positions/}: one small file, written from the driver, with the extra label columns
+   * {@code extraLabels}.
+   */
   public static void writePositions(
-      SparkSession spark, List<PositionRow> positions, String output, String runId) {
+      SparkSession spark,
+      List<PositionRow> positions,
+      String output,
+      String runId,
+      List<String> extraLabels) {
     List<Row> rows = new ArrayList<>(positions.size());
     for (PositionRow p : positions) {
       rows.add(
           RowFactory.create(
-              runId,
-              p.model(),
-              p.tokenizer(),
-              p.domain(),
-              p.bucket(),
-              p.firstPosition(),
-              p.lastPosition(),
-              p.tokens(),
-              p.nllSum(),
-              p.meanNll(),
-              p.pplToken(),
-              p.meanEntropy()));
+              withExtraLabels(
+                  new Object[] {
+                    runId,
+                    p.model(),
+                    p.tokenizer(),
+                    p.domain(),
+                    p.bucket(),
+                    p.firstPosition(),
+                    p.lastPosition(),
+                    p.tokens(),
+                    p.nllSum(),
+                    p.meanNll(),
+                    p.pplToken(),
+                    p.meanEntropy()
+                  },
+                  p.extraLabels())));
     }
-    SmallTables.replace(spark, rows, Tables.POSITIONS.schema(), Tables.POSITIONS.path(output));
+    Table table = Tables.withExtraLabels(Tables.POSITIONS, extraLabels);
+    SmallTables.replace(spark, rows, table.schema(), table.path(output));
+  }
+
+  /**
+   * A driver-side row of {@code corpus/} or {@code positions/} (run_id, model, tokenizer first)
+   * with the group's extra label values after {@code tokenizer}, as {@link Tables#withExtraLabels}
+   * places their columns.
+   */
+  public static Object[] withExtraLabels(Object[] row, List<String> extraLabels) {
+    return withExtraLabels(row, 3, extraLabels);
+  }
+
+  /** {@code row} with {@code extraLabels} inserted at {@code at}. */
+  public static Object[] withExtraLabels(Object[] row, int at, List<String> extraLabels) {
+    if (extraLabels.isEmpty()) {
+      return row;
+    }
+    Object[] wider = new Object[row.length + extraLabels.size()];
+    System.arraycopy(row, 0, wider, 0, at);
+    for (int i = 0; i < extraLabels.size(); i++) {
+      wider[at + i] = extraLabels.get(i);
+    }
+    System.arraycopy(row, at, wider, at + extraLabels.size(), row.length - at);
+    return wider;
   }
 
   /** The run's row of {@code runs/}. */

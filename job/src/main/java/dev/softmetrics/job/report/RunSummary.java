@@ -44,15 +44,16 @@ public final class RunSummary {
 
   /**
    * The human table: one line per model x tokenizer x domain, the {@code __all__} roll-up after
-   * each group of more than one domain (a group of one would print its only row twice). The
-   * headline figure's bootstrap interval follows the fixed columns when some row has one: {@code
-   * ppl_token}'s when every row is of one tokenizer (token perplexities compare only then), else
-   * bits per byte's. Columns for entropy, KL and flags appear when some row has them: {@code
-   * entropy} is the mean entropy, or its top-k bounds as {@code lo..hi}; {@code kl(q||ref)} is the
-   * KL the flags read (per token: kl_reverse from logits, else the k1 estimate from ref_logprobs),
-   * said in a line under the table.
+   * each group of more than one domain (a group of one would print its only row twice). The extra
+   * labels ({@code labels.extra}, named {@code extraLabels}) have a column each after {@code
+   * tokenizer}. The headline figure's bootstrap interval follows the fixed columns when some row
+   * has one: {@code ppl_token}'s when every row is of one tokenizer (token perplexities compare
+   * only then), else bits per byte's. Columns for entropy, KL and flags appear when some row has
+   * them: {@code entropy} is the mean entropy, or its top-k bounds as {@code lo..hi}; {@code
+   * kl(q||ref)} is the KL the flags read (per token: kl_reverse from logits, else the k1 estimate
+   * from ref_logprobs), said in a line under the table.
    */
-  public static String table(List<CorpusRow> corpus, int maxRows) {
+  public static String table(List<CorpusRow> corpus, List<String> extraLabels, int maxRows) {
     List<CorpusRow> printed = corpus.stream().filter(c -> !isSingleDomainRollup(c)).toList();
     List<CorpusRow> shown = printed.subList(0, Math.min(maxRows, printed.size()));
     Headline headline = Headline.of(corpus);
@@ -64,6 +65,7 @@ public final class RunSummary {
     if (interval) {
       header.add(headline.intervalHeader(shown));
     }
+    header.addAll(2, extraLabels);
     if (entropy) {
       header.add("entropy");
     }
@@ -94,6 +96,7 @@ public final class RunSummary {
       if (interval) {
         row.add(headline.interval(c));
       }
+      row.addAll(2, c.extraLabels());
       if (entropy) {
         row.add(entropy(c) == null ? "-" : entropy(c));
       }
@@ -106,7 +109,9 @@ public final class RunSummary {
       cells.add(row.toArray(new String[0]));
     }
     int flagsColumn = flags ? header.size() - 1 : -1;
-    StringBuilder out = new StringBuilder(TextTable.render(cells, i -> i < 3 || i == flagsColumn));
+    int labels = 3 + extraLabels.size();
+    StringBuilder out =
+        new StringBuilder(TextTable.render(cells, i -> i < labels || i == flagsColumn));
     if (kl) {
       out.append(KL_NOTE);
     }
@@ -168,10 +173,11 @@ public final class RunSummary {
       PrintStream out,
       List<CorpusRow> corpus,
       List<Comparison> comparisons,
+      List<String> extraLabels,
       RunRecord run,
       String output,
       int maxRows) {
-    out.print(table(corpus, maxRows));
+    out.print(table(corpus, extraLabels, maxRows));
     out.println();
     String block = ComparisonsBlock.text(comparisons, maxRows);
     if (!block.isEmpty()) {

@@ -63,9 +63,9 @@ final class DuplicateSearch {
     return found;
   }
 
-  /** (sequence_id, model, tokenizer) of an assembled sequence. */
+  /** (sequence_id, model, tokenizer, extra labels...) of an assembled sequence. */
   private static List<String> identity(SequenceKey key) {
-    return List.of(key.sequenceId(), key.model(), key.tokenizer());
+    return key.identity();
   }
 
   /**

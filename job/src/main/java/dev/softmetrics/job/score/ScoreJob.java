@@ -93,6 +93,7 @@ public final class ScoreJob {
         input = IncrementalInputs.leaveOutUnchanged(spark, output, input);
       }
       StagedRun staged = StagedRun.begin(spark, output, request.runId(), log);
+      StoredExtraLabels.check(spark, output, staged, input, config.columns().extraLabels());
       try {
         StageClock clock = new StageClock();
         try (ScoringPass pass = ScoringPass.run(spark, request, input, staged)) {
@@ -151,9 +152,14 @@ public final class ScoreJob {
         OutputTables.runRow(
             record(spark, request, run, accounting, status + RunRecord.COMMITTED_LATER));
     run.lock().checkHeld();
-    staged.commit(keys, Tables.SEQUENCES.schema(), Tables.REJECTED.schema(), left);
+    List<String> extraLabels = config.columns().extraLabels();
+    staged.commit(
+        keys,
+        Tables.withExtraLabels(Tables.SEQUENCES, extraLabels).schema(),
+        Tables.REJECTED.schema(),
+        left);
     clock.lap("commit");
-    List<GroupTotals> groupTotals = corpusTotals(spark, output, pass, totals);
+    List<GroupTotals> groupTotals = corpusTotals(spark, output, pass, totals, extraLabels);
     List<CorpusRow> groups = CorpusAggregation.rows(groupTotals, config.flags());
     List<PositionRow> positions = PositionsAggregation.rows(groupTotals);
     // Intervals and comparisons cover every stored sequence, of this run and of earlier ones: from
@@ -162,11 +168,12 @@ public final class ScoreJob {
     SequenceBootstrap.Result analysis =
         totals.sampled() && pass.otherStoredKeys().isEmpty()
             ? SampledAnalysis.compute(totals.samples(), config.bootstrap())
-            : SequenceBootstrap.compute(StoredSequences.all(spark, output), config.bootstrap());
+            : SequenceBootstrap.compute(
+                StoredSequences.all(spark, output, extraLabels), extraLabels, config.bootstrap());
     List<CorpusRow> corpus = analysis.attachTo(groups);
     List<ResultsFile.TableRows> written =
-        writeCorpusAndComparisons(spark, output, runId, corpus, analysis);
-    OutputTables.writePositions(spark, positions, output, runId);
+        writeCorpusAndComparisons(spark, output, runId, corpus, analysis, extraLabels);
+    OutputTables.writePositions(spark, positions, output, runId, extraLabels);
     clock.lap("corpus_and_comparisons");
     spark.sparkContext().setJobDescription("write runs/");
     RunRecord record = record(spark, request, run, accounting, status);
@@ -208,24 +215,29 @@ public final class ScoreJob {
       String output,
       String runId,
       List<CorpusRow> corpus,
-      SequenceBootstrap.Result analysis) {
+      SequenceBootstrap.Result analysis,
+      List<String> extraLabels) {
     // Each is mostly a Parquet writer's set-up.
     ExecutorService tables = Executors.newFixedThreadPool(1);
     try {
       CompletableFuture<List<Row>> comparisonsWrite =
           CompletableFuture.supplyAsync(
-              () -> ComparisonsTable.write(spark, analysis.comparisons(), output, runId), tables);
+              () ->
+                  ComparisonsTable.write(spark, analysis.comparisons(), output, runId, extraLabels),
+              tables);
       List<Row> corpusRows;
       try {
-        corpusRows = OutputTables.writeCorpus(spark, corpus, output, runId);
+        corpusRows = OutputTables.writeCorpus(spark, corpus, output, runId, extraLabels);
       } finally {
         // Even when corpus/ failed: the comparisons' write must not outlive the run.
         CompletableFuture.allOf(comparisonsWrite).exceptionally(e -> null).join();
       }
       List<Row> comparisonRows = await(comparisonsWrite);
       return List.of(
-          new ResultsFile.TableRows(Tables.CORPUS.schema(), corpusRows),
-          new ResultsFile.TableRows(Tables.COMPARISONS.schema(), comparisonRows));
+          new ResultsFile.TableRows(
+              Tables.withExtraLabels(Tables.CORPUS, extraLabels).schema(), corpusRows),
+          new ResultsFile.TableRows(
+              Tables.withExtraLabels(Tables.COMPARISONS, extraLabels).schema(), comparisonRows));
     } finally {
       tables.shutdownNow();
     }
@@ -285,12 +297,17 @@ public final class ScoreJob {
    * share the run's groups.
    */
   private static List<GroupTotals> corpusTotals(
-      SparkSession spark, String output, ScoringPass pass, PassTotals totals) {
+      SparkSession spark,
+      String output,
+      ScoringPass pass,
+      PassTotals totals,
+      List<String> extraLabels) {
     if (pass.otherStoredKeys().isEmpty()) {
       return totals.groups();
     }
     spark.sparkContext().setJobDescription("recompute corpus/ from sequences/");
-    return StoredGroupTotals.of(StoredSequences.all(spark, output)).groups();
+    return StoredGroupTotals.of(StoredSequences.all(spark, output, extraLabels), extraLabels)
+        .groups();
   }
 
   /**

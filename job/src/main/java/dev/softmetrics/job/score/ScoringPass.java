@@ -120,7 +120,12 @@ final class ScoringPass implements AutoCloseable {
                     .mapPartitions(scorer(PartitionScorer.Emit.SCORED, accumulator, checks));
     try {
       staged.write(
-          ScoreJob.frame(spark, scored, Tables.SEQUENCES.schema()), Tables.SEQUENCES.folder());
+          ScoreJob.frame(
+              spark,
+              scored,
+              Tables.withExtraLabels(Tables.SEQUENCES, request.config().columns().extraLabels())
+                  .schema()),
+          Tables.SEQUENCES.folder());
     } finally {
       ProgressReporter.describeInput(spark.sparkContext(), null, null);
     }
@@ -164,7 +169,12 @@ final class ScoringPass implements AutoCloseable {
     // The common case, no other files stored: no sort of every key hash on the driver.
     return others.isEmpty()
         ? StoredCopies.NONE
-        : StoredCopies.find(spark, request.output(), others, totals.allKeys());
+        : StoredCopies.find(
+            spark,
+            request.output(),
+            request.config().columns().extraLabels(),
+            others,
+            totals.allKeys());
   }
 
   /**

@@ -57,7 +57,11 @@ final class StoredCopies {
    * sequences/}, of the sequences whose key hash is among {@code sortedRunKeys}.
    */
   static StoredCopies find(
-      SparkSession spark, String output, Set<String> otherFileKeys, long[] sortedRunKeys) {
+      SparkSession spark,
+      String output,
+      List<String> extraLabels,
+      Set<String> otherFileKeys,
+      long[] sortedRunKeys) {
     if (otherFileKeys.isEmpty() || sortedRunKeys.length == 0) {
       return NONE;
     }
@@ -66,8 +70,9 @@ final class StoredCopies {
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(sortedRunKeys);
     List<Tuple2<List<String>, String>> found =
         READ.select(
-                StoredSequences.all(spark, output)
-                    .where(col(FileKeys.COLUMN).isin(otherFileKeys.toArray())))
+                StoredSequences.all(spark, output, extraLabels)
+                    .where(col(FileKeys.COLUMN).isin(otherFileKeys.toArray())),
+                extraLabels)
             .queryExecution()
             .toRdd()
             .toJavaRDD()
@@ -79,14 +84,7 @@ final class StoredCopies {
                             row.getUTF8String(SEQUENCE_ID),
                             row.getUTF8String(MODEL),
                             row.getUTF8String(TOKENIZER))))
-            .map(
-                row ->
-                    new Tuple2<>(
-                        List.of(
-                            row.getUTF8String(SEQUENCE_ID).toString(),
-                            row.getUTF8String(MODEL).toString(),
-                            row.getUTF8String(TOKENIZER).toString()),
-                        row.getUTF8String(SOURCE_FILE).toString()))
+            .map(row -> new Tuple2<>(identity(row), row.getUTF8String(SOURCE_FILE).toString()))
             .collect();
     runKeys.destroy();
     Map<List<String>, DuplicateCopies.Copy> byIdentity = new HashMap<>();
@@ -100,7 +98,22 @@ final class StoredCopies {
     return new StoredCopies(byIdentity);
   }
 
-  /** The stored copy of the sequence with labels (sequence_id, model, tokenizer), or null. */
+  /** (sequence_id, model, tokenizer, extra labels...) of a stored row read with {@link #READ}. */
+  private static List<String> identity(InternalRow row) {
+    List<String> identity = new java.util.ArrayList<>();
+    identity.add(row.getUTF8String(SEQUENCE_ID).toString());
+    identity.add(row.getUTF8String(MODEL).toString());
+    identity.add(row.getUTF8String(TOKENIZER).toString());
+    for (int i = READ.size(); i < row.numFields(); i++) {
+      identity.add(row.getUTF8String(i).toString());
+    }
+    return identity;
+  }
+
+  /**
+   * The stored copy of the sequence with labels (sequence_id, model, tokenizer, extra labels...),
+   * or null.
+   */
   DuplicateCopies.Copy of(List<String> identity) {
     return byIdentity.get(identity);
   }

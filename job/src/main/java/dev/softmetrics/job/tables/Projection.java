@@ -38,6 +38,22 @@ public final class Projection {
   }
 
   /**
+   * The rows of {@code table} with these columns, then the extra label columns {@code extraLabels}
+   * (from {@link #ordinal}'s last position on, in their order).
+   */
+  public Dataset<Row> select(Dataset<Row> table, java.util.List<String> extraLabels) {
+    java.util.List<Column> all = new ArrayList<>();
+    columns.forEach(c -> all.add(functions.col(c.name())));
+    extraLabels.forEach(l -> all.add(functions.col("`" + l.replace("`", "``") + "`")));
+    return table.select(all.toArray(Column[]::new));
+  }
+
+  /** The number of these columns: where the extra label columns of a selection start. */
+  public int size() {
+    return columns.size();
+  }
+
+  /**
    * The position of {@code column} in the selected rows.
    *
    * @throws IllegalStateException when the projection does not have it

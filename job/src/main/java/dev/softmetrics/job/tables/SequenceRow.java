@@ -20,6 +20,8 @@ import org.apache.spark.unsafe.types.UTF8String;
  *     array for its next row once it has converted this one
  * @param positions the sequence's sums per position bucket, read when the row is converted (a
  *     scorer may reuse it likewise); null for none
+ * @param extraLabels the values of the extra labels ({@code labels.extra}), placed after {@code
+ *     tokenizer} in the row; empty for none
  */
 public record SequenceRow(
     UTF8String runId,
@@ -37,7 +39,8 @@ public record SequenceRow(
     double[] softSums,
     long vocabSize,
     UTF8String sourceFile,
-    PositionBuckets.Sums positions) {
+    PositionBuckets.Sums positions,
+    UTF8String[] extraLabels) {
 
   public static final int RUN_ID = SEQUENCES.ordinal(Columns.RUN_ID);
   public static final int SEQUENCE_ID = SEQUENCES.ordinal(Columns.SEQUENCE_ID);
@@ -60,10 +63,49 @@ public record SequenceRow(
   /** The ordinal of each {@link SoftColumn}, by its own ordinal. */
   private static final int[] SOFT = softOrdinals();
 
-  private static final int WIDTH = SEQUENCES.columns().size();
+  /** The columns of {@code sequences/} without extra labels. */
+  public static final int WIDTH = SEQUENCES.columns().size();
 
-  /** The row for Spark's writer, in the column order of {@code sequences/}. */
+  /**
+   * Where the column at {@code ordinal} (one of the constants above) is in a row with {@code
+   * extraLabels} extra labels, which come after {@code tokenizer}.
+   */
+  public static int ordinal(int ordinal, int extraLabels) {
+    return ordinal > TOKENIZER ? ordinal + extraLabels : ordinal;
+  }
+
+  /** The extra labels of a row built by {@link #toInternalRow}, as text. */
+  public static java.util.List<String> extraLabels(InternalRow row) {
+    int extras = row.numFields() - WIDTH;
+    java.util.List<String> out = new java.util.ArrayList<>(extras);
+    for (int i = 0; i < extras; i++) {
+      out.add(row.getUTF8String(TOKENIZER + 1 + i).toString());
+    }
+    return out;
+  }
+
+  /** No extra labels. */
+  public static final UTF8String[] NO_EXTRA_LABELS = new UTF8String[0];
+
+  /**
+   * The row for Spark's writer, in the column order of {@code sequences/} with the extra labels
+   * after {@code tokenizer} ({@link Tables#withExtraLabels}).
+   */
   public InternalRow toInternalRow() {
+    Object[] values = values();
+    if (extraLabels.length == 0) {
+      return new GenericInternalRow(values);
+    }
+    Object[] wider = new Object[values.length + extraLabels.length];
+    int after = TOKENIZER + 1;
+    System.arraycopy(values, 0, wider, 0, after);
+    System.arraycopy(extraLabels, 0, wider, after, extraLabels.length);
+    System.arraycopy(values, after, wider, after + extraLabels.length, values.length - after);
+    return new GenericInternalRow(wider);
+  }
+
+  /** The values in the column order of {@code sequences/} without extra labels. */
+  private Object[] values() {
     Object[] values = new Object[WIDTH];
     values[RUN_ID] = runId;
     values[SEQUENCE_ID] = sequenceId;
@@ -98,7 +140,7 @@ public record SequenceRow(
       values[POSITION_ENTROPY_SUM] =
           positions.hasEntropy() ? UnsafeArrayData.fromPrimitiveArray(entropy) : null;
     }
-    return new GenericInternalRow(values);
+    return values;
   }
 
   private static int[] softOrdinals() {

@@ -56,6 +56,30 @@ public final class Table {
     throw new IllegalStateException("Table " + folder + "/ has no column " + column.name());
   }
 
+  /**
+   * This table with a required text column per name of {@code labels} right after the column named
+   * {@code after}; this table itself when there are none.
+   */
+  public Table withLabelsAfter(String after, List<String> labels) {
+    if (labels.isEmpty()) {
+      return this;
+    }
+    List<TableColumn> wider = new ArrayList<>();
+    for (TableColumn column : columns) {
+      wider.add(column);
+      if (column.name().equals(after)) {
+        labels.forEach(
+            l ->
+                wider.add(
+                    TableColumn.required(l, org.apache.spark.sql.types.DataTypes.StringType)));
+      }
+    }
+    if (wider.size() != columns.size() + labels.size()) {
+      throw new IllegalStateException("Table " + folder + "/ has no column " + after);
+    }
+    return new Table(folder, wider);
+  }
+
   /** The folder of this table under {@code output}. */
   public String path(String output) {
     return output.endsWith("/") ? output + folder : output + "/" + folder;

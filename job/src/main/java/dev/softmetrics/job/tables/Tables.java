@@ -153,6 +153,15 @@ public final class Tables {
               SoftColumn.MEAN_ENTROPY.column())
           .build();
 
+  /**
+   * {@code table} with the extra label columns ({@code labels.extra}) after its tokenizer column
+   * ({@code tokenizer_b} in {@code comparisons/}); {@code table} itself when there are none.
+   */
+  public static Table withExtraLabels(Table table, List<String> extraLabels) {
+    String after = table == COMPARISONS ? "tokenizer_b" : TOKENIZER.name();
+    return table.withLabelsAfter(after, extraLabels);
+  }
+
   /** An element of {@code runs.input_files}: a file the run scored, with its accounting. */
   private static final StructType INPUT_FILE =
       new StructType()

@@ -28,7 +28,19 @@ class KlUnitsTest {
       soft[SoftColumn.KL_REVERSE.ordinal()] = sum(klReverseSum);
     }
     return new GroupTotals(
-        "policy", "tok", "rollout", 2, 40, 400, null, null, sum(80), soft, 0, new PositionTotals());
+        "policy",
+        "tok",
+        "rollout",
+        2,
+        40,
+        400,
+        null,
+        null,
+        sum(80),
+        soft,
+        0,
+        new PositionTotals(),
+        List.of());
   }
 
   private static ExactSum sum(double... values) {

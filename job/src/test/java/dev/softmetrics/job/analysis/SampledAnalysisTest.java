@@ -7,6 +7,7 @@ import dev.softmetrics.job.aggregate.BootstrapDraw;
 import dev.softmetrics.job.aggregate.PassTotals;
 import dev.softmetrics.job.analysis.SequenceFixtures.Sequence;
 import dev.softmetrics.job.config.BootstrapConfig;
+import dev.softmetrics.job.tables.SequenceRow;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -93,6 +94,7 @@ class SampledAnalysisTest extends LocalSparkTest {
               UTF8String.fromString(s.model()),
               UTF8String.fromString(s.tokenizer()),
               UTF8String.fromString(s.domain()),
+              SequenceRow.NO_EXTRA_LABELS,
               s.tokens(),
               s.nll(),
               s.bytes(),

@@ -68,9 +68,9 @@ class SequenceBootstrapIntervalsTest extends LocalSparkTest {
 
     for (GroupKey group :
         List.of(
-            new GroupKey("m1", "bpe", "web"),
-            new GroupKey("m2", "bpe", "news"),
-            new GroupKey("m1", "bpe", "__all__"))) {
+            new GroupKey("m1", "bpe", "web", List.of()),
+            new GroupKey("m2", "bpe", "news", List.of()),
+            new GroupKey("m1", "bpe", "__all__", List.of()))) {
       List<Sequence> members = new ArrayList<>();
       for (org.apache.spark.sql.Row r : f.rows()) {
         boolean allDomains = group.domain().equals("__all__");
@@ -111,7 +111,7 @@ class SequenceBootstrapIntervalsTest extends LocalSparkTest {
       assertThat(ci.replicates()).isEqualTo(200);
       assertThat(ci.confidence()).isEqualTo(0.95);
     }
-    assertThat(intervals).doesNotContainKey(new GroupKey("m1", "bpe", "lonely"));
+    assertThat(intervals).doesNotContainKey(new GroupKey("m1", "bpe", "lonely", List.of()));
   }
 
   /** numpy's default percentile, written out: linear between the order statistics. */

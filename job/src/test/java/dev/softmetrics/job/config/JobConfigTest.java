@@ -44,7 +44,8 @@ class JobConfigTest {
                 "logits",
                 "ref_logits",
                 "logits_dtype",
-                "first_position"));
+                "first_position",
+                List.of()));
     assertThat(config.columns().labels())
         .containsExactly("sequence_id", "model", "tokenizer", "domain");
     assertThat(config.positiveLogprobTolerance()).isEqualTo(1e-4);

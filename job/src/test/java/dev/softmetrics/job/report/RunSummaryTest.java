@@ -38,7 +38,8 @@ class RunSummaryTest {
         new Double[SoftColumn.values().length],
         new Double[SoftColumn.values().length],
         List.of(),
-        ci);
+        ci,
+        List.of());
   }
 
   private static final CorpusInterval CI = new CorpusInterval(6.9, 7.9, 0.70, 0.75, 1000, 0.95);
@@ -53,6 +54,7 @@ class RunSummaryTest {
                 row("m2", "t1", "web", null, null),
                 row("m2", "t1", "code", null, null),
                 row("m2", "t1", CorpusRow.ALL_DOMAINS, 2, null)),
+            List.of(),
             100);
 
     List<String> body = table.lines().skip(2).toList();
@@ -70,6 +72,7 @@ class RunSummaryTest {
                 row("m1", "t1", "web", null, null),
                 row("m1", "t1", CorpusRow.ALL_DOMAINS, 1, null),
                 row("m2", "t1", "web", null, null)),
+            List.of(),
             1);
 
     assertThat(table).contains("... 1 more rows in corpus/ (summary.max-rows = 1)");
@@ -79,7 +82,9 @@ class RunSummaryTest {
   void oneTokenizerShowsTheTokenPerplexityInterval() {
     String table =
         RunSummary.table(
-            List.of(row("m1", "t1", "web", null, CI), row("m2", "t1", "web", null, null)), 100);
+            List.of(row("m1", "t1", "web", null, CI), row("m2", "t1", "web", null, null)),
+            List.of(),
+            100);
 
     List<String> lines = table.lines().toList();
     assertThat(lines.get(0)).endsWith("bits/char  ppl_token 95% CI");
@@ -95,6 +100,7 @@ class RunSummaryTest {
             List.of(
                 row("m1", "t1", "web", null, CI),
                 row("m1", "t2", "web", null, new CorpusInterval(1, 2, 0.7, 0.8, 10, 0.9))),
+            List.of(),
             100);
 
     List<String> lines = table.lines().toList();
@@ -105,7 +111,8 @@ class RunSummaryTest {
 
   @Test
   void noIntervalsNoIntervalColumn() {
-    assertThat(RunSummary.table(List.of(row("m1", "t1", "web", null, null)), 100).lines())
+    assertThat(
+            RunSummary.table(List.of(row("m1", "t1", "web", null, null)), List.of(), 100).lines())
         .first()
         .asString()
         .endsWith("bits/char");
@@ -133,7 +140,8 @@ class RunSummaryTest {
         better,
         better == null ? null : "t1",
         low == null ? null : 1000,
-        low == null ? null : 0.95);
+        low == null ? null : 0.95,
+        List.of());
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.softmetrics.job.aggregate.PassTotals;
 import dev.softmetrics.job.io.InputFiles;
+import dev.softmetrics.job.tables.SequenceRow;
 import java.time.Instant;
 import java.util.List;
 import org.apache.spark.sql.types.StructType;
@@ -26,6 +27,7 @@ class AccountingTest {
           MODEL,
           TOKENIZER,
           DOMAIN,
+          SequenceRow.NO_EXTRA_LABELS,
           file,
           3,
           1.5,

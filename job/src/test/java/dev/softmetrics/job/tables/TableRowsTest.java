@@ -41,7 +41,8 @@ class TableRowsTest {
                 soft,
                 50_257,
                 FILE,
-                positions)
+                positions,
+                SequenceRow.NO_EXTRA_LABELS)
             .toInternalRow();
     StructType schema = Tables.SEQUENCES.schema();
 
@@ -87,7 +88,8 @@ class TableRowsTest {
                 SoftColumn.none(),
                 0,
                 FILE,
-                null)
+                null,
+                SequenceRow.NO_EXTRA_LABELS)
             .toInternalRow();
 
     assertThat(row.isNullAt(Tables.SEQUENCES.schema().fieldIndex("vocab_size"))).isTrue();

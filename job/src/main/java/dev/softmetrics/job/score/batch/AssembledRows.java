@@ -108,11 +108,13 @@ public final class AssembledRows implements FlatMapFunction<Iterator<Assembled>,
     UTF8String tokenizer = utf8(key.tokenizer());
     UTF8String domain = utf8(key.domain());
     UTF8String sequenceId = utf8(key.sequenceId());
+    UTF8String[] extras = extraLabels(key);
     partition.addSequence(
         sequenceId,
         model,
         tokenizer,
         domain,
+        extras,
         a.tokens(),
         a.nll(),
         a.bytes(),
@@ -145,8 +147,16 @@ public final class AssembledRows implements FlatMapFunction<Iterator<Assembled>,
             a.soft(),
             a.vocab(),
             UTF8String.fromString(a.sourceFile()),
-            positions)
+            positions,
+            extras)
         .toInternalRow();
+  }
+
+  private static UTF8String[] extraLabels(SequenceKey key) {
+    if (key.extraLabels().isEmpty()) {
+      return SequenceRow.NO_EXTRA_LABELS;
+    }
+    return key.extraLabels().stream().map(UTF8String::fromString).toArray(UTF8String[]::new);
   }
 
   private static UTF8String utf8(String s) {

@@ -1,32 +1,39 @@
 package dev.softmetrics.job.score.batch;
 
 import dev.softmetrics.job.tables.SequenceRow;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 
 /**
  * The row a duplicate lookup ({@link PartitionScorer.Emit#KEYS}) emits for a scored row whose key
- * hash is a candidate: the row's (sequence_id, model, tokenizer), its source file and its row
- * there. Built and read back only here, so that its field order is written down once.
+ * hash is a candidate: its source file and its row there, and the row's identity (sequence_id,
+ * model, tokenizer, then its extra labels). Built and read back only here, so that its field order
+ * is written down once.
  */
 public final class CandidateKey {
   private CandidateKey() {}
 
-  private static final int SEQUENCE_ID = 0;
-  private static final int MODEL = 1;
-  private static final int TOKENIZER = 2;
-  private static final int SOURCE_FILE = 3;
-  private static final int SOURCE_ROW = 4;
+  private static final int SOURCE_FILE = 0;
+  private static final int SOURCE_ROW = 1;
+  private static final int SEQUENCE_ID = 2;
+  private static final int MODEL = 3;
+  private static final int TOKENIZER = 4;
 
   /** The candidate row of {@code scored}, a {@code sequences/} row, read at {@code sourceRow}. */
   public static InternalRow of(InternalRow scored, long sourceRow) {
-    Object[] values = new Object[SOURCE_ROW + 1];
+    int extras = scored.numFields() - SequenceRow.WIDTH;
+    Object[] values = new Object[TOKENIZER + 1 + extras];
+    values[SOURCE_FILE] =
+        scored.getUTF8String(SequenceRow.ordinal(SequenceRow.SOURCE_FILE, extras));
+    values[SOURCE_ROW] = sourceRow;
     values[SEQUENCE_ID] = scored.getUTF8String(SequenceRow.SEQUENCE_ID);
     values[MODEL] = scored.getUTF8String(SequenceRow.MODEL);
     values[TOKENIZER] = scored.getUTF8String(SequenceRow.TOKENIZER);
-    values[SOURCE_FILE] = scored.getUTF8String(SequenceRow.SOURCE_FILE);
-    values[SOURCE_ROW] = sourceRow;
+    for (int i = 0; i < extras; i++) {
+      values[TOKENIZER + 1 + i] = scored.getUTF8String(SequenceRow.TOKENIZER + 1 + i);
+    }
     return new GenericInternalRow(values);
   }
 
@@ -36,11 +43,12 @@ public final class CandidateKey {
         key.getUTF8String(SOURCE_FILE).toString(), key.getLong(SOURCE_ROW));
   }
 
-  /** The candidate's (sequence_id, model, tokenizer). */
+  /** The candidate's (sequence_id, model, tokenizer, extra labels...). */
   public static List<String> identity(InternalRow key) {
-    return List.of(
-        key.getUTF8String(SEQUENCE_ID).toString(),
-        key.getUTF8String(MODEL).toString(),
-        key.getUTF8String(TOKENIZER).toString());
+    List<String> identity = new ArrayList<>();
+    for (int i = SEQUENCE_ID; i < key.numFields(); i++) {
+      identity.add(key.getUTF8String(i).toString());
+    }
+    return identity;
   }
 }

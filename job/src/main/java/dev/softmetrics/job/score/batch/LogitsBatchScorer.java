@@ -6,6 +6,7 @@ import dev.softmetrics.udfs.Rejection;
 import dev.softmetrics.udfs.logits.LogitsChunkKernel;
 import dev.softmetrics.udfs.sequence.PositionBuckets;
 import dev.softmetrics.udfs.text.TextCountKernel;
+import java.util.List;
 import java.util.function.BiConsumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
@@ -57,15 +58,17 @@ final class LogitsBatchScorer {
       BiConsumer<SequenceKey, Chunk> sink) {
     String source = view.sourceOf(row);
     long sourceRow = view.sourceRow(row);
-    String[] label = new String[4];
-    for (int l = 0; l < 4; l++) {
+    String[] label = new String[view.labels().length];
+    for (int l = 0; l < label.length; l++) {
       label[l] = view.labelText(l, row);
     }
+    List<String> extras = java.util.Arrays.asList(label).subList(4, label.length);
     int reason = view.status().get(row);
     SequenceKey key =
         reason == Rejection.MISSING_LABEL.id()
-            ? SequenceKey.unmatched(label[0], label[1], label[2], label[3], source, sourceRow)
-            : SequenceKey.of(label[0], label[1], label[2], label[3]);
+            ? SequenceKey.unmatched(
+                label[0], label[1], label[2], label[3], extras, source, sourceRow)
+            : SequenceKey.of(label[0], label[1], label[2], label[3], extras);
     long first = Math.max(0, logit.firstPosition(row));
     long bytes = view.bytes(row);
     long chars = view.chars(row);

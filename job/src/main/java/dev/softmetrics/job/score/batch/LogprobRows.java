@@ -123,6 +123,7 @@ final class LogprobRows {
     UTF8String model = label(labels[1], row);
     UTF8String tokenizer = label(labels[2], row);
     UTF8String domain = label(labels[3], row);
+    UTF8String[] extras = extraLabels(labels, row);
     long keyHash = SequenceKeyHash.of(sequenceId, model, tokenizer);
     totals.addSequenceKey(sourceName, keyHash);
     BigIntVector tokens = logprob.tokens;
@@ -138,6 +139,7 @@ final class LogprobRows {
         model,
         tokenizer,
         domain,
+        extras,
         sourceName,
         rowTokens,
         nllSum.get(row),
@@ -164,10 +166,23 @@ final class LogprobRows {
                 soft,
                 rowVocab,
                 source,
-                positions)
+                positions,
+                extras)
             .toInternalRow(),
         sourceRow,
         keyHash);
+  }
+
+  /** The values of the extra labels, after the four built-in ones, copied out of the batch. */
+  private static UTF8String[] extraLabels(ColumnVector[] labels, int row) {
+    if (labels.length == 4) {
+      return SequenceRow.NO_EXTRA_LABELS;
+    }
+    UTF8String[] extras = new UTF8String[labels.length - 4];
+    for (int i = 0; i < extras.length; i++) {
+      extras[i] = label(labels[4 + i], row);
+    }
+    return extras;
   }
 
   /** The label's bytes, copied out of the batch (the reader reuses its memory), or null. */
