@@ -164,7 +164,7 @@ class AnalysisCommandsTest {
             "softmetrics: error: Cannot run the query: it is DROP, not a query (sql runs"
                 + " read-only queries over the tables of "
                 + output
-                + ": sequences, corpus, rejected, runs, comparisons)");
+                + ": sequences, corpus, rejected, runs, comparisons, positions)");
 
     CliOutcome folder =
         CliOutcome.of("sql", "SELECT 1", "--output", fixtures.resolve("shards").toString());
@@ -183,7 +183,7 @@ class AnalysisCommandsTest {
     String rule =
         " (sql runs read-only queries over the tables of "
             + output
-            + ": sequences, corpus, rejected, runs, comparisons)";
+            + ": sequences, corpus, rejected, runs, comparisons, positions)";
     Path corpus = Path.of(output, "corpus");
     List<String> before = listing(corpus);
     CliOutcome write =

@@ -152,7 +152,7 @@ class SqlEnginesTest {
     String expected =
         "softmetrics: error: Cannot query "
             + outputs
-            + ": it holds none of the tables sequences, corpus, rejected, runs, comparisons, but"
+            + ": it holds none of the tables sequences, corpus, rejected, runs, comparisons, positions, but"
             + " its subfolders heldout do (use --output "
             + outputs
             + "/heldout)";
