@@ -19,14 +19,18 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The bootstrap's inner work in nanoseconds per (sequence, replicate): a sequence's Poisson weights
  * in 1000 replicates, and its NLL, tokens and bytes added to one group's replicate sums, as the
- * analysis pass does for every stored row.
+ * scoring tasks do for every scored row ({@code drawnSums}: weights drawn inside the sums' loop,
+ * with the Vector API; {@code drawnSumsScalar}: the same loop without it; {@code weightsAndSums}: a
+ * weights array first, as the comparisons' signatures do).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class BootstrapBench {
   static final int REPLICATES = 1000;
   static final int SEQUENCES = 64;
@@ -67,5 +71,29 @@ public class BootstrapBench {
       sums.add(weights, nll[i], 512, 2300);
     }
     return sums;
+  }
+
+  /** Weights drawn in the sums' loop, with the Vector API where the JVM has it. */
+  @Benchmark
+  @OperationsPerInvocation(SEQUENCES * REPLICATES)
+  public ReplicateSums drawnSums() {
+    for (int i = 0; i < SEQUENCES; i++) {
+      sums.addDrawn(keys[i], nll[i], 512, 2300);
+    }
+    return sums;
+  }
+
+  /** {@link #drawnSums} without the Vector API. */
+  @Benchmark
+  @OperationsPerInvocation(SEQUENCES * REPLICATES)
+  @Fork(
+      value = 1,
+      jvmArgsAppend = {
+        "--add-modules",
+        "jdk.incubator.vector",
+        "-Dsoftmetrics.bootstrap.scalar=true"
+      })
+  public ReplicateSums drawnSumsScalar() {
+    return drawnSums();
   }
 }

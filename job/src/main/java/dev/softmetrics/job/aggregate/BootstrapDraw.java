@@ -5,14 +5,13 @@ import java.io.Serializable;
 
 /**
  * The bootstrap's seed and replicates, as the scoring tasks need them to weigh each sequence where
- * it is scored ({@link GroupSample}); holds one reusable weights buffer per task.
+ * it is scored ({@link GroupSample}).
  */
 public final class BootstrapDraw implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private final long seed;
   private final int replicates;
-  private transient int[] weights;
 
   /**
    * @param seed the bootstrap seed
@@ -34,14 +33,5 @@ public final class BootstrapDraw implements Serializable {
   /** The sequence's key under the seed. */
   long key(String domain, String sequenceId) {
     return PoissonWeights.sequenceKey(seed, domain, sequenceId);
-  }
-
-  /** The weights of the sequence with {@code key}, in a buffer reused by the next call. */
-  int[] weights(long key) {
-    if (weights == null) {
-      weights = new int[replicates];
-    }
-    PoissonWeights.weights(key, weights);
-    return weights;
   }
 }

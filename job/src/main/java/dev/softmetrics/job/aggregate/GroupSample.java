@@ -40,9 +40,9 @@ public final class GroupSample implements Serializable {
     bytes = new long[capacity];
   }
 
-  /** Adds a scored sequence with its weights in every replicate. */
-  void add(long key, int[] weights, double nllSum, long sequenceTokens, long sequenceBytes) {
-    replicates.add(weights, nllSum, sequenceTokens, sequenceBytes);
+  /** Adds a scored sequence, weighted in every replicate by its weights drawn from {@code key}. */
+  void add(long key, double nllSum, long sequenceTokens, long sequenceBytes) {
+    replicates.addDrawn(key, nllSum, sequenceTokens, sequenceBytes);
     if (size == keys.length) {
       grow(size + 1);
     }

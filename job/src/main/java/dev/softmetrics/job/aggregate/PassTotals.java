@@ -157,7 +157,7 @@ public final class PassTotals implements Serializable {
     lastGroup.add(tokens, nllSum, bytes, chars, words, soft, vocab);
     if (draw != null) {
       long key = draw.key(domain.toString(), sequenceId.toString());
-      lastGroup.sample(draw.replicates()).add(key, draw.weights(key), nllSum, tokens, bytes);
+      lastGroup.sample(draw.replicates()).add(key, nllSum, tokens, bytes);
     }
   }
 

@@ -27,7 +27,9 @@ package dev.softmetrics.udfs.bootstrap;
 public final class PoissonWeights {
   private PoissonWeights() {}
 
-  private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
+  static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
+  static final long MIX_1 = 0xBF58476D1CE4E5B9L;
+  static final long MIX_2 = 0x94D049BB133111EBL;
   private static final long FNV_PRIME = 0x100000001B3L;
 
   /** {@code THRESHOLDS[k] = floor(P(W <= k) * 2^63)}; the last is {@code 2^63 - 1}. */
@@ -134,10 +136,17 @@ public final class PoissonWeights {
     }
   }
 
+  /**
+   * {@code floor(P(W <= k) * 2^63)} for a Poisson(1) count {@code W}; k below {@link #MAX_WEIGHT}.
+   */
+  static long threshold(int k) {
+    return THRESHOLDS[k];
+  }
+
   /** SplitMix64's output function (Stafford's variant 13). */
   static long mix64(long z) {
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    z = (z ^ (z >>> 30)) * MIX_1;
+    z = (z ^ (z >>> 27)) * MIX_2;
     return z ^ (z >>> 31);
   }
 }

@@ -87,6 +87,60 @@ public final class ReplicateSums implements Serializable {
               "Invalid weights: %d of them (must be one per replicate, %d)",
               weights.length, replicates));
     }
+    if (!addSample(nllSum, sequenceTokens, sequenceBytes)) {
+      return;
+    }
+    double floor = Math.floor(nllSum);
+    long w = (long) floor;
+    long f = (long) ((nllSum - floor) * 0x1p52);
+    // No branch on a zero weight: a third of the weights are 0, at random, and a mispredicted
+    // branch costs more than the four multiply-adds it would skip.
+    for (int r = 0; r < replicates; r++) {
+      long weight = weights[r];
+      whole[r] += weight * w;
+      fraction[r] += weight * f;
+      tokens[r] += weight * sequenceTokens;
+      bytes[r] += weight * sequenceBytes;
+    }
+  }
+
+  /**
+   * Adds a sequence with its Poisson weights drawn from its key: the same sums as {@link #add} with
+   * {@link PoissonWeights#weights}{@code (key, ...)}, without the weights array, and with the
+   * Vector API where the JVM has it (several replicates per step; see {@code VectorDraws}).
+   *
+   * @param key the sequence's {@link PoissonWeights#sequenceKey}
+   * @param nllSum the sequence's NLL in nats; finite
+   * @param sequenceTokens the sequence's scored tokens
+   * @param sequenceBytes the sequence's UTF-8 bytes
+   */
+  public void addDrawn(long key, double nllSum, long sequenceTokens, long sequenceBytes) {
+    if (!addSample(nllSum, sequenceTokens, sequenceBytes)) {
+      return;
+    }
+    double floor = Math.floor(nllSum);
+    long w = (long) floor;
+    long f = (long) ((nllSum - floor) * 0x1p52);
+    int from = 0;
+    if (BootstrapVectors.AVAILABLE) {
+      VectorDraws.add(
+          key, w, f, sequenceTokens, sequenceBytes, whole, fraction, tokens, bytes, replicates);
+      from = VectorDraws.bound(replicates);
+    }
+    for (int r = from; r < replicates; r++) {
+      long weight = PoissonWeights.weight(key, r);
+      whole[r] += weight * w;
+      fraction[r] += weight * f;
+      tokens[r] += weight * sequenceTokens;
+      bytes[r] += weight * sequenceBytes;
+    }
+  }
+
+  /**
+   * Adds a sequence to the sample's own sums, and readies the replicates for one more addition;
+   * false when the replicates are out of range (no more additions to them).
+   */
+  private boolean addSample(double nllSum, long sequenceTokens, long sequenceBytes) {
     if (!Double.isFinite(nllSum)) {
       throw new IllegalArgumentException(
           String.format("Invalid nll_sum: %s (must be finite)", nllSum));
@@ -99,24 +153,13 @@ public final class ReplicateSums implements Serializable {
       outOfRange = true;
     }
     if (outOfRange) {
-      return;
+      return false;
     }
-    double floor = Math.floor(nllSum);
-    long w = (long) floor;
-    long f = (long) ((nllSum - floor) * 0x1p52);
     if (uncarried == CARRY_EVERY) {
       carry();
     }
     uncarried++;
-    // No branch on a zero weight: a third of the weights are 0, at random, and a mispredicted
-    // branch costs more than the four multiply-adds it would skip.
-    for (int r = 0; r < replicates; r++) {
-      long weight = weights[r];
-      whole[r] += weight * w;
-      fraction[r] += weight * f;
-      tokens[r] += weight * sequenceTokens;
-      bytes[r] += weight * sequenceBytes;
-    }
+    return true;
   }
 
   /** Moves the whole nats out of the fractions, leaving each below 2^52. */
