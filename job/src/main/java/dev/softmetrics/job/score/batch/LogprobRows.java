@@ -28,6 +28,13 @@ final class LogprobRows {
   private final PositionBuckets.Sums positions = new PositionBuckets.Sums();
   private Map<Long, DuplicateCopies.Copy> fileDuplicates;
 
+  /**
+   * Per label column after the sequence id, the last value copied out of the batch: model,
+   * tokenizer, domain and extra labels repeat from row to row, so an equal value is shared rather
+   * than copied again (values are immutable).
+   */
+  private final UTF8String[] lastLabels;
+
   LogprobRows(
       BatchView view,
       LogprobColumns logprob,
@@ -41,6 +48,7 @@ final class LogprobRows {
     this.logprob = logprob;
     this.sink = sink;
     this.totals = totals;
+    this.lastLabels = new UTF8String[view.labels().length];
   }
 
   void emit() {
@@ -120,9 +128,9 @@ final class LogprobRows {
     long chars = view.chars(row);
     long words = view.words(row);
     UTF8String sequenceId = label(labels[0], row);
-    UTF8String model = label(labels[1], row);
-    UTF8String tokenizer = label(labels[2], row);
-    UTF8String domain = label(labels[3], row);
+    UTF8String model = repeatedLabel(labels, 1, row);
+    UTF8String tokenizer = repeatedLabel(labels, 2, row);
+    UTF8String domain = repeatedLabel(labels, 3, row);
     UTF8String[] extras = extraLabels(labels, row);
     long keyHash = SequenceKeyHash.of(sequenceId, model, tokenizer);
     totals.addSequenceKey(sourceName, keyHash);
@@ -174,15 +182,33 @@ final class LogprobRows {
   }
 
   /** The values of the extra labels, after the four built-in ones, copied out of the batch. */
-  private static UTF8String[] extraLabels(ColumnVector[] labels, int row) {
+  private UTF8String[] extraLabels(ColumnVector[] labels, int row) {
     if (labels.length == 4) {
       return SequenceRow.NO_EXTRA_LABELS;
     }
     UTF8String[] extras = new UTF8String[labels.length - 4];
     for (int i = 0; i < extras.length; i++) {
-      extras[i] = label(labels[4 + i], row);
+      extras[i] = repeatedLabel(labels, 4 + i, row);
     }
     return extras;
+  }
+
+  /**
+   * Label {@code column}'s value in {@code row}, copied out of the batch unless it equals the value
+   * this column had last, which is then returned itself; or null.
+   */
+  private UTF8String repeatedLabel(ColumnVector[] labels, int column, int row) {
+    if (labels[column].isNullAt(row)) {
+      return null;
+    }
+    UTF8String value = labels[column].getUTF8String(row);
+    UTF8String last = lastLabels[column];
+    if (last != null && last.equals(value)) {
+      return last;
+    }
+    last = value.copy();
+    lastLabels[column] = last;
+    return last;
   }
 
   /** The label's bytes, copied out of the batch (the reader reuses its memory), or null. */
