@@ -91,17 +91,19 @@ final class DuckDbCorpus {
   }
 
   /**
-   * The source of a query: {@code read_parquet} over a folder's Parquet files, or over a
-   * comma-separated list of files (as {@code bin/softmetrics score --input} takes them).
+   * The source of a query: {@code read_parquet} over a folder's Parquet files, over one {@code
+   * .parquet} file, or over a comma-separated list of files (as {@code bin/softmetrics score
+   * --input} takes them).
    */
   private static String source(String input) {
     List<String> quoted = new ArrayList<>();
     for (String file : input.split(",")) {
       quoted.add("'" + file.replace("'", "''") + "'");
     }
-    return input.contains(",")
-        ? "read_parquet([" + String.join(", ", quoted) + "])"
-        : "read_parquet('" + (input + "/*.parquet").replace("'", "''") + "')";
+    if (input.contains(",") || input.endsWith(".parquet")) {
+      return "read_parquet([" + String.join(", ", quoted) + "])";
+    }
+    return "read_parquet('" + (input + "/*.parquet").replace("'", "''") + "')";
   }
 
   /**
