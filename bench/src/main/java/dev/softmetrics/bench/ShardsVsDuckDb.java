@@ -25,7 +25,9 @@ import java.util.Map;
  * <p>Options: {@code --rounds N} (default 3), {@code --small N} and {@code --large N} shards
  * (default 2 and 8), {@code --rows N} per shard (default 120,000), {@code --work DIR} (default
  * bench/work), {@code --before DIR}: another checkout (built) whose {@code bin/softmetrics} is
- * timed alongside, to measure a change before and after in the same run. Peak RSS comes from {@code
+ * timed alongside, to measure a change before and after in the same run; {@code --spark-scan}: a
+ * fresh JVM's plain Spark pass over the same shards ({@link SparkScanProcess}) timed alongside, the
+ * floor of any Spark program's whole process and marginal cost here. Peak RSS comes from {@code
  * /usr/bin/time -f %M} when it exists.
  */
 final class ShardsVsDuckDb {
@@ -44,6 +46,7 @@ final class ShardsVsDuckDb {
     int rows = 120_000;
     String work = "bench/work";
     String before = null;
+    boolean sparkScan = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
@@ -52,6 +55,7 @@ final class ShardsVsDuckDb {
         case "--rows" -> rows = Integer.parseInt(args[++i]);
         case "--work" -> work = args[++i];
         case "--before" -> before = args[++i];
+        case "--spark-scan" -> sparkScan = true;
         default -> throw new IllegalArgumentException("Unknown option: " + args[i]);
       }
     }
@@ -64,6 +68,9 @@ final class ShardsVsDuckDb {
       commands.put("duckdb " + n, duck(input));
       if (before != null) {
         commands.put("before " + n, score(before + "/bin/softmetrics", input, out));
+      }
+      if (sparkScan) {
+        commands.put("spark scan " + n, java(SparkScanProcess.class, input));
       }
     }
     // Untimed: a build, or the start-up archive a build calls for, is not part of a run.
@@ -98,6 +105,26 @@ final class ShardsVsDuckDb {
       }
     }
     report(samples, small, large);
+    if (sparkScan) {
+      double scanSmall =
+          BenchSteps.median(
+              samples.get("spark scan " + small).stream().map(Sample::seconds).toList());
+      double scanLarge =
+          BenchSteps.median(
+              samples.get("spark scan " + large).stream().map(Sample::seconds).toList());
+      double duckSmall =
+          BenchSteps.median(samples.get("duckdb " + small).stream().map(Sample::seconds).toList());
+      double duckLarge =
+          BenchSteps.median(samples.get("duckdb " + large).stream().map(Sample::seconds).toList());
+      System.out.printf(
+          Locale.ROOT,
+          "plain Spark scan, the floor of a Spark pass: marginal %.2f s (ratio to DuckDB's %.2f),"
+              + " whole process at %d shards %.2fx DuckDB's%n",
+          scanLarge - scanSmall,
+          (scanLarge - scanSmall) / (duckLarge - duckSmall),
+          large,
+          scanLarge / duckLarge);
+    }
     System.out.println("where the last " + large + "-shard process's time went: " + budget);
     if (before != null) {
       System.out.printf(
@@ -186,6 +213,21 @@ final class ShardsVsDuckDb {
 
   private static List<String> score(String command, String input, Path out) {
     return List.of(command, "score", "--input", input, "--output", out.toString(), "--run-id", "b");
+  }
+
+  /** A fresh JVM with this one's options (the job's, from bench/run-main) running {@code main}. */
+  private static List<String> java(Class<?> main, String input) {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            main.getName(),
+            input,
+            Integer.toString(Runtime.getRuntime().availableProcessors())));
+    return command;
   }
 
   private static List<String> duck(String input) {
