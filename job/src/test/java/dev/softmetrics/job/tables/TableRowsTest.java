@@ -96,6 +96,62 @@ class TableRowsTest {
     assertThat(row.isNullAt(Tables.SEQUENCES.schema().fieldIndex("chars"))).isTrue();
   }
 
+  /**
+   * With extra labels (and a long sequence id, past the row's first buffer) every column is where
+   * the widened schema says, read back by name from the schema, and absent figures are null.
+   */
+  @Test
+  void extraLabelsGoAfterTheTokenizerAndShiftTheRest() {
+    PositionBuckets.Sums positions = new PositionBuckets.Sums();
+    positions.add(0, 2.0, 0.5);
+    positions.add(5, 4.0, 0.25);
+    String longId = "s".repeat(5000);
+    InternalRow row =
+        new SequenceRow(
+                RUN,
+                utf8(longId),
+                utf8("m"),
+                utf8("t"),
+                utf8("d"),
+                7,
+                6.0,
+                6.0 / 7,
+                Math.exp(6.0 / 7),
+                40,
+                30,
+                -1,
+                SoftColumn.none(),
+                32000,
+                FILE,
+                positions,
+                new UTF8String[] {utf8("x-value"), null})
+            .toInternalRow();
+    StructType schema =
+        Tables.withExtraLabels(Tables.SEQUENCES, java.util.List.of("lang", "split")).schema();
+
+    assertThat(row.numFields()).isEqualTo(schema.size());
+    assertThat(row.getUTF8String(schema.fieldIndex("sequence_id")).toString()).isEqualTo(longId);
+    assertThat(row.getUTF8String(schema.fieldIndex("tokenizer"))).isEqualTo(utf8("t"));
+    assertThat(row.getUTF8String(schema.fieldIndex("lang"))).isEqualTo(utf8("x-value"));
+    assertThat(row.isNullAt(schema.fieldIndex("split"))).isTrue();
+    assertThat(row.getUTF8String(schema.fieldIndex("domain"))).isEqualTo(utf8("d"));
+    assertThat(row.getLong(schema.fieldIndex("tokens"))).isEqualTo(7);
+    assertThat(row.getDouble(schema.fieldIndex("nll_sum"))).isEqualTo(6.0);
+    assertThat(row.getLong(schema.fieldIndex("bytes"))).isEqualTo(40);
+    assertThat(row.getLong(schema.fieldIndex("chars"))).isEqualTo(30);
+    assertThat(row.isNullAt(schema.fieldIndex("words"))).isTrue();
+    assertThat(row.isNullAt(schema.fieldIndex("mean_entropy"))).isTrue();
+    assertThat(row.getLong(schema.fieldIndex("vocab_size"))).isEqualTo(32000);
+    assertThat(row.getUTF8String(schema.fieldIndex("source_file"))).isEqualTo(FILE);
+    // Position 0 is bucket 0; position 5 is bucket 2 (positions 3 to 6): bucket 1 is empty.
+    assertThat(row.getArray(schema.fieldIndex("position_tokens")).toLongArray())
+        .containsExactly(1, 0, 1);
+    assertThat(row.getArray(schema.fieldIndex("position_nll_sum")).toDoubleArray())
+        .containsExactly(2.0, 0.0, 4.0);
+    assertThat(row.getArray(schema.fieldIndex("position_entropy_sum")).toDoubleArray())
+        .containsExactly(0.5, 0.0, 0.25);
+  }
+
   @Test
   void aRejectedRowKeepsNullLabelsAndSaysWhy() {
     InternalRow row =
