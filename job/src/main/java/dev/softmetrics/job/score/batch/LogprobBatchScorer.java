@@ -39,6 +39,12 @@ final class LogprobBatchScorer {
   private final DuplicateCopies duplicates;
 
   /**
+   * The last value copied out of each label column, kept across the task's batches (the labels'
+   * count is the same in every batch): see {@link LogprobRows}. Null until a batch is scored.
+   */
+  private UTF8String[] lastLabels;
+
+  /**
    * @param duplicates the rows to reject as copies of another, and the copy each one defers to
    */
   LogprobBatchScorer(
@@ -66,7 +72,10 @@ final class LogprobBatchScorer {
       view.checkLabels();
       logprob.score(view.status());
       view.checkText();
-      new LogprobRows(view, logprob, runId, duplicates, sink, totals).emit();
+      if (lastLabels == null) {
+        lastLabels = new UTF8String[view.labels().length];
+      }
+      new LogprobRows(view, logprob, runId, duplicates, sink, totals, lastLabels).emit();
     }
   }
 }

@@ -29,9 +29,9 @@ final class LogprobRows {
   private Map<Long, DuplicateCopies.Copy> fileDuplicates;
 
   /**
-   * Per label column after the sequence id, the last value copied out of the batch: model,
-   * tokenizer, domain and extra labels repeat from row to row, so an equal value is shared rather
-   * than copied again (values are immutable).
+   * Per label column after the sequence id, the last value copied out of a batch (the task's, so it
+   * carries over from batch to batch): model, tokenizer, domain and extra labels repeat from row to
+   * row, so an equal value is shared rather than copied again (values are immutable).
    */
   private final UTF8String[] lastLabels;
 
@@ -41,14 +41,15 @@ final class LogprobRows {
       UTF8String runId,
       DuplicateCopies duplicates,
       LogprobBatchScorer.Sink sink,
-      PassTotals totals) {
+      PassTotals totals,
+      UTF8String[] lastLabels) {
     this.view = view;
     this.runId = runId;
     this.duplicates = duplicates;
     this.logprob = logprob;
     this.sink = sink;
     this.totals = totals;
-    this.lastLabels = new UTF8String[view.labels().length];
+    this.lastLabels = lastLabels;
   }
 
   void emit() {
