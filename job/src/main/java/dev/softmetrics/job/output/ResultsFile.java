@@ -29,7 +29,8 @@ import org.apache.spark.sql.types.StructType;
  * table's columns in the table's order, from the rows the job wrote into them ({@link JsonValues}
  * says how each type is written). It is replaced whole: written under a hidden name beside it, then
  * renamed over the old one (atomic on local disks and HDFS), so a reader or a killed run never
- * leaves half a file.
+ * leaves half a file. A run killed between the two leaves the hidden file; the next write removes
+ * such files first (it runs under the output's lock, so none of them is another live run's).
  */
 public final class ResultsFile {
   private ResultsFile() {}
@@ -50,9 +51,10 @@ public final class ResultsFile {
     }
     byte[] json = json(corpus, comparisons, run);
     Path target = new Path(output, NAME);
-    String staging = "." + NAME + "." + UUID.randomUUID() + ".tmp";
+    String staging = STAGING_PREFIX + UUID.randomUUID() + STAGING_SUFFIX;
     try {
       FileSystem fs = target.getFileSystem(hadoop);
+      removeStaleStaging(fs, new Path(output));
       FileSystem raw = fs instanceof LocalFileSystem checked ? checked.getRaw() : fs;
       if (raw instanceof RawLocalFileSystem local) {
         replaceLocal(json, local.pathToFile(target).toPath(), staging);
@@ -61,6 +63,37 @@ public final class ResultsFile {
       }
     } catch (IOException | RuntimeException e) {
       throw WriteFailures.explain(e, target.toString());
+    }
+  }
+
+  private static final String STAGING_PREFIX = "." + NAME + ".";
+  private static final String STAGING_SUFFIX = ".tmp";
+
+  /**
+   * The hidden files a killed run's write left in {@code output} ({@code
+   * .results.json.<uuid>.tmp}).
+   */
+  private static void removeStaleStaging(FileSystem fs, Path output) throws IOException {
+    if (!fs.exists(output)) {
+      return;
+    }
+    for (org.apache.hadoop.fs.FileStatus status : fs.listStatus(output)) {
+      String name = status.getPath().getName();
+      if (status.isFile()
+          && name.startsWith(STAGING_PREFIX)
+          && name.endsWith(STAGING_SUFFIX)
+          && isUuid(
+              name.substring(STAGING_PREFIX.length(), name.length() - STAGING_SUFFIX.length()))) {
+        fs.delete(status.getPath(), false);
+      }
+    }
+  }
+
+  private static boolean isUuid(String text) {
+    try {
+      return UUID.fromString(text).toString().equals(text);
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 

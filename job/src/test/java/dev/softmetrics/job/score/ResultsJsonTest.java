@@ -225,6 +225,28 @@ class ResultsJsonTest extends LocalSparkTest {
     }
   }
 
+  /**
+   * A run killed between writing results.json's hidden staging file and renaming it leaves that
+   * file behind; the next run (holding the output's lock, so no other run is writing one) removes
+   * it, and nothing else that looks like it.
+   */
+  @Test
+  void aKilledRunsStagingFileIsRemovedByTheNextWrite() throws IOException {
+    Path stale = tmp.resolve(".results.json.3f1c2b9e-0000-4000-8000-000000000000.tmp");
+    Files.writeString(stale, "{\"corpus\": [");
+    Path other = tmp.resolve(".results.json.notes");
+    Files.writeString(other, "kept");
+    StructType schema = new StructType().add("x", DataTypes.DoubleType);
+    ResultsFile.TableRows row = new ResultsFile.TableRows(schema, List.of(RowFactory.create(1.0)));
+
+    ResultsFile.write(spark.sparkContext().hadoopConfiguration(), tmp.toString(), row, row, row);
+
+    try (Stream<Path> files = Files.list(tmp)) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("results.json", ".results.json.notes");
+    }
+  }
+
   @Test
   void doublesAreShortestAndNonFiniteOnesAreStrings() throws IOException {
     StructType schema =
