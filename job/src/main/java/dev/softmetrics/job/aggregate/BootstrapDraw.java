@@ -12,18 +12,40 @@ public final class BootstrapDraw implements Serializable {
 
   private final long seed;
   private final int replicates;
+  private final long maxSequences;
 
   /**
+   * A draw whose gathered sequences are not limited.
+   *
    * @param seed the bootstrap seed
    * @param replicates replicates, 0 for none (the comparisons' point differences are still drawn)
    */
   public BootstrapDraw(long seed, int replicates) {
+    this(seed, replicates, Long.MAX_VALUE);
+  }
+
+  /**
+   * @param seed the bootstrap seed
+   * @param replicates replicates, 0 for none (the comparisons' point differences are still drawn)
+   * @param maxSequences the sequences a pass's totals may hold, in a task or merged on the driver
+   *     ({@code bootstrap.in-memory-sequences}); past it they keep only the replicate sums
+   */
+  public BootstrapDraw(long seed, int replicates, long maxSequences) {
     if (replicates < 0) {
       throw new IllegalArgumentException(
           String.format("Invalid replicates: %d (must be >= 0)", replicates));
     }
+    if (maxSequences < 1) {
+      throw new IllegalArgumentException(
+          String.format("Invalid maxSequences: %d (must be >= 1)", maxSequences));
+    }
     this.seed = seed;
     this.replicates = replicates;
+    this.maxSequences = maxSequences;
+  }
+
+  long maxSequences() {
+    return maxSequences;
   }
 
   int replicates() {

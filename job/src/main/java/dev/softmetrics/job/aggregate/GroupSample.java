@@ -22,6 +22,8 @@ public final class GroupSample implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private final ReplicateSums replicates;
+  // False once the sequences were dropped (a limit of the pass): the replicate sums stay whole.
+  private boolean complete = true;
   private transient long[] keys;
   private transient double[] nll;
   private transient long[] tokens;
@@ -43,6 +45,9 @@ public final class GroupSample implements Serializable {
   /** Adds a scored sequence, weighted in every replicate by its weights drawn from {@code key}. */
   void add(long key, double nllSum, long sequenceTokens, long sequenceBytes) {
     replicates.addDrawn(key, nllSum, sequenceTokens, sequenceBytes);
+    if (!complete) {
+      return;
+    }
     if (size == keys.length) {
       grow(size + 1);
     }
@@ -63,6 +68,10 @@ public final class GroupSample implements Serializable {
 
   void merge(GroupSample other) {
     replicates.merge(other.replicates);
+    if (!complete || !other.complete) {
+      dropSequences();
+      return;
+    }
     if (size + other.size > keys.length) {
       grow(size + other.size);
     }
@@ -71,6 +80,21 @@ public final class GroupSample implements Serializable {
     System.arraycopy(other.tokens, 0, tokens, size, other.size);
     System.arraycopy(other.bytes, 0, bytes, size, other.size);
     size += other.size;
+  }
+
+  /**
+   * Frees the sequences gathered so far and gathers no more (the replicate sums go on): for a pass
+   * past its limit, whose comparisons then come from {@code sequences/}.
+   */
+  void dropSequences() {
+    complete = false;
+    size = 0;
+    allocate(0);
+  }
+
+  /** False when the sequences were dropped ({@link #dropSequences}): only the sums are whole. */
+  public boolean complete() {
+    return complete;
   }
 
   /** The group's replicate sums (not a copy). */

@@ -37,6 +37,9 @@ public final class PassTotals implements Serializable {
   private transient String lastFile;
   private transient FileCounts lastCounts;
 
+  /** Sequences gathered by this instance's {@link #addScored} since the last check of the limit. */
+  private transient long gathered;
+
   /**
    * Scored and rejected rows of one input file, with the rejections by reason code. A row is scored
    * when it went into a scored sequence (one row per sequence in the logprobs layout; one per chunk
@@ -158,6 +161,9 @@ public final class PassTotals implements Serializable {
     if (draw != null) {
       long key = draw.key(domain.toString(), sequenceId.toString());
       lastGroup.sample(draw.replicates()).add(key, nllSum, tokens, bytes);
+      if (++gathered > draw.maxSequences()) {
+        limitSamples();
+      }
     }
   }
 
@@ -234,6 +240,31 @@ public final class PassTotals implements Serializable {
         (file, counts) -> files.computeIfAbsent(file, f -> new FileCounts()).merge(counts));
     lastGroup = null;
     lastFile = null;
+    if (draw != null) {
+      limitSamples();
+    }
+  }
+
+  /**
+   * Drops the groups' gathered sequences (keeping their replicate sums) when together they are more
+   * than the draw allows: the driver then reads {@code sequences/} back for the comparisons instead
+   * of holding them ({@code bootstrap.in-memory-sequences}).
+   */
+  private void limitSamples() {
+    long held = 0;
+    for (RunningGroupTotals group : groups.values()) {
+      if (group.sample != null) {
+        held += group.sample.size();
+      }
+    }
+    gathered = 0;
+    if (held > draw.maxSequences()) {
+      for (RunningGroupTotals group : groups.values()) {
+        if (group.sample != null) {
+          group.sample.dropSequences();
+        }
+      }
+    }
   }
 
   /** True when nothing was counted. */
@@ -295,9 +326,21 @@ public final class PassTotals implements Serializable {
     return List.copyOf(key.subList(3, key.size()));
   }
 
-  /** True when the pass gathered the groups' {@link GroupSample}s. */
+  /**
+   * True when the pass gathered the groups' {@link GroupSample}s whole: every sequence, within the
+   * draw's limit. False when it gathered none, or dropped them past the limit (then the analysis
+   * reads {@code sequences/}).
+   */
   public boolean sampled() {
-    return draw != null;
+    if (draw == null) {
+      return false;
+    }
+    for (RunningGroupTotals group : groups.values()) {
+      if (group.sample != null && !group.sample.complete()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Per input file, its counts, sorted by path. */

@@ -169,7 +169,8 @@ public record JobConfig(
         new BootstrapConfig(
             c.wholeInt("bootstrap.replicates"),
             c.wholeLong("bootstrap.seed"),
-            c.number("bootstrap.confidence")),
+            c.number("bootstrap.confidence"),
+            BootstrapConfig.parseInMemorySequences(c.text("bootstrap.in-memory-sequences"))),
         c.duration("progress.after"),
         c.duration("progress.interval"),
         c.wholeInt("summary.max-rows"),

@@ -180,13 +180,19 @@ final class ScoringPass implements AutoCloseable {
   /**
    * The bootstrap's draw when this run's sequences will be all of {@code sequences/} (no partition
    * stored for a file outside the input), so that the scoring tasks gather what the analysis needs
-   * and it reads nothing back; else null (the analysis reads {@code sequences/}).
+   * and it reads nothing back, up to {@code bootstrap.in-memory-sequences}; else null (the analysis
+   * reads {@code sequences/}).
    */
   private BootstrapDraw draw() {
     Set<String> others = new TreeSet<>(staged.liveKeys(Tables.SEQUENCES.folder()));
     others.removeAll(ScoreJob.fileKeys(input, new PassTotals()));
     BootstrapConfig bootstrap = request.config().bootstrap();
-    return others.isEmpty() ? new BootstrapDraw(bootstrap.seed(), bootstrap.replicates()) : null;
+    // What the driver may hold (bootstrap.in-memory-sequences): past it the tasks' samples are
+    // dropped and the analysis reads sequences/ back; with 0, nothing is gathered.
+    long limit = bootstrap.inMemorySequences(Runtime.getRuntime().maxMemory());
+    return others.isEmpty() && limit > 0
+        ? new BootstrapDraw(bootstrap.seed(), bootstrap.replicates(), limit)
+        : null;
   }
 
   /**

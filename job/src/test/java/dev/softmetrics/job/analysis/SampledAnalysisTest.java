@@ -78,7 +78,12 @@ class SampledAnalysisTest extends LocalSparkTest {
    * The fixture's sequences added in {@code tasks} shuffled task totals, merged as the driver does.
    */
   private static PassTotals gathered(SequenceFixtures f, BootstrapConfig bootstrap, int tasks) {
-    BootstrapDraw draw = new BootstrapDraw(bootstrap.seed(), bootstrap.replicates());
+    return gathered(f, bootstrap, tasks, Long.MAX_VALUE);
+  }
+
+  private static PassTotals gathered(
+      SequenceFixtures f, BootstrapConfig bootstrap, int tasks, long limit) {
+    BootstrapDraw draw = new BootstrapDraw(bootstrap.seed(), bootstrap.replicates(), limit);
     List<Sequence> order = new ArrayList<>(f.sequences());
     Collections.shuffle(order, new Random(tasks));
     List<PassTotals> perTask = new ArrayList<>();
@@ -147,5 +152,40 @@ class SampledAnalysisTest extends LocalSparkTest {
     assertSame(expected, actual);
     assertThat(actual.intervals()).isEmpty();
     assertThat(actual.comparisons()).isNotEmpty();
+  }
+
+  /**
+   * {@code bootstrap.in-memory-sequences}: past the limit, in a task (4 tasks of about 90
+   * sequences, limit 50) or only once the driver merges them (limit 150 of 362), the groups keep
+   * their replicate sums, bit for bit those of an unlimited pass, and drop the sequences, so the
+   * run reads {@code sequences/} back; at the limit or under it, nothing is dropped.
+   */
+  @Test
+  void pastTheInMemoryLimitTheSequencesAreDroppedAndTheSumsKept() {
+    SequenceFixtures f = shared();
+    int all = f.sequences().size();
+    PassTotals unlimited = gathered(f, BOOTSTRAP, 4);
+    assertThat(unlimited.sampled()).isTrue();
+    assertThat(gathered(f, BOOTSTRAP, 4, all).sampled()).as("at the limit").isTrue();
+    for (long limit : new long[] {50, 150, all - 1}) {
+      PassTotals limited = gathered(f, BOOTSTRAP, 4, limit);
+      assertThat(limited.sampled()).as("limit %d of %d", limit, all).isFalse();
+      var expected = unlimited.samples();
+      var actual = limited.samples();
+      assertThat(actual).hasSameSizeAs(expected);
+      for (int g = 0; g < expected.size(); g++) {
+        var e = expected.get(g).sample();
+        var a = actual.get(g).sample();
+        assertThat(a.size()).isZero();
+        assertThat(a.complete()).isFalse();
+        assertThat(a.replicates().sequences()).isEqualTo(e.replicates().sequences());
+        for (int r = 0; r < BOOTSTRAP.replicates(); r++) {
+          assertThat(Double.doubleToRawLongBits(a.replicates().nll(r)))
+              .isEqualTo(Double.doubleToRawLongBits(e.replicates().nll(r)));
+          assertThat(a.replicates().tokens(r)).isEqualTo(e.replicates().tokens(r));
+          assertThat(a.replicates().bytes(r)).isEqualTo(e.replicates().bytes(r));
+        }
+      }
+    }
   }
 }

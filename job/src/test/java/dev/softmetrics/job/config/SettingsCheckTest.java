@@ -62,7 +62,7 @@ class SettingsCheckTest {
     assertThat(failure("bootstrap.iterations=10"))
         .isEqualTo(
             "Invalid setting bootstrap.iterations (from --set): unknown key"
-                + " (bootstrap has replicates, seed, confidence)");
+                + " (bootstrap has replicates, seed, confidence, in-memory-sequences)");
   }
 
   @Test
