@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -18,7 +17,6 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 import org.apache.spark.util.SerializableConfiguration;
-import org.apache.spark.util.TaskCompletionListener;
 
 /**
  * The scan of JSON Lines input: one task per file reads its lines into the columnar batches the
@@ -120,20 +118,9 @@ final class JsonLinesScan {
     public Iterator<ColumnarBatch> call(Iterator<String> files) {
       List<String> mine = new ArrayList<>();
       files.forEachRemaining(mine::add);
-      JsonLinesBatches batches =
+      return TaskEnd.closes(
           new JsonLinesBatches(
-              mine, layout, dataColumns, labels, folderLabels, hadoop.value(), batchRows);
-      TaskContext task = TaskContext.get();
-      if (task != null) {
-        task.addTaskCompletionListener(
-            new TaskCompletionListener() {
-              @Override
-              public void onTaskCompletion(TaskContext context) {
-                batches.close();
-              }
-            });
-      }
-      return batches;
+              mine, layout, dataColumns, labels, folderLabels, hadoop.value(), batchRows));
     }
   }
 }

@@ -2,14 +2,13 @@ package dev.softmetrics.job.score.batch;
 
 import dev.softmetrics.job.config.ColumnNames;
 import dev.softmetrics.job.io.ShardScan.ScanColumns;
+import dev.softmetrics.job.io.TaskEnd;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.PairFlatMapFunction;
-import org.apache.spark.util.TaskCompletionListener;
 import scala.Tuple2;
 
 /** Scores the batches of a scan partition into chunks, one Arrow allocator per task. */
@@ -28,17 +27,7 @@ public final class ChunkScorer
   @Override
   public Iterator<Tuple2<SequenceKey, Chunk>> call(
       Iterator<org.apache.spark.sql.vectorized.ColumnarBatch> batches) {
-    BufferAllocator allocator = new RootAllocator();
-    TaskContext task = TaskContext.get();
-    if (task != null) {
-      task.addTaskCompletionListener(
-          new TaskCompletionListener() {
-            @Override
-            public void onTaskCompletion(TaskContext context) {
-              allocator.close();
-            }
-          });
-    }
+    BufferAllocator allocator = TaskEnd.closes(new RootAllocator());
     LogitsBatchScorer scorer = new LogitsBatchScorer(columns, names, allocator);
     ArrayDeque<Tuple2<SequenceKey, Chunk>> pending = new ArrayDeque<>();
     return new Iterator<>() {

@@ -4,6 +4,7 @@ import dev.softmetrics.job.aggregate.PassAccumulator;
 import dev.softmetrics.job.aggregate.PassTotals;
 import dev.softmetrics.job.config.ColumnNames;
 import dev.softmetrics.job.io.ShardScan.ScanColumns;
+import dev.softmetrics.job.io.TaskEnd;
 import dev.softmetrics.job.tables.RejectedRow;
 import dev.softmetrics.udfs.sequence.RepeatedKeys;
 import java.util.ArrayDeque;
@@ -11,11 +12,9 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
-import org.apache.spark.util.TaskCompletionListener;
 
 /**
  * Runs on the executors: scores the batches of one scan partition, each before the reader reuses
@@ -74,17 +73,7 @@ public final class PartitionScorer
 
   @Override
   public Iterator<InternalRow> call(Iterator<ColumnarBatch> batches) {
-    BufferAllocator allocator = new RootAllocator();
-    TaskContext task = TaskContext.get();
-    if (task != null) {
-      task.addTaskCompletionListener(
-          new TaskCompletionListener() {
-            @Override
-            public void onTaskCompletion(TaskContext context) {
-              allocator.close();
-            }
-          });
-    }
+    BufferAllocator allocator = TaskEnd.closes(new RootAllocator());
     LogprobBatchScorer scorer =
         new LogprobBatchScorer(
             columns, names, positiveTolerance, allocator, runId, checks.duplicates());
