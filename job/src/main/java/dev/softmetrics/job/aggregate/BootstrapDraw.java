@@ -15,16 +15,6 @@ public final class BootstrapDraw implements Serializable {
   private final long maxSequences;
 
   /**
-   * A draw whose gathered sequences are not limited.
-   *
-   * @param seed the bootstrap seed
-   * @param replicates replicates, 0 for none (the comparisons' point differences are still drawn)
-   */
-  public BootstrapDraw(long seed, int replicates) {
-    this(seed, replicates, Long.MAX_VALUE);
-  }
-
-  /**
    * @param seed the bootstrap seed
    * @param replicates replicates, 0 for none (the comparisons' point differences are still drawn)
    * @param maxSequences the sequences a pass's totals may hold, in a task or merged on the driver

@@ -282,14 +282,21 @@ public final class PassTotals implements Serializable {
   /** The groups' totals, sorted by model, tokenizer, extra labels, domain. */
   public List<GroupTotals> groups() {
     List<GroupTotals> out = new ArrayList<>();
-    groups.forEach(
-        (key, sums) -> out.add(sums.totals(key.get(0), key.get(1), key.get(2), extraLabels(key))));
-    out.sort(
-        Comparator.comparing(GroupTotals::model)
-            .thenComparing(GroupTotals::tokenizer)
-            .thenComparing(GroupTotals::extraLabels, ExtraLabelOrder.INSTANCE)
-            .thenComparing(GroupTotals::domain));
+    for (List<String> key : sortedKeys()) {
+      out.add(groups.get(key).totals(key.get(0), key.get(1), key.get(2), extraLabels(key)));
+    }
     return out;
+  }
+
+  /** The groups' keys, sorted by model, tokenizer, extra labels, domain. */
+  private List<List<String>> sortedKeys() {
+    List<List<String>> keys = new ArrayList<>(groups.keySet());
+    keys.sort(
+        Comparator.<List<String>, String>comparing(k -> k.get(0))
+            .thenComparing(k -> k.get(1))
+            .thenComparing(PassTotals::extraLabels, ExtraLabelOrder.INSTANCE)
+            .thenComparing(k -> k.get(2)));
+    return keys;
   }
 
   /** One group's {@link GroupSample}. */
@@ -306,19 +313,12 @@ public final class PassTotals implements Serializable {
    */
   public List<SampledGroup> samples() {
     List<SampledGroup> out = new ArrayList<>();
-    groups.forEach(
-        (key, sums) -> {
-          if (sums.sample != null) {
-            out.add(
-                new SampledGroup(
-                    key.get(0), key.get(1), key.get(2), extraLabels(key), sums.sample));
-          }
-        });
-    out.sort(
-        Comparator.comparing(SampledGroup::model)
-            .thenComparing(SampledGroup::tokenizer)
-            .thenComparing(SampledGroup::extraLabels, ExtraLabelOrder.INSTANCE)
-            .thenComparing(SampledGroup::domain));
+    for (List<String> key : sortedKeys()) {
+      GroupSample sample = groups.get(key).sample;
+      if (sample != null) {
+        out.add(new SampledGroup(key.get(0), key.get(1), key.get(2), extraLabels(key), sample));
+      }
+    }
     return out;
   }
 

@@ -74,7 +74,7 @@ public record BootstrapConfig(int replicates, long seed, double confidence, long
    * The sequences the driver may hold: the setting, or under {@code auto} an eighth of {@code
    * maxHeapBytes} at {@link #BYTES_PER_SEQUENCE} each.
    */
-  public long inMemorySequences(long maxHeapBytes) {
+  public long inMemoryLimit(long maxHeapBytes) {
     return inMemorySequences == AUTO ? maxHeapBytes / 8 / BYTES_PER_SEQUENCE : inMemorySequences;
   }
 

@@ -189,7 +189,7 @@ final class ScoringPass implements AutoCloseable {
     BootstrapConfig bootstrap = request.config().bootstrap();
     // What the driver may hold (bootstrap.in-memory-sequences): past it the tasks' samples are
     // dropped and the analysis reads sequences/ back; with 0, nothing is gathered.
-    long limit = bootstrap.inMemorySequences(Runtime.getRuntime().maxMemory());
+    long limit = bootstrap.inMemoryLimit(Runtime.getRuntime().maxMemory());
     return others.isEmpty() && limit > 0
         ? new BootstrapDraw(bootstrap.seed(), bootstrap.replicates(), limit)
         : null;

@@ -41,7 +41,7 @@ class InMemorySequencesTest extends LocalSparkTest {
                 .bootstrap()
                 .inMemorySequences())
         .isEqualTo(250_000);
-    assertThat(new BootstrapConfig(1000, 1, 0.95).inMemorySequences(1L << 30))
+    assertThat(new BootstrapConfig(1000, 1, 0.95).inMemoryLimit(1L << 30))
         .as("an eighth of a 1 GiB heap at 32 bytes each")
         .isEqualTo(4_194_304);
     assertThatThrownBy(() -> JobConfig.load(null, List.of("bootstrap.in-memory-sequences=-5")))
