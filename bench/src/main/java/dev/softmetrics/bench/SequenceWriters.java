@@ -118,23 +118,33 @@ final class SequenceWriters {
     System.out.println("same rows in both files: " + sameRows(sparkFile, columnFile));
   }
 
+  /**
+   * The Parquet columns written without a dictionary, as the job's writer has them ({@code
+   * OutputTables}: values unique per row or per element).
+   */
+  private static final List<String> NO_DICTIONARY =
+      List.of(
+          "sequence_id",
+          "nll_sum",
+          "mean_nll",
+          "ppl",
+          "position_nll_sum.list.element",
+          "position_entropy_sum.list.element");
+
   /** Spark's row writer over the rows the job builds ({@link SequenceRow#toInternalRow}). */
   private static void writeWithSpark(Columns data, StructType schema, Configuration conf, Path file)
       throws IOException {
     Files.deleteIfExists(file);
     Configuration c = new Configuration(conf);
     ParquetWriteSupport.setSchema(schema, c);
-    try (ParquetWriter<InternalRow> writer =
+    SparkWriterBuilder builder =
         new SparkWriterBuilder(new org.apache.hadoop.fs.Path(file.toUri()))
             .withConf(c)
-            .withCompressionCodec(CompressionCodecName.SNAPPY)
-            .withDictionaryEncoding("sequence_id", false)
-            .withDictionaryEncoding("nll_sum", false)
-            .withDictionaryEncoding("mean_nll", false)
-            .withDictionaryEncoding("ppl", false)
-            .withDictionaryEncoding("position_nll_sum.list.element", false)
-            .withDictionaryEncoding("position_entropy_sum.list.element", false)
-            .build()) {
+            .withCompressionCodec(CompressionCodecName.SNAPPY);
+    for (String column : NO_DICTIONARY) {
+      builder = builder.withDictionaryEncoding(column, false);
+    }
+    try (ParquetWriter<InternalRow> writer = builder.build()) {
       for (int i = 0; i < data.rows; i++) {
         writer.write(data.row(i));
       }
@@ -165,15 +175,11 @@ final class SequenceWriters {
   private static void writeWithColumns(
       Columns data, MessageType parquet, Configuration conf, Path file) throws IOException {
     Files.deleteIfExists(file);
-    ParquetProperties props =
-        ParquetProperties.builder()
-            .withDictionaryEncoding("sequence_id", false)
-            .withDictionaryEncoding("nll_sum", false)
-            .withDictionaryEncoding("mean_nll", false)
-            .withDictionaryEncoding("ppl", false)
-            .withDictionaryEncoding("position_nll_sum.list.element", false)
-            .withDictionaryEncoding("position_entropy_sum.list.element", false)
-            .build();
+    ParquetProperties.Builder builder = ParquetProperties.builder();
+    for (String column : NO_DICTIONARY) {
+      builder = builder.withDictionaryEncoding(column, false);
+    }
+    ParquetProperties props = builder.build();
     ParquetFileWriter fileWriter =
         new ParquetFileWriter(
             HadoopOutputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), conf),

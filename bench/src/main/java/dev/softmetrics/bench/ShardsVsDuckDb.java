@@ -27,8 +27,10 @@ import java.util.Map;
  * bench/work), {@code --before DIR}: another checkout (built) whose {@code bin/softmetrics} is
  * timed alongside, to measure a change before and after in the same run; {@code --spark-scan}: a
  * fresh JVM's plain Spark pass over the same shards ({@link SparkScanProcess}) timed alongside, the
- * floor of any Spark program's whole process and marginal cost here. Peak RSS comes from {@code
- * /usr/bin/time -f %M} when it exists.
+ * floor of any Spark program's whole process and marginal cost here; {@code --opts NAME=OPTIONS}
+ * (repeatable): {@code bin/softmetrics} with {@code JAVA_OPTS=OPTIONS} timed alongside, to measure
+ * a JVM option or a measurement switch against the defaults in the same run. Peak RSS comes from
+ * {@code /usr/bin/time -f %M} when it exists.
  */
 final class ShardsVsDuckDb {
   private ShardsVsDuckDb() {}
@@ -47,6 +49,7 @@ final class ShardsVsDuckDb {
     String work = "bench/work";
     String before = null;
     boolean sparkScan = false;
+    Map<String, String> variants = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
@@ -56,6 +59,14 @@ final class ShardsVsDuckDb {
         case "--work" -> work = args[++i];
         case "--before" -> before = args[++i];
         case "--spark-scan" -> sparkScan = true;
+        case "--opts" -> {
+          String[] variant = args[++i].split("=", 2);
+          if (variant.length != 2 || variant[0].isBlank()) {
+            throw new IllegalArgumentException(
+                "Invalid --opts: " + args[i] + " (must be NAME=OPTIONS)");
+          }
+          variants.put(variant[0], variant[1]);
+        }
         default -> throw new IllegalArgumentException("Unknown option: " + args[i]);
       }
     }
@@ -71,6 +82,11 @@ final class ShardsVsDuckDb {
       }
       if (sparkScan) {
         commands.put("spark scan " + n, java(SparkScanProcess.class, input));
+      }
+      for (Map.Entry<String, String> v : variants.entrySet()) {
+        List<String> command = new ArrayList<>(List.of("env", "JAVA_OPTS=" + v.getValue()));
+        command.addAll(score("bin/softmetrics", input, out));
+        commands.put(v.getKey() + " " + n, command);
       }
     }
     // Untimed: a build, or the start-up archive a build calls for, is not part of a run.
@@ -106,16 +122,10 @@ final class ShardsVsDuckDb {
     }
     report(samples, small, large);
     if (sparkScan) {
-      double scanSmall =
-          BenchSteps.median(
-              samples.get("spark scan " + small).stream().map(Sample::seconds).toList());
-      double scanLarge =
-          BenchSteps.median(
-              samples.get("spark scan " + large).stream().map(Sample::seconds).toList());
-      double duckSmall =
-          BenchSteps.median(samples.get("duckdb " + small).stream().map(Sample::seconds).toList());
-      double duckLarge =
-          BenchSteps.median(samples.get("duckdb " + large).stream().map(Sample::seconds).toList());
+      double scanSmall = seconds(samples, "spark scan " + small);
+      double scanLarge = seconds(samples, "spark scan " + large);
+      double duckSmall = seconds(samples, "duckdb " + small);
+      double duckLarge = seconds(samples, "duckdb " + large);
       System.out.printf(
           Locale.ROOT,
           "plain Spark scan, the floor of a Spark pass: marginal %.2f s (ratio to DuckDB's %.2f),"
@@ -126,15 +136,29 @@ final class ShardsVsDuckDb {
           scanLarge / duckLarge);
     }
     System.out.println("where the last " + large + "-shard process's time went: " + budget);
+    for (String name : variants.keySet()) {
+      System.out.printf(
+          Locale.ROOT,
+          "%s / softmetrics at %d shards: %.2f (medians %.2f s and %.2f s)%n",
+          name,
+          large,
+          seconds(samples, name + " " + large) / seconds(samples, "softmetrics " + large),
+          seconds(samples, name + " " + large),
+          seconds(samples, "softmetrics " + large));
+    }
     if (before != null) {
       System.out.printf(
           Locale.ROOT,
           "before -> now at %d shards: %.2f s -> %.2f s%n",
           large,
-          BenchSteps.median(samples.get("before " + large).stream().map(Sample::seconds).toList()),
-          BenchSteps.median(
-              samples.get("softmetrics " + large).stream().map(Sample::seconds).toList()));
+          seconds(samples, "before " + large),
+          seconds(samples, "softmetrics " + large));
     }
+  }
+
+  /** The median wall time of the command {@code name}. */
+  private static double seconds(Map<String, List<Sample>> samples, String name) {
+    return BenchSteps.median(samples.get(name).stream().map(Sample::seconds).toList());
   }
 
   private static void report(Map<String, List<Sample>> samples, int small, int large) {
