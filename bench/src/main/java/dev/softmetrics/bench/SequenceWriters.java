@@ -66,6 +66,7 @@ final class SequenceWriters {
     Path dir = Path.of(work, "sequence-writers").toAbsolutePath();
     Files.createDirectories(dir);
     Columns data = Columns.generate(rows);
+    CURRENT = data;
     StructType schema = Tables.SEQUENCES.schema();
     Configuration conf = new Configuration();
     // The settings Spark's Parquet write passes to its schema converter and write support, at
@@ -84,6 +85,8 @@ final class SequenceWriters {
     MessageType parquet = new SparkToParquetSchemaConverter(conf).convert(schema);
     List<Double> spark = new ArrayList<>();
     List<Double> columns = new ArrayList<>();
+    List<Double> consumer = new ArrayList<>();
+    Path consumerFile = dir.resolve("consumer.parquet");
     Path sparkFile = dir.resolve("spark.parquet");
     Path columnFile = dir.resolve("columns.parquet");
     for (int it = 0; it < iterations + 1; it++) {
@@ -92,16 +95,20 @@ final class SequenceWriters {
       long t1 = System.nanoTime();
       writeWithColumns(data, parquet, conf, columnFile);
       long t2 = System.nanoTime();
+      writeWithConsumer(data, parquet, conf, consumerFile);
+      long t3 = System.nanoTime();
       System.out.printf(
           Locale.ROOT,
-          "iteration %d%s: Spark's row writer %.3f s, column writers %.3f s%n",
+          "iteration %d%s: Spark's row writer %.3f s, column writers %.3f s, record consumer %.3f s%n",
           it,
           it == 0 ? " (cold)" : "",
           (t1 - t0) / 1e9,
-          (t2 - t1) / 1e9);
+          (t2 - t1) / 1e9,
+          (t3 - t2) / 1e9);
       if (it > 0) {
         spark.add((t1 - t0) / 1e9);
         columns.add((t2 - t1) / 1e9);
+        consumer.add((t3 - t2) / 1e9);
       }
     }
     double s = BenchSteps.median(spark);
@@ -115,7 +122,9 @@ final class SequenceWriters {
         s,
         c,
         s / c);
+    System.out.printf(Locale.ROOT, "record consumer: %.3f s%n", BenchSteps.median(consumer));
     System.out.println("same rows in both files: " + sameRows(sparkFile, columnFile));
+    System.out.println("same rows in both files: " + sameRows(sparkFile, consumerFile));
   }
 
   /**
@@ -239,6 +248,121 @@ final class SequenceWriters {
     codecs.release();
     fileWriter.end(Map.of());
   }
+
+  private static void writeWithConsumer(
+      Columns data, MessageType parquet, Configuration conf, Path file) throws IOException {
+    Files.deleteIfExists(file);
+    ConsumerBuilder builder =
+        new ConsumerBuilder(new org.apache.hadoop.fs.Path(file.toUri()), parquet)
+            .withConf(conf)
+            .withCompressionCodec(CompressionCodecName.SNAPPY);
+    for (String column : NO_DICTIONARY) {
+      builder = builder.withDictionaryEncoding(column, false);
+    }
+    try (ParquetWriter<Integer> writer = builder.build()) {
+      for (int i = 0; i < data.rows; i++) {
+        writer.write(i);
+      }
+    }
+  }
+
+  private static final class ConsumerBuilder
+      extends ParquetWriter.Builder<Integer, ConsumerBuilder> {
+    private final MessageType parquet;
+    private Columns data;
+
+    ConsumerBuilder(org.apache.hadoop.fs.Path path, MessageType parquet) {
+      super(path);
+      this.parquet = parquet;
+    }
+
+    @Override
+    protected ConsumerBuilder self() {
+      return this;
+    }
+
+    @Override
+    protected WriteSupport<Integer> getWriteSupport(Configuration conf) {
+      return new WriteSupport<Integer>() {
+        org.apache.parquet.io.api.RecordConsumer rc;
+
+        @Override
+        public WriteContext init(Configuration configuration) {
+          return new WriteContext(parquet, Map.of());
+        }
+
+        @Override
+        public void prepareForWrite(org.apache.parquet.io.api.RecordConsumer recordConsumer) {
+          rc = recordConsumer;
+        }
+
+        @Override
+        public void write(Integer boxed) {
+          int i = boxed;
+          Columns d = CURRENT;
+          rc.startMessage();
+          bin(SequenceRow.RUN_ID, "run_id", d.runId);
+          bin(SequenceRow.SEQUENCE_ID, "sequence_id", d.ids[i]);
+          bin(SequenceRow.MODEL, "model", d.models[i % 2]);
+          bin(SequenceRow.TOKENIZER, "tokenizer", d.tokenizer);
+          bin(SequenceRow.DOMAIN, "domain", d.domains[(i / 2) % 4]);
+          lng(SequenceRow.TOKENS, "tokens", d.tokens[i]);
+          dbl(SequenceRow.NLL_SUM, "nll_sum", d.nll[i]);
+          dbl(SequenceRow.MEAN_NLL, "mean_nll", d.nll[i] / d.tokens[i]);
+          dbl(SequenceRow.PPL, "ppl", Math.exp(d.nll[i] / d.tokens[i]));
+          lng(SequenceRow.BYTES, "bytes", d.bytes[i]);
+          lng(SequenceRow.CHARS, "chars", d.chars[i]);
+          lng(SequenceRow.WORDS, "words", d.words[i]);
+          bin(SequenceRow.SOURCE_FILE, parquet.getFieldName(SequenceRow.SOURCE_FILE), d.sourceFile);
+          list(SequenceRow.POSITION_TOKENS, d.bucketTokens, null);
+          list(SequenceRow.POSITION_NLL_SUM, null, d.bucketNll[i]);
+          rc.endMessage();
+        }
+
+        private void bin(int index, String name, Binary v) {
+          rc.startField(name, index);
+          rc.addBinary(v);
+          rc.endField(name, index);
+        }
+
+        private void lng(int index, String name, long v) {
+          rc.startField(name, index);
+          rc.addLong(v);
+          rc.endField(name, index);
+        }
+
+        private void dbl(int index, String name, double v) {
+          rc.startField(name, index);
+          rc.addDouble(v);
+          rc.endField(name, index);
+        }
+
+        private void list(int index, long[] longs, double[] doubles) {
+          String name = parquet.getFieldName(index);
+          rc.startField(name, index);
+          rc.startGroup();
+          rc.startField("list", 0);
+          int n = longs != null ? longs.length : doubles.length;
+          for (int k = 0; k < n; k++) {
+            rc.startGroup();
+            rc.startField("element", 0);
+            if (longs != null) {
+              rc.addLong(longs[k]);
+            } else {
+              rc.addDouble(doubles[k]);
+            }
+            rc.endField("element", 0);
+            rc.endGroup();
+          }
+          rc.endField("list", 0);
+          rc.endGroup();
+          rc.endField(name, index);
+        }
+      };
+    }
+  }
+
+  private static Columns CURRENT;
 
   /**
    * Whether both files hold the same rows, by DuckDB: the rows of one EXCEPT the other's, both
