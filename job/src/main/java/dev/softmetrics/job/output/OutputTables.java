@@ -33,20 +33,30 @@ public final class OutputTables {
    */
   static DataFrameWriter<Row> writer(Dataset<Row> table) {
     DataFrameWriter<Row> writer = table.write().mode(SaveMode.Overwrite);
-    // Values that are unique per row never compress by dictionary; Parquet would build one and
-    // throw it away.
-    for (String column : UNIQUE_PER_ROW) {
-      if (List.of(table.columns()).contains(column)) {
-        writer = writer.option("parquet.enable.dictionary#" + column, "false");
-      }
-    }
-    // A list's values are the Parquet column <name>.list.element.
-    for (String column : UNIQUE_PER_ELEMENT) {
-      if (List.of(table.columns()).contains(column)) {
-        writer = writer.option("parquet.enable.dictionary#" + column + ".list.element", "false");
-      }
+    for (String column : withoutDictionary(List.of(table.columns()))) {
+      writer = writer.option("parquet.enable.dictionary#" + column, "false");
     }
     return writer;
+  }
+
+  /**
+   * The Parquet columns of a table with {@code columns} written without a dictionary: values that
+   * are unique per row never compress by dictionary, and Parquet would build one and throw it away.
+   * A list's values are the Parquet column {@code <name>.list.element}.
+   */
+  static List<String> withoutDictionary(List<String> columns) {
+    List<String> parquet = new ArrayList<>();
+    for (String column : UNIQUE_PER_ROW) {
+      if (columns.contains(column)) {
+        parquet.add(column);
+      }
+    }
+    for (String column : UNIQUE_PER_ELEMENT) {
+      if (columns.contains(column)) {
+        parquet.add(column + ".list.element");
+      }
+    }
+    return parquet;
   }
 
   private static final List<String> UNIQUE_PER_ROW =

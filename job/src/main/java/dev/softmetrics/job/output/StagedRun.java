@@ -21,6 +21,7 @@ import org.apache.hadoop.fs.FSError;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -103,7 +104,7 @@ public final class StagedRun {
    * Spark's external sorter. Past this many keys in one task, Spark sorts the rest as before.
    */
   public static final Map<String, String> REQUIRED_SQL_CONF =
-      Map.of("spark.sql.maxConcurrentOutputFileWriters", "32");
+      Map.of("spark.sql.maxConcurrentOutputFileWriters", String.valueOf(SequenceFiles.OPEN_FILES));
 
   /**
    * Writes this run's rows of a partitioned table into the staging folder, each under the key of
@@ -125,6 +126,48 @@ public final class StagedRun {
         throw known.get();
       }
       throw e;
+    }
+  }
+
+  /**
+   * The files the scoring tasks write this run's rows of {@code sequences/} into ({@link
+   * SequenceFiles}), in the staging folder; what an earlier pass of the run staged there is removed
+   * first, as {@link #write} replaces it.
+   */
+  public SequenceFiles sequenceFiles(StructType schema) {
+    Path dir = new Path(stage, Tables.SEQUENCES.folder());
+    try {
+      if (fs.exists(dir)) {
+        deleteStage(fs, output, dir);
+      }
+      fs.mkdirs(dir);
+      return SequenceFiles.of(spark, fs.makeQualified(dir), schema);
+    } catch (IOException | FSError e) {
+      throw WriteFailures.explain(e, dir.toString());
+    }
+  }
+
+  /**
+   * Runs {@code tasks}, which write {@code files} (each task returning what it wrote), and moves
+   * what they wrote into the staged partitions of {@code sequences/}.
+   */
+  public void writeSequences(SequenceFiles files, JavaRDD<SequenceFiles.Written> tasks) {
+    String dir = new Path(stage, Tables.SEQUENCES.folder()).toString();
+    List<SequenceFiles.Written> written;
+    try {
+      written = tasks.collect();
+    } catch (Exception e) {
+      // As in write: only a cause the user can act on replaces Spark's error.
+      Optional<IllegalStateException> known = WriteFailures.known(e, dir);
+      if (known.isPresent()) {
+        throw known.get();
+      }
+      throw e;
+    }
+    try {
+      files.place(fs, output, written);
+    } catch (IOException | FSError e) {
+      throw WriteFailures.explain(e, dir);
     }
   }
 

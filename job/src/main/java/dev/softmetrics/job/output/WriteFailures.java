@@ -35,8 +35,13 @@ public final class WriteFailures {
         : new IllegalStateException(line, error);
   }
 
-  /** The one line for a cause the user can act on, if {@code error}'s chain holds one. */
+  /**
+   * The one line for a cause the user can act on, if {@code error}'s chain holds one. A read-only
+   * target is named by the deepest exception that says so: a task's failure reaches the driver
+   * wrapped in Spark's exception, whose message repeats the task's whole error on its first line.
+   */
   public static Optional<IllegalStateException> known(Throwable error, String folder) {
+    Throwable readOnly = null;
     for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
       String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
       if (message.contains("no space left") || message.contains("disk quota exceeded")) {
@@ -53,16 +58,19 @@ public final class WriteFailures {
           || t instanceof org.apache.hadoop.security.AccessControlException
           || message.contains("read-only file system")
           || message.contains("permission denied")) {
-        return Optional.of(
-            new IllegalStateException(
-                String.format(
-                    "Cannot write %s: it is read-only or not writable: %s (make it writable or"
-                        + " choose another --output)",
-                    folder, firstLine(t)),
-                error));
+        readOnly = t;
       }
     }
-    return Optional.empty();
+    if (readOnly == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new IllegalStateException(
+            String.format(
+                "Cannot write %s: it is read-only or not writable: %s (make it writable or"
+                    + " choose another --output)",
+                folder, firstLine(readOnly)),
+            error));
   }
 
   private static String firstLine(Throwable t) {

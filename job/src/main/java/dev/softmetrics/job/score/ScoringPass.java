@@ -9,6 +9,7 @@ import dev.softmetrics.job.config.JobConfig;
 import dev.softmetrics.job.io.CheckedInput;
 import dev.softmetrics.job.io.InputFiles;
 import dev.softmetrics.job.io.ShardScan;
+import dev.softmetrics.job.output.SequenceFiles;
 import dev.softmetrics.job.output.StagedRun;
 import dev.softmetrics.job.progress.ProgressReporter;
 import dev.softmetrics.job.score.batch.CandidateKey;
@@ -23,6 +24,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * The scoring pass of a run: scans the checked input, scores every row, writes {@code sequences/}
@@ -111,21 +113,26 @@ final class ScoringPass implements AutoCloseable {
         input.files().stream().mapToLong(InputFiles.InputFile::rows).sum(),
         input.files().stream().mapToLong(InputFiles.InputFile::bytes).sum());
     PartitionScorer.RowChecks checks = checks(copies, null);
-    JavaRDD<InternalRow> scored =
-        scan == null
-            ? JavaSparkContext.fromSparkContext(spark.sparkContext()).emptyRDD()
-            : logits != null
-                ? logits.sequences(accumulator, checks)
-                : scan.batches()
-                    .mapPartitions(scorer(PartitionScorer.Emit.SCORED, accumulator, checks));
+    StructType schema =
+        Tables.withExtraLabels(Tables.SEQUENCES, request.config().columns().extraLabels()).schema();
     try {
-      staged.write(
-          ScoreJob.frame(
-              spark,
-              scored,
-              Tables.withExtraLabels(Tables.SEQUENCES, request.config().columns().extraLabels())
-                  .schema()),
-          Tables.SEQUENCES.folder());
+      if (scan != null && logits == null) {
+        // The log-prob layout: the scoring tasks write their rows themselves (SequenceFiles).
+        SequenceFiles files = staged.sequenceFiles(schema);
+        staged.writeSequences(
+            files,
+            scan.batches()
+                .mapPartitions(
+                    scorer(PartitionScorer.Emit.SCORED, accumulator, checks).writing(files)));
+      } else {
+        // The logits layout's sequences come out of a shuffle, every input file's in every task:
+        // Spark's writer keeps one file per file_key open in a task, then sorts.
+        JavaRDD<InternalRow> scored =
+            scan == null
+                ? JavaSparkContext.fromSparkContext(spark.sparkContext()).emptyRDD()
+                : logits.sequences(accumulator, checks);
+        staged.write(ScoreJob.frame(spark, scored, schema), Tables.SEQUENCES.folder());
+      }
     } finally {
       ProgressReporter.describeInput(spark.sparkContext(), null, null);
     }

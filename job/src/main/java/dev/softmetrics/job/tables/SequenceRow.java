@@ -63,6 +63,11 @@ public record SequenceRow(
   /** The ordinal of each {@link SoftColumn}, by its own ordinal. */
   private static final int[] SOFT = softOrdinals();
 
+  /** The ordinal of {@code column}'s column in a row without extra labels. */
+  public static int soft(SoftColumn column) {
+    return SOFT[column.ordinal()];
+  }
+
   /** The columns of {@code sequences/} without extra labels. */
   public static final int WIDTH = SEQUENCES.columns().size();
 

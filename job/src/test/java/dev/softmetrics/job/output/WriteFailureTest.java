@@ -86,6 +86,34 @@ class WriteFailureTest extends LocalSparkTest {
   }
 
   @Test
+  void noSpaceWhileTheTasksWriteSequencesIsOneLineAndTheNextRunCompletes() {
+    String a = OutputFolderTest.shard(tmp.resolve("a"));
+    FullDiskFileSystem.arm(
+        "/_staging/first/sequences/" + SequenceFiles.ATTEMPTS + "/",
+        FullDiskFileSystem.Failure.NO_SPACE);
+
+    Throwable error = catchThrowable(() -> OutputFolderTest.score(a, out, "first"));
+
+    String staged = new org.apache.hadoop.fs.Path(out + "/_staging/first/sequences").toString();
+    assertThat(Failures.line(error))
+        .isEqualTo(
+            "softmetrics: error: Cannot write "
+                + staged
+                + ": no space left on device (free space there and run again; the next run"
+                + " completes or discards what this one left)");
+    assertThat(Failures.exitCode(error)).isEqualTo(1);
+
+    FullDiskFileSystem.disarm();
+    OutputFolderTest.score(a, out, "second");
+
+    assertThat(spark.read().parquet(out + "/runs").select("run_id").collectAsList())
+        .map(r -> r.getString(0))
+        .containsExactly("second");
+    assertThat(spark.read().parquet(out + "/sequences").count()).isEqualTo(3);
+    assertThat(tmp.resolve("out/_staging")).isEmptyDirectory();
+  }
+
+  @Test
   void aReadOnlyDiskWhileStagingIsOneLineAndTheNextRunCompletes() {
     String a = OutputFolderTest.shard(tmp.resolve("a"));
     FullDiskFileSystem.arm("/_staging/first/sequences/", FullDiskFileSystem.Failure.READ_ONLY);

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * The row a duplicate lookup ({@link PartitionScorer.Emit#KEYS}) emits for a scored row whose key
@@ -21,19 +22,16 @@ public final class CandidateKey {
   private static final int MODEL = 3;
   private static final int TOKENIZER = 4;
 
-  /** The candidate row of {@code scored}, a {@code sequences/} row, read at {@code sourceRow}. */
-  public static InternalRow of(InternalRow scored, long sourceRow) {
-    int extras = scored.numFields() - SequenceRow.WIDTH;
-    Object[] values = new Object[TOKENIZER + 1 + extras];
-    values[SOURCE_FILE] =
-        scored.getUTF8String(SequenceRow.ordinal(SequenceRow.SOURCE_FILE, extras));
+  /** The candidate row of {@code scored}, read at {@code sourceRow}. */
+  public static InternalRow of(SequenceRow scored, long sourceRow) {
+    UTF8String[] extras = scored.extraLabels();
+    Object[] values = new Object[TOKENIZER + 1 + extras.length];
+    values[SOURCE_FILE] = scored.sourceFile();
     values[SOURCE_ROW] = sourceRow;
-    values[SEQUENCE_ID] = scored.getUTF8String(SequenceRow.SEQUENCE_ID);
-    values[MODEL] = scored.getUTF8String(SequenceRow.MODEL);
-    values[TOKENIZER] = scored.getUTF8String(SequenceRow.TOKENIZER);
-    for (int i = 0; i < extras; i++) {
-      values[TOKENIZER + 1 + i] = scored.getUTF8String(SequenceRow.TOKENIZER + 1 + i);
-    }
+    values[SEQUENCE_ID] = scored.sequenceId();
+    values[MODEL] = scored.model();
+    values[TOKENIZER] = scored.tokenizer();
+    System.arraycopy(extras, 0, values, TOKENIZER + 1, extras.length);
     return new GenericInternalRow(values);
   }
 

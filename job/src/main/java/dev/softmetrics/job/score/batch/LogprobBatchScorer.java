@@ -19,10 +19,10 @@ final class LogprobBatchScorer {
   /** Where the rows of a batch go. */
   interface Sink {
     /**
-     * A scored row, a {@link SequenceRow} converted, with its row in the input file and the hash of
-     * its key ({@link SequenceKeyHash}).
+     * A scored row, with its row in the input file and the hash of its key ({@link
+     * SequenceKeyHash}); {@code row}'s arrays are reused for the next row once this returns.
      */
-    void scored(InternalRow row, long sourceRow, long keyHash);
+    void scored(SequenceRow row, long sourceRow, long keyHash);
 
     /** A rejected row, a {@link RejectedRow} converted; only called when {@link #wantsRejected}. */
     void rejected(InternalRow row);

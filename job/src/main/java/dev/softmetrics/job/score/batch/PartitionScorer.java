@@ -5,10 +5,13 @@ import dev.softmetrics.job.aggregate.PassTotals;
 import dev.softmetrics.job.config.ColumnNames;
 import dev.softmetrics.job.io.ShardScan.ScanColumns;
 import dev.softmetrics.job.io.TaskEnd;
+import dev.softmetrics.job.output.SequenceFiles;
 import dev.softmetrics.job.tables.RejectedRow;
+import dev.softmetrics.job.tables.SequenceRow;
 import dev.softmetrics.udfs.sequence.RepeatedKeys;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -18,11 +21,12 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
 
 /**
  * Runs on the executors: scores the batches of one scan partition, each before the reader reuses
- * its memory for the next, with one Arrow allocator per task. It emits the scored rows (and adds
- * the partition's totals to the run's accumulator once the partition is done), or only the rejected
- * rows, with their messages, or the keys of the scored rows whose key hash is a duplicate
- * candidate. With {@code validation.on-bad-row = fail} the first bad row stops the task, and so the
- * run, with the row's message.
+ * its memory for the next, with one Arrow allocator per task. As {@link #writing} it writes the
+ * scored rows into the task's files of {@code sequences/} and returns those files (and adds the
+ * partition's totals to the run's accumulator once the partition is done); as a function itself it
+ * emits only the rejected rows, with their messages, or the keys of the scored rows whose key hash
+ * is a duplicate candidate. With {@code validation.on-bad-row = fail} the first bad row stops the
+ * task, and so the run, with the row's message.
  */
 public final class PartitionScorer
     implements FlatMapFunction<Iterator<ColumnarBatch>, InternalRow> {
@@ -30,6 +34,7 @@ public final class PartitionScorer
 
   /** Which rows a pass emits. */
   public enum Emit {
+    /** None: the scored rows go into {@code sequences/} ({@link #writing}). */
     SCORED,
     REJECTED,
     /** The {@link CandidateKey} rows of candidate duplicates. */
@@ -71,33 +76,83 @@ public final class PartitionScorer
     this.checks = checks;
   }
 
+  /**
+   * The scoring of {@link Emit#SCORED}: each task writes its scored rows into {@code files} and
+   * returns the files it wrote.
+   */
+  public FlatMapFunction<Iterator<ColumnarBatch>, SequenceFiles.Written> writing(
+      SequenceFiles files) {
+    if (emit != Emit.SCORED) {
+      throw new IllegalStateException("Only the scoring pass writes sequences/, not " + emit);
+    }
+    return batches -> {
+      SequenceFiles.Task out = files.openTask();
+      PassTotals partition = totals != null ? totals.newTaskTotals() : new PassTotals();
+      LogprobBatchScorer scorer = scorer();
+      LogprobBatchScorer.Sink sink =
+          new LogprobBatchScorer.Sink() {
+            @Override
+            public void scored(SequenceRow row, long sourceRow, long keyHash) {
+              out.write(row);
+            }
+
+            @Override
+            public void rejected(InternalRow row) {
+              stopAtBadRow(row);
+            }
+
+            @Override
+            public boolean wantsRejected() {
+              return checks.failOnBadRow();
+            }
+          };
+      while (batches.hasNext()) {
+        scorer.score(batches.next(), sink, partition);
+      }
+      List<SequenceFiles.Written> written = out.finish();
+      if (totals != null) {
+        totals.add(partition);
+      }
+      return written.iterator();
+    };
+  }
+
+  private LogprobBatchScorer scorer() {
+    BufferAllocator allocator = TaskEnd.closes(new RootAllocator());
+    return new LogprobBatchScorer(
+        columns, names, positiveTolerance, allocator, runId, checks.duplicates());
+  }
+
+  /** Under {@code validation.on-bad-row = fail}: the task's failure, naming {@code rejected}. */
+  private void stopAtBadRow(InternalRow rejected) {
+    if (checks.failOnBadRow()) {
+      throw RejectionMessages.stopAtBadRow(
+          rejected.getUTF8String(RejectedRow.REASON).toString(),
+          rejected.getUTF8String(RejectedRow.MESSAGE).toString());
+    }
+  }
+
+  /** The rows of {@link Emit#REJECTED} or {@link Emit#KEYS}, lazily, batch by batch. */
   @Override
   public Iterator<InternalRow> call(Iterator<ColumnarBatch> batches) {
-    BufferAllocator allocator = TaskEnd.closes(new RootAllocator());
-    LogprobBatchScorer scorer =
-        new LogprobBatchScorer(
-            columns, names, positiveTolerance, allocator, runId, checks.duplicates());
-    PassTotals partition = totals != null ? totals.newTaskTotals() : new PassTotals();
+    if (emit == Emit.SCORED) {
+      throw new IllegalStateException("The scoring pass writes sequences/: see writing()");
+    }
+    LogprobBatchScorer scorer = scorer();
+    PassTotals partition = new PassTotals();
     ArrayDeque<InternalRow> pending = new ArrayDeque<>();
     LogprobBatchScorer.Sink sink =
         new LogprobBatchScorer.Sink() {
           @Override
-          public void scored(InternalRow row, long sourceRow, long keyHash) {
-            if (emit == Emit.SCORED) {
-              pending.add(row);
-            } else if (emit == Emit.KEYS
-                && RepeatedKeys.contains(checks.keyCandidates(), keyHash)) {
+          public void scored(SequenceRow row, long sourceRow, long keyHash) {
+            if (emit == Emit.KEYS && RepeatedKeys.contains(checks.keyCandidates(), keyHash)) {
               pending.add(CandidateKey.of(row, sourceRow));
             }
           }
 
           @Override
           public void rejected(InternalRow row) {
-            if (checks.failOnBadRow()) {
-              throw RejectionMessages.stopAtBadRow(
-                  row.getUTF8String(RejectedRow.REASON).toString(),
-                  row.getUTF8String(RejectedRow.MESSAGE).toString());
-            }
+            stopAtBadRow(row);
             pending.add(row);
           }
 
@@ -107,18 +162,10 @@ public final class PartitionScorer
           }
         };
     return new Iterator<>() {
-      private boolean done;
-
       @Override
       public boolean hasNext() {
         while (pending.isEmpty() && batches.hasNext()) {
           scorer.score(batches.next(), sink, partition);
-        }
-        if (pending.isEmpty() && !done) {
-          done = true;
-          if (totals != null) {
-            totals.add(partition);
-          }
         }
         return !pending.isEmpty();
       }
