@@ -48,12 +48,10 @@ final class Signatures {
   }
 
   private final int replicates;
-  private final int[] weights;
   private final Map<Signature, SignatureSums> signatures = new HashMap<>();
 
   Signatures(int replicates) {
     this.replicates = replicates;
-    this.weights = new int[replicates];
   }
 
   /**
@@ -68,9 +66,11 @@ final class Signatures {
         signatures.computeIfAbsent(
             new Signature(domain, scorers), k -> new SignatureSums(scorers.size(), replicates));
     sums.sequences++;
-    PoissonWeights.weights(key, weights);
+    // Each row draws the sequence's weights again inside its sum loop (ReplicateSums.addDrawn: the
+    // same weights as PoissonWeights.weights(key), bit for bit), which costs less than drawing them
+    // once and adding them per row.
     for (Score s : rows) {
-      sums.byScorer[scorers.indexOf(s.scorer())].add(weights, s.nll(), s.tokens(), s.bytes());
+      sums.byScorer[scorers.indexOf(s.scorer())].addDrawn(key, s.nll(), s.tokens(), s.bytes());
     }
   }
 
