@@ -10,16 +10,18 @@ import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * One row of {@code sequences/}: a scored sequence, as a scorer builds it on an executor. Text is
- * held as Spark's {@link UTF8String}, what the writer takes; a figure the input does not give is
- * held as the scorers count it: {@code chars} and {@code words} below 0, {@code vocabSize} 0, a
- * soft sum NaN. {@link #toInternalRow} is the one conversion to the table's column order and nulls;
- * code that reads such rows back uses the ordinals below.
+ * held as Spark's {@link UTF8String}, what the writers take (Spark's, through {@link
+ * #toInternalRow}, and the scoring tasks' own, {@code output.SequenceFileWriter}); a figure the
+ * input does not give is held as the scorers count it: {@code chars} and {@code words} below 0,
+ * {@code vocabSize} 0, a soft sum NaN. {@link #toInternalRow} and {@code SequenceFileWriter} are
+ * the two conversions to the table's column order and nulls ({@code SequenceFilesTest} holds them
+ * to the same rows); code that reads such rows back uses the ordinals below.
  *
  * @param softSums the sequence's sum over its tokens per {@link SoftColumn} (the table stores the
- *     mean per token), NaN where absent; read when the row is converted, so a scorer may reuse the
- *     array for its next row once it has converted this one
- * @param positions the sequence's sums per position bucket, read when the row is converted (a
- *     scorer may reuse it likewise); null for none
+ *     mean per token), NaN where absent; read when the row is converted or written, so a scorer may
+ *     reuse the array for its next row once it has handed this one on
+ * @param positions the sequence's sums per position bucket, read when the row is converted or
+ *     written (a scorer may reuse it likewise); null for none
  * @param extraLabels the values of the extra labels ({@code labels.extra}), placed after {@code
  *     tokenizer} in the row; empty for none
  */
