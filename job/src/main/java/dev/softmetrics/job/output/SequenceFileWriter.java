@@ -16,6 +16,7 @@ import org.apache.parquet.hadoop.CodecFactory;
 import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetOutputFormat;
+import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.apache.parquet.io.api.Binary;
@@ -25,15 +26,18 @@ import org.apache.spark.unsafe.types.UTF8String;
 /**
  * One Parquet file of {@code sequences/} rows, written by a scoring task straight from the values
  * of each {@link SequenceRow} into Parquet's column writers: no {@code InternalRow}, no record
- * consumer, no projection. The file is the one Spark's Parquet writer would write for the same rows
- * (same schema, footer metadata, codec, dictionary choices and page and row-group settings, taken
- * from the Hadoop configuration as Spark's writer takes them); {@code SequenceFilesTest} reads both
- * back and compares them.
+ * consumer, no projection. The file is the one Spark's Parquet writer would write for the same
+ * rows: same schema, footer metadata, codec and dictionary choices, and these settings of the
+ * Hadoop configuration as Spark's writer reads them: row-group, page and dictionary-page size,
+ * dictionary on or off, writer version, page checksums, row-group padding (others keep Parquet's
+ * defaults). {@code SequenceFilesTest} reads both back and compares them.
  *
  * <p>The conversion of each value is {@link SequenceRow#toInternalRow}'s: a count below 0, a vocab
  * size of 0 and a NaN soft sum are nulls; a soft sum is stored as its mean per token.
  */
 final class SequenceFileWriter implements AutoCloseable {
+  private static final SoftColumn[] SOFT_COLUMNS = SoftColumn.values();
+
   /** Rows between two checks of the buffered size against the row-group size. */
   private static final int SIZE_CHECK_ROWS = 1024;
 
@@ -51,12 +55,6 @@ final class SequenceFileWriter implements AutoCloseable {
   /** Per column, the definition level of a present value (of a list element in a list column). */
   private final int[] present;
 
-  private final int[] soft = new int[SoftColumn.COUNT];
-  private final int vocabSize;
-  private final int sourceFile;
-  private final int positionTokens;
-  private final int positionNll;
-  private final int positionEntropy;
   private ColumnChunkPageWriteStore pages;
   private ColumnWriteStore store;
   private long groupRows;
@@ -101,7 +99,8 @@ final class SequenceFileWriter implements AutoCloseable {
             schema,
             ParquetFileWriter.Mode.CREATE,
             rowGroupBytes,
-            hadoop.getInt("parquet.writer.max-padding", ParquetWriterDefaults.MAX_PADDING),
+            hadoop.getInt(
+                ParquetOutputFormat.MAX_PADDING_BYTES, ParquetWriter.MAX_PADDING_SIZE_DEFAULT),
             properties.getColumnIndexTruncateLength(),
             properties.getStatisticsTruncateLength(),
             properties.getPageWriteChecksumEnabled());
@@ -112,30 +111,12 @@ final class SequenceFileWriter implements AutoCloseable {
     for (int k = 0; k < descriptors.length; k++) {
       present[k] = descriptors[k].getMaxDefinitionLevel();
     }
-    for (SoftColumn c : SoftColumn.values()) {
-      soft[c.ordinal()] = column(SequenceRow.ordinal(SequenceRow.soft(c), extras));
+    if (descriptors.length != SequenceRow.WIDTH + extras) {
+      throw new IllegalArgumentException(
+          "A schema of " + (SequenceRow.WIDTH + extras) + " columns expected, not " + schema);
     }
-    vocabSize = column(SequenceRow.ordinal(SequenceRow.VOCAB_SIZE, extras));
-    sourceFile = column(SequenceRow.ordinal(SequenceRow.SOURCE_FILE, extras));
-    positionTokens = column(SequenceRow.ordinal(SequenceRow.POSITION_TOKENS, extras));
-    positionNll = column(SequenceRow.ordinal(SequenceRow.POSITION_NLL_SUM, extras));
-    positionEntropy = column(SequenceRow.ordinal(SequenceRow.POSITION_ENTROPY_SUM, extras));
     file.start();
     openGroup();
-  }
-
-  /** The defaults of Parquet's writer that its public API does not name. */
-  private static final class ParquetWriterDefaults {
-    /** {@code ParquetWriter.MAX_PADDING_SIZE_DEFAULT}, as {@code ParquetOutputFormat} uses it. */
-    static final int MAX_PADDING = 8 * 1024 * 1024;
-  }
-
-  /** The leaf column of top-level field {@code field}: every field of the table is one leaf. */
-  private int column(int field) {
-    if (field >= descriptors.length) {
-      throw new IllegalArgumentException("No column " + field + " in " + schema);
-    }
-    return field;
   }
 
   private void openGroup() {
@@ -163,6 +144,7 @@ final class SequenceFileWriter implements AutoCloseable {
     for (int i = 0; i < extras; i++) {
       text(SequenceRow.TOKENIZER + 1 + i, labels[i]);
     }
+    // Every field is one leaf column; those after the tokenizer move right by the extra labels.
     int shift = extras;
     text(SequenceRow.DOMAIN + shift, row.domain());
     long tokens = row.tokens();
@@ -174,20 +156,23 @@ final class SequenceFileWriter implements AutoCloseable {
     countOrNull(SequenceRow.CHARS + shift, row.chars());
     countOrNull(SequenceRow.WORDS + shift, row.words());
     double[] sums = row.softSums();
-    for (int c = 0; c < SoftColumn.COUNT; c++) {
-      double sum = sums[c];
+    for (SoftColumn c : SOFT_COLUMNS) {
+      double sum = sums[c.ordinal()];
       if (Double.isNaN(sum)) {
-        nullValue(soft[c]);
+        nullValue(SequenceRow.soft(c) + shift);
       } else {
-        doubleValue(soft[c], SoftColumn.meanPerToken(sum, tokens));
+        doubleValue(SequenceRow.soft(c) + shift, SoftColumn.meanPerToken(sum, tokens));
       }
     }
     if (row.vocabSize() == 0) {
-      nullValue(vocabSize);
+      nullValue(SequenceRow.VOCAB_SIZE + shift);
     } else {
-      longValue(vocabSize, row.vocabSize());
+      longValue(SequenceRow.VOCAB_SIZE + shift, row.vocabSize());
     }
-    text(sourceFile, row.sourceFile());
+    text(SequenceRow.SOURCE_FILE + shift, row.sourceFile());
+    int positionTokens = SequenceRow.POSITION_TOKENS + shift;
+    int positionNll = SequenceRow.POSITION_NLL_SUM + shift;
+    int positionEntropy = SequenceRow.POSITION_ENTROPY_SUM + shift;
     PositionBuckets.Sums positions = row.positions();
     if (positions == null) {
       nullValue(positionTokens);
@@ -245,6 +230,7 @@ final class SequenceFileWriter implements AutoCloseable {
     columns[column].write(value, 0, present[column]);
   }
 
+  /** A count, or null for a value below 0 (a count the input does not give). */
   private void countOrNull(int column, long value) {
     if (value < 0) {
       nullValue(column);
