@@ -16,6 +16,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -103,10 +104,8 @@ public final class SequenceFiles implements Serializable {
             .SPARK_METADATA_KEY(),
         schema.json());
     Configuration conf = spark.sessionState().newHadoopConf();
-    ArrayList<String> noDictionary = new ArrayList<>();
-    for (String column : OutputTables.withoutDictionary(List.of(schema.fieldNames()))) {
-      noDictionary.add(column);
-    }
+    ArrayList<String> noDictionary =
+        new ArrayList<>(OutputTables.withoutDictionary(List.of(schema.fieldNames())));
     return new SequenceFiles(
         table.toString(),
         new SparkToParquetSchemaConverter(sql).convert(schema).toString(),
@@ -156,6 +155,38 @@ public final class SequenceFiles implements Serializable {
   }
 
   /**
+   * Checks that the tasks wrote, for each input file, as many rows as the pass counted scored from
+   * it ({@code scoredByFile}, by file path as {@code _metadata.file_path} spells it): a row lost
+   * between the scorer and the files would otherwise go unnoticed by the run's accounting, which
+   * counts what was scored.
+   *
+   * @throws IllegalStateException naming the first file whose counts differ
+   */
+  public static void checkRows(List<Written> written, Map<String, Long> scoredByFile) {
+    Map<String, Long> rowsByKey = new TreeMap<>();
+    for (Written w : written) {
+      rowsByKey.merge(w.key(), w.rows(), Long::sum);
+    }
+    for (Map.Entry<String, Long> file : new TreeMap<>(scoredByFile).entrySet()) {
+      Long rows = rowsByKey.remove(FileKeys.ofFilePath(file.getKey()));
+      checkRows(rows == null ? 0 : rows, file.getKey(), file.getValue());
+    }
+    for (Map.Entry<String, Long> left : rowsByKey.entrySet()) {
+      checkRows(left.getValue(), FileKeys.COLUMN + "=" + left.getKey(), 0);
+    }
+  }
+
+  private static void checkRows(long rows, String file, long scored) {
+    if (rows != scored) {
+      throw new IllegalStateException(
+          String.format(
+              "Internal error: the run wrote %d rows of %s to sequences/ where it scored %d"
+                  + " (please report this; the run is not committed)",
+              rows, file, scored));
+    }
+  }
+
+  /**
    * The {@code sequences/} files of one task attempt: one per input file, at most {@link
    * #OPEN_FILES} open at once (as Spark's writer keeps one per {@code file_key} open in a task).
    * Rows of one input file come together in a scan task; should a file's rows come back after its
@@ -165,6 +196,8 @@ public final class SequenceFiles implements Serializable {
     private final Path folder;
     private final int partition;
     private final int maxOpen;
+    private final MessageType schema = MessageTypeParser.parseMessageType(parquetSchema);
+    private final Map<String, String> footer = Map.copyOf(metadata);
     private final List<Written> written = new ArrayList<>();
 
     /** The open files by input file, least recently written first. */
@@ -226,13 +259,7 @@ public final class SequenceFiles implements Serializable {
               FileKeys.ofFilePath(key.toString()),
               path,
               new SequenceFileWriter(
-                  path,
-                  hadoop.value().value(),
-                  MessageTypeParser.parseMessageType(parquetSchema),
-                  Map.copyOf(metadata),
-                  codec,
-                  noDictionary,
-                  extras));
+                  path, hadoop.value().value(), schema, footer, codec, noDictionary, extras));
       open.put(key, file);
       return file;
     }

@@ -149,9 +149,10 @@ public final class StagedRun {
 
   /**
    * Runs {@code tasks}, which write {@code files} (each task returning what it wrote), and moves
-   * what they wrote into the staged partitions of {@code sequences/}.
+   * what they wrote into the staged partitions of {@code sequences/}; returns what they wrote.
    */
-  public void writeSequences(SequenceFiles files, JavaRDD<SequenceFiles.Written> tasks) {
+  public List<SequenceFiles.Written> writeSequences(
+      SequenceFiles files, JavaRDD<SequenceFiles.Written> tasks) {
     String dir = new Path(stage, Tables.SEQUENCES.folder()).toString();
     List<SequenceFiles.Written> written;
     try {
@@ -169,6 +170,7 @@ public final class StagedRun {
     } catch (IOException | FSError e) {
       throw WriteFailures.explain(e, dir);
     }
+    return written;
   }
 
   /**

@@ -17,7 +17,9 @@ import dev.softmetrics.job.score.batch.DuplicateCopies;
 import dev.softmetrics.job.score.batch.PartitionScorer;
 import dev.softmetrics.job.tables.Tables;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
@@ -115,15 +117,17 @@ final class ScoringPass implements AutoCloseable {
     PartitionScorer.RowChecks checks = checks(copies, null);
     StructType schema =
         Tables.withExtraLabels(Tables.SEQUENCES, request.config().columns().extraLabels()).schema();
+    List<SequenceFiles.Written> written = null;
     try {
       if (scan != null && logits == null) {
         // The log-prob layout: the scoring tasks write their rows themselves (SequenceFiles).
         SequenceFiles files = staged.sequenceFiles(schema);
-        staged.writeSequences(
-            files,
-            scan.batches()
-                .mapPartitions(
-                    scorer(PartitionScorer.Emit.SCORED, accumulator, checks).writing(files)));
+        written =
+            staged.writeSequences(
+                files,
+                scan.batches()
+                    .mapPartitions(
+                        scorer(PartitionScorer.Emit.SCORED, accumulator, checks).writing(files)));
       } else {
         // The logits layout's sequences come out of a shuffle, every input file's in every task:
         // Spark's writer keeps one file per file_key open in a task, then sorts.
@@ -137,6 +141,11 @@ final class ScoringPass implements AutoCloseable {
       ProgressReporter.describeInput(spark.sparkContext(), null, null);
     }
     totals = accumulator.value();
+    if (written != null) {
+      Map<String, Long> scored = new TreeMap<>();
+      totals.files().forEach((file, counts) -> scored.put(file, counts.scored()));
+      SequenceFiles.checkRows(written, scored);
+    }
     duplicates = copies;
   }
 

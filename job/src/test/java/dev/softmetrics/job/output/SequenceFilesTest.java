@@ -1,6 +1,7 @@
 package dev.softmetrics.job.output;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.softmetrics.job.LocalSparkTest;
 import dev.softmetrics.job.tables.SequenceRow;
@@ -292,6 +293,27 @@ class SequenceFilesTest extends LocalSparkTest {
     writeByTasks(staged, 12, 2, false);
 
     assertThat(spark.read().parquet(stagedTable("twice", "r").toString()).count()).isEqualTo(12);
+  }
+
+  @Test
+  void theRowsWrittenPerFileMustBeTheRowsScoredFromIt() {
+    String a = "file:/in/a.parquet";
+    String b = "file:/in/b%20c.parquet";
+    List<SequenceFiles.Written> written =
+        List.of(
+            new SequenceFiles.Written(FileKeys.ofFilePath(a), "/x/part-0", 2),
+            new SequenceFiles.Written(FileKeys.ofFilePath(a), "/x/part-1", 1),
+            new SequenceFiles.Written(FileKeys.ofFilePath(b), "/x/part-2", 4));
+
+    SequenceFiles.checkRows(written, Map.of(a, 3L, b, 4L, "file:/in/none.parquet", 0L));
+    assertThatThrownBy(() -> SequenceFiles.checkRows(written, Map.of(a, 3L, b, 5L)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(
+            "Internal error: the run wrote 4 rows of file:/in/b%20c.parquet to sequences/ where it"
+                + " scored 5 (please report this; the run is not committed)");
+    assertThatThrownBy(() -> SequenceFiles.checkRows(written, Map.of(a, 3L)))
+        .hasMessageContaining("wrote 4 rows of file_key=" + FileKeys.ofFilePath(b))
+        .hasMessageContaining("where it scored 0");
   }
 
   private static List<String> partitions(Path table) throws IOException {
