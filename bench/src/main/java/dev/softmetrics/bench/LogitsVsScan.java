@@ -158,7 +158,8 @@ public final class LogitsVsScan {
                                   config.skipCorruptFiles()),
                               config.columns(),
                               config.batchRows(),
-                              config.logitsBatchRows())
+                              config.logitsBatchRows(),
+                              config.logprobPages())
                           .batches()
                           .count()),
               new BenchSteps.Step(

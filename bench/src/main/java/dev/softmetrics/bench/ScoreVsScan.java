@@ -8,14 +8,20 @@ import static org.apache.spark.sql.functions.sum;
 
 import dev.softmetrics.job.config.JobConfig;
 import dev.softmetrics.job.io.InputCheck;
+import dev.softmetrics.job.io.ListColumnPages;
+import dev.softmetrics.job.io.ListColumnReader;
 import dev.softmetrics.job.io.ShardScan;
 import dev.softmetrics.job.score.ScoreJob;
 import dev.softmetrics.job.score.ScoreRequest;
 import java.io.File;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
 
 /**
  * The job's scoring wall time, with each of its two Parquet readers, next to a bare Spark scan of
@@ -32,6 +38,40 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class ScoreVsScan {
   private ScoreVsScan() {}
+
+  /**
+   * Reads every batch of {@code scan}, with the log-prob lists of each when the tasks read them
+   * from the pages; returns the number of batches.
+   */
+  static long readAll(ShardScan scan) {
+    ListColumnPages pages = scan.logprobPages();
+    ShardScan.ScanColumns columns = scan.columns();
+    return scan.batches()
+        .mapPartitions(
+            (FlatMapFunction<Iterator<ColumnarBatch>, Long>)
+                batches -> {
+                  long count = 0;
+                  try (RootAllocator allocator = new RootAllocator();
+                      ListColumnReader reader = pages == null ? null : pages.open()) {
+                    while (batches.hasNext()) {
+                      ColumnarBatch batch = batches.next();
+                      if (reader != null) {
+                        reader
+                            .read(
+                                batch.column(columns.filePath()),
+                                batch.column(columns.rowIndex()),
+                                batch.numRows(),
+                                "token_logprobs",
+                                allocator)
+                            .close();
+                      }
+                      count++;
+                    }
+                  }
+                  return List.of(count).iterator();
+                })
+        .reduce(Long::sum);
+  }
 
   public static void main(String[] args) {
     int mb = 400;
@@ -85,7 +125,8 @@ public final class ScoreVsScan {
               new BenchSteps.Step(
                   "the job's reader alone: its columnar batches, counted",
                   () ->
-                      ShardScan.open(
+                      readAll(
+                          ShardScan.open(
                               spark,
                               InputCheck.run(
                                   spark,
@@ -96,9 +137,8 @@ public final class ScoreVsScan {
                                   config.skipCorruptFiles()),
                               config.columns(),
                               config.batchRows(),
-                              config.logitsBatchRows())
-                          .batches()
-                          .count()),
+                              config.logitsBatchRows(),
+                              config.logprobPages()))),
               new BenchSteps.Step(
                   "score (the whole run)",
                   () -> {

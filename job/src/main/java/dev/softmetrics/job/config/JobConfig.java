@@ -36,6 +36,8 @@ import java.util.Map;
  * @param inputFormat Parquet or JSON Lines, or auto-detection by file name
  * @param skipCorruptFiles skip input files that cannot be read (listed in {@code runs/}) instead of
  *     failing
+ * @param logprobPages the scoring tasks decode the log-prob column of Parquet input from its pages
+ *     themselves; false: Spark's vectorized reader reads it (same results, slower)
  * @param rowPolicy what a bad row does to the run
  * @param flags thresholds of the corpus flags
  * @param bootstrap the bootstrap behind the confidence intervals
@@ -59,6 +61,7 @@ public record JobConfig(
     long logitsChunksPerTask,
     InputFileFormat inputFormat,
     boolean skipCorruptFiles,
+    boolean logprobPages,
     RowPolicy rowPolicy,
     CorpusFlags flags,
     BootstrapConfig bootstrap,
@@ -158,6 +161,7 @@ public record JobConfig(
         c.wholeLong("read.logits-chunks-per-task"),
         InputFileFormat.parse(c.text("read.input-format")),
         c.bool("read.skip-corrupt-files"),
+        c.bool("read.logprob-pages"),
         new RowPolicy(
             RowPolicy.failOnBadRow(c.text("validation.on-bad-row")),
             c.number("validation.max-rejected-fraction")),

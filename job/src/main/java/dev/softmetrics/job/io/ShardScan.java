@@ -41,6 +41,7 @@ public final class ShardScan {
   private final InputFormat layout;
   private final int batchRows;
   private final JsonLinesScan lines;
+  private final ListColumnPages logprobPages;
 
   private static final String BATCH_ROWS = "spark.sql.parquet.columnarReaderBatchSize";
 
@@ -53,7 +54,8 @@ public final class ShardScan {
       List<String> inputs,
       InputFormat layout,
       int batchRows,
-      JsonLinesScan lines) {
+      JsonLinesScan lines,
+      ListColumnPages logprobPages) {
     this.batches = batches;
     this.columns = columns;
     this.raw = raw;
@@ -63,6 +65,7 @@ public final class ShardScan {
     this.layout = layout;
     this.batchRows = batchRows;
     this.lines = lines;
+    this.logprobPages = logprobPages;
   }
 
   /** The input's layout: {@link InputFormat#LOGPROBS} or {@link InputFormat#LOGITS}. */
@@ -81,6 +84,14 @@ public final class ShardScan {
   }
 
   /**
+   * The log-prob column when the tasks read it from the Parquet pages themselves ({@link
+   * ListColumnReader}; then the batches do not hold it), or null when the batches hold it.
+   */
+  public ListColumnPages logprobPages() {
+    return logprobPages;
+  }
+
+  /**
    * The same scan restricted to some of its files (as {@code _metadata.file_path} spells them). The
    * inputs are neither listed nor their schema read again; partition columns of Hive-style folders
    * ({@code model=x/}) stay columns, and Spark prunes the other files by the metadata filter.
@@ -88,7 +99,7 @@ public final class ShardScan {
   public ShardScan onlyFiles(List<String> files) {
     if (lines != null) {
       return new ShardScan(
-          lines.batches(files), columns, null, null, names, inputs, layout, batchRows, lines);
+          lines.batches(files), columns, null, null, names, inputs, layout, batchRows, lines, null);
     }
     return plan(
         raw.filter(functions.col("_metadata.file_path").isin(files.toArray())),
@@ -97,7 +108,8 @@ public final class ShardScan {
         names,
         inputs,
         layout,
-        batchRows);
+        batchRows,
+        logprobPages);
   }
 
   /**
@@ -113,7 +125,8 @@ public final class ShardScan {
   /**
    * Plans the scan of an input that {@link InputCheck} has checked: its columns, read with the
    * merged schema (so Spark infers none), from its files to score (not the skipped or unchanged
-   * ones).
+   * ones). With {@code logprobPages}, the log-prob column of Parquet input in the log-prob layout
+   * is left out of the scan: the tasks read it from the pages ({@link #logprobPages()}).
    *
    * @throws IllegalArgumentException when the files listed now are not the ones checked
    */
@@ -122,7 +135,8 @@ public final class ShardScan {
       CheckedInput input,
       ColumnNames names,
       int batchRows,
-      int logitsBatchRows) {
+      int logitsBatchRows,
+      boolean logprobPages) {
     List<String> inputs = input.inputs();
     List<InputListing.ListedFile> listed =
         InputListing.list(inputs, spark.sparkContext().hadoopConfiguration());
@@ -154,17 +168,25 @@ public final class ShardScan {
           inputs,
           input.layout(),
           batchRows,
-          scan);
+          scan,
+          null);
     }
     Dataset<Row> raw = ListedRelation.read(spark, files, input.labels(), input.readSchema());
+    ListColumnPages pages =
+        logprobPages && input.layout() == InputFormat.LOGPROBS
+            ? ListColumnPages.of(spark, names.tokenLogprobs())
+            : null;
     List<Column> select = new ArrayList<>();
     for (String name : input.columns()) {
-      select.add(functions.col(quote(name)));
+      if (pages == null || !name.equals(pages.column())) {
+        select.add(functions.col(quote(name)));
+      }
     }
     select.add(functions.col("_metadata.file_path"));
     select.add(functions.col("_metadata.row_index"));
     int rows = input.layout() == InputFormat.LOGITS ? logitsBatchRows : batchRows;
-    return plan(raw, raw, select.toArray(new Column[0]), names, inputs, input.layout(), rows);
+    return plan(
+        raw, raw, select.toArray(new Column[0]), names, inputs, input.layout(), rows, pages);
   }
 
   private static ShardScan plan(
@@ -174,7 +196,8 @@ public final class ShardScan {
       ColumnNames names,
       List<String> inputs,
       InputFormat layout,
-      int batchRows) {
+      int batchRows,
+      ListColumnPages logprobPages) {
     // The reader takes its batch size from the session when the scan is planned.
     source.sparkSession().conf().set(BATCH_ROWS, batchRows);
     Dataset<Row> projected = source.select(select);
@@ -197,7 +220,8 @@ public final class ShardScan {
         inputs,
         layout,
         batchRows,
-        null);
+        null,
+        logprobPages);
   }
 
   private static FileSourceScanExec findScan(SparkPlan plan) {

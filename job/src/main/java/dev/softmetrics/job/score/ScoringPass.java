@@ -60,7 +60,12 @@ final class ScoringPass implements AutoCloseable {
         input.files().isEmpty()
             ? null
             : ShardScan.open(
-                spark, input, config.columns(), config.batchRows(), config.logitsBatchRows());
+                spark,
+                input,
+                config.columns(),
+                config.batchRows(),
+                config.logitsBatchRows(),
+                config.logprobPages());
     this.logits =
         scan != null && input.layout() == InputFormat.LOGITS
             ? new LogitsScoring(
@@ -234,6 +239,7 @@ final class ScoringPass implements AutoCloseable {
     JobConfig config = request.config();
     return new PartitionScorer(
         scan.columns(),
+        scan.logprobPages(),
         config.columns(),
         config.positiveLogprobTolerance(),
         request.runId(),

@@ -218,7 +218,12 @@ class InputCheckTest extends LocalSparkTest {
     assertThatThrownBy(
             () ->
                 ShardScan.open(
-                    spark, checked, config.columns(), config.batchRows(), config.logitsBatchRows()))
+                    spark,
+                    checked,
+                    config.columns(),
+                    config.batchRows(),
+                    config.logitsBatchRows(),
+                    config.logprobPages()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageEndingWith(
             ": its files changed while the run started (files were added or removed); run again"

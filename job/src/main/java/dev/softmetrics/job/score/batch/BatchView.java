@@ -3,6 +3,7 @@ package dev.softmetrics.job.score.batch;
 import dev.softmetrics.job.aggregate.CorpusRow;
 import dev.softmetrics.job.config.ColumnNames;
 import dev.softmetrics.job.io.ArrowViews;
+import dev.softmetrics.job.io.ListColumnReader;
 import dev.softmetrics.job.io.ShardScan.ScanColumns;
 import dev.softmetrics.udfs.Rejection;
 import dev.softmetrics.udfs.text.GivenCountsKernel.Counts;
@@ -232,6 +233,11 @@ final class BatchView implements AutoCloseable {
     return column == ScanColumns.ABSENT
         ? null
         : own(ArrowViews.floatingList(writable(column), rows, name, allocator));
+  }
+
+  /** The rows' lists of a column that {@code reader} reads from the files' pages. */
+  ListVector pageList(ListColumnReader reader, String name) {
+    return reader.read(file, rowIndex, rows, name, allocator);
   }
 
   /** A list column of lists of floating-point values, or null when the input lacks it. */

@@ -2,6 +2,7 @@ package dev.softmetrics.job.score.batch;
 
 import dev.softmetrics.job.aggregate.PassTotals;
 import dev.softmetrics.job.config.ColumnNames;
+import dev.softmetrics.job.io.ListColumnReader;
 import dev.softmetrics.job.io.ShardScan.ScanColumns;
 import dev.softmetrics.job.tables.RejectedRow;
 import dev.softmetrics.job.tables.SequenceRow;
@@ -32,6 +33,7 @@ final class LogprobBatchScorer {
   }
 
   private final ScanColumns columns;
+  private final ListColumnReader logprobPages;
   private final ColumnNames names;
   private final double positiveTolerance;
   private final BufferAllocator allocator;
@@ -45,16 +47,19 @@ final class LogprobBatchScorer {
   private UTF8String[] lastLabels;
 
   /**
+   * @param logprobPages the reader of the log-prob column when the batches lack it, or null
    * @param duplicates the rows to reject as copies of another, and the copy each one defers to
    */
   LogprobBatchScorer(
       ScanColumns columns,
+      ListColumnReader logprobPages,
       ColumnNames names,
       double positiveTolerance,
       BufferAllocator allocator,
       String runId,
       DuplicateCopies duplicates) {
     this.columns = columns;
+    this.logprobPages = logprobPages;
     this.names = names;
     this.positiveTolerance = positiveTolerance;
     this.allocator = allocator;
@@ -68,7 +73,7 @@ final class LogprobBatchScorer {
       return;
     }
     try (BatchView view = BatchView.open(batch, columns, names, allocator)) {
-      LogprobColumns logprob = new LogprobColumns(view, columns, positiveTolerance);
+      LogprobColumns logprob = new LogprobColumns(view, columns, logprobPages, positiveTolerance);
       view.checkLabels();
       logprob.score(view.status());
       view.checkText();

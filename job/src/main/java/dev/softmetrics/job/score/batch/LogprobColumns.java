@@ -1,6 +1,7 @@
 package dev.softmetrics.job.score.batch;
 
 import dev.softmetrics.job.config.ColumnNames;
+import dev.softmetrics.job.io.ListColumnReader;
 import dev.softmetrics.job.io.ShardScan.ScanColumns;
 import dev.softmetrics.job.tables.SoftColumn;
 import dev.softmetrics.udfs.Rejection;
@@ -42,12 +43,22 @@ final class LogprobColumns {
   private final ColumnNames names;
   private final double positiveTolerance;
 
-  /** Views the layout's columns of {@code view}'s batch. */
-  LogprobColumns(BatchView view, ScanColumns columns, double positiveTolerance) {
+  /**
+   * Views the layout's columns of {@code view}'s batch; the log-prob column comes from {@code
+   * logprobPages} when it is not null (the batch then lacks it).
+   */
+  LogprobColumns(
+      BatchView view,
+      ScanColumns columns,
+      ListColumnReader logprobPages,
+      double positiveTolerance) {
     this.names = view.names();
     this.positiveTolerance = positiveTolerance;
     BufferAllocator allocator = view.allocator();
-    this.logprobs = view.floatingList(columns.tokenLogprobs(), names.tokenLogprobs());
+    this.logprobs =
+        logprobPages == null
+            ? view.floatingList(columns.tokenLogprobs(), names.tokenLogprobs())
+            : view.own(view.pageList(logprobPages, names.tokenLogprobs()));
     this.tokens = view.own(new BigIntVector("tokens", allocator));
     this.nllSum = view.own(new Float8Vector("nll_sum", allocator));
     this.meanNll = view.own(new Float8Vector("mean_nll", allocator));

@@ -3,6 +3,8 @@ package dev.softmetrics.job.score.batch;
 import dev.softmetrics.job.aggregate.PassAccumulator;
 import dev.softmetrics.job.aggregate.PassTotals;
 import dev.softmetrics.job.config.ColumnNames;
+import dev.softmetrics.job.io.ListColumnPages;
+import dev.softmetrics.job.io.ListColumnReader;
 import dev.softmetrics.job.io.ShardScan.ScanColumns;
 import dev.softmetrics.job.io.TaskEnd;
 import dev.softmetrics.job.output.SequenceFiles;
@@ -42,6 +44,7 @@ public final class PartitionScorer
   }
 
   private final ScanColumns columns;
+  private final ListColumnPages logprobPages;
   private final ColumnNames names;
   private final double positiveTolerance;
   private final String runId;
@@ -59,8 +62,13 @@ public final class PartitionScorer
   public record RowChecks(boolean failOnBadRow, DuplicateCopies duplicates, long[] keyCandidates)
       implements java.io.Serializable {}
 
+  /**
+   * @param logprobPages the log-prob column, when the tasks read it from the Parquet pages (the
+   *     batches then lack it); null when the batches hold it
+   */
   public PartitionScorer(
       ScanColumns columns,
+      ListColumnPages logprobPages,
       ColumnNames names,
       double positiveTolerance,
       String runId,
@@ -68,6 +76,7 @@ public final class PartitionScorer
       PassAccumulator totals,
       RowChecks checks) {
     this.columns = columns;
+    this.logprobPages = logprobPages;
     this.names = names;
     this.positiveTolerance = positiveTolerance;
     this.runId = runId;
@@ -119,8 +128,9 @@ public final class PartitionScorer
 
   private LogprobBatchScorer scorer() {
     BufferAllocator allocator = TaskEnd.closes(new RootAllocator());
+    ListColumnReader pages = logprobPages == null ? null : TaskEnd.closes(logprobPages.open());
     return new LogprobBatchScorer(
-        columns, names, positiveTolerance, allocator, runId, checks.duplicates());
+        columns, pages, names, positiveTolerance, allocator, runId, checks.duplicates());
   }
 
   /** Under {@code validation.on-bad-row = fail}: the task's failure, naming {@code rejected}. */

@@ -1,0 +1,726 @@
+package dev.softmetrics.job.io;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.util.MemoryUtil;
+import org.apache.arrow.vector.BitVectorHelper;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.HadoopReadOptions;
+import org.apache.parquet.bytes.ByteBufferInputStream;
+import org.apache.parquet.bytes.BytesUtils;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.Dictionary;
+import org.apache.parquet.column.Encoding;
+import org.apache.parquet.column.ValuesType;
+import org.apache.parquet.column.page.DataPage;
+import org.apache.parquet.column.page.DataPageV1;
+import org.apache.parquet.column.page.DataPageV2;
+import org.apache.parquet.column.page.DictionaryPage;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.column.page.PageReader;
+import org.apache.parquet.column.values.ValuesReader;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Type;
+import org.apache.spark.sql.errors.QueryExecutionErrors;
+import org.apache.spark.sql.vectorized.ColumnVector;
+import org.apache.spark.unsafe.types.UTF8String;
+
+/**
+ * Reads one {@code list<float>} or {@code list<double>} column of Parquet files straight from its
+ * data pages into Arrow {@link ListVector}s, for the rows of a Spark batch named by {@code
+ * _metadata.file_path} and {@code _metadata.row_index}: the log-prob column, which is most of what
+ * a scoring task reads, without Spark's reader (which appends every level and value one by one into
+ * its column vectors before the job copies them out again).
+ *
+ * <p>parquet-mr reads the column chunk, checks and decompresses its pages; this class decodes them.
+ * Levels in the RLE / bit-packed hybrid are taken run by run ({@link HybridLevels}); a page with no
+ * null list and no null element (its definition levels one run of the maximum) has its PLAIN values
+ * copied in bulk, a row's worth at a time. Everything else goes value by value through parquet-mr's
+ * own decoders: dictionary pages, other value encodings ({@code BYTE_STREAM_SPLIT}, ...), levels
+ * {@code BIT_PACKED} as old v1 pages have them, and pages with nulls. Any list layout is read: a
+ * nullable or required list, nullable or required elements, the legacy two-level lists; a row's
+ * values may continue from one page into the next. A file without the column gives null lists, as
+ * Spark's reader does.
+ *
+ * <p>Rows are found by their index in the file: the reader moves forward through the file's row
+ * groups (skipping whole groups by the footer's row counts, and rows by decoding them) to the first
+ * row a batch asks for, and reopens the file if a batch asks for an earlier row. One file is open
+ * at a time; {@link #close} closes it.
+ *
+ * <p>A failure to read a file's data is reported as Spark's own {@code FAILED_READ_FILE} error,
+ * naming the file as {@code _metadata.file_path} spells it, so that the job treats it as it treats
+ * a failure of Spark's reader (fail naming the file, or skip it with {@code
+ * read.skip-corrupt-files}).
+ */
+public final class ListColumnReader implements AutoCloseable {
+  private final String column;
+  private final Configuration conf;
+  private FileCursor cursor;
+  private UTF8String cursorFile;
+
+  /** The values' bytes of the last batch read, to size the next batch's buffer. */
+  private long lastValueBytes = 1 << 16;
+
+  /**
+   * @param column the column's name (an exact match in the file's schema, else a case-insensitive
+   *     one, as Spark matches names by default)
+   * @param conf the Hadoop configuration to open the files with
+   */
+  public ListColumnReader(String column, Configuration conf) {
+    this.column = column;
+    this.conf = conf;
+  }
+
+  /**
+   * The lists of the batch's {@code rows} rows, in order: row {@code i} is the row {@code
+   * rowIndex.getLong(i)} of the file {@code files.getUTF8String(i)}. The caller closes the vector.
+   */
+  public ListVector read(
+      ColumnVector files, ColumnVector rowIndex, int rows, String name, BufferAllocator allocator) {
+    ListOut out = new ListOut(rows, allocator, lastValueBytes);
+    try {
+      int i = 0;
+      while (i < rows) {
+        UTF8String file = files.getUTF8String(i);
+        long first = rowIndex.getLong(i);
+        int j = i + 1;
+        while (j < rows
+            && rowIndex.getLong(j) == first + (j - i)
+            && files.getUTF8String(j).equals(file)) {
+          j++;
+        }
+        readRun(file, first, j - i, out);
+        i = j;
+      }
+      lastValueBytes = Math.max(out.valueBytes(), 1);
+      return out.finish(name);
+    } catch (RuntimeException | Error e) {
+      out.close();
+      throw e;
+    }
+  }
+
+  private void readRun(UTF8String file, long first, int count, ListOut out) {
+    String path = null;
+    try {
+      if (cursor == null || !file.equals(cursorFile) || first < cursor.nextRow) {
+        closeCursor();
+        path = file.toString();
+        cursor = new FileCursor(path, column, conf);
+        cursorFile = file.copy();
+      }
+      path = cursor.path;
+      cursor.skipTo(first);
+      cursor.readRows(count, out);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly();
+      throw ListColumnReader.<RuntimeException>unchecked(
+          QueryExecutionErrors.cannotReadFilesError(e, path != null ? path : file.toString()));
+    }
+  }
+
+  /**
+   * Throws Spark's read error as it is (a checked {@code SparkException}), as Spark's own scan does
+   * from Scala, so that the job recognises it in the task's failure.
+   */
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> RuntimeException unchecked(Throwable error) throws E {
+    throw (E) error;
+  }
+
+  private void closeQuietly() {
+    try {
+      closeCursor();
+    } catch (IOException | RuntimeException ignored) {
+      // The read failure is what gets reported.
+    }
+  }
+
+  private void closeCursor() throws IOException {
+    FileCursor open = cursor;
+    cursor = null;
+    cursorFile = null;
+    if (open != null) {
+      open.close();
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    closeCursor();
+  }
+
+  /** One open file: its column chunk of the current row group, page by page. */
+  private static final class FileCursor implements AutoCloseable {
+    final String path;
+    private final ParquetFileReader reader;
+    private final ColumnDescriptor descriptor;
+    private final long[] groupRows;
+    private final int width;
+
+    /** Definition levels: below {@code listDef} a null list, below {@code repeatedDef} empty. */
+    private final int listDef;
+
+    private final int repeatedDef;
+    private final int maxDef;
+    private final int defWidth;
+
+    /** The file's row index of the next row to read. */
+    long nextRow;
+
+    private int nextGroup;
+    private long groupEnd;
+    private PageReader pages;
+    private Dictionary dictionary;
+
+    // The current page: its levels, where the rows start, and its values.
+    private int levels;
+    private int at;
+    private int[] starts = new int[64];
+    private int startCount;
+    private int nextStart;
+    private int[] defs = new int[0];
+    private boolean allPresent;
+    private ByteBuffer plain;
+    private ValuesReader values;
+    private int valueAt;
+    private boolean rowOpen;
+    private final int[] found = new int[1];
+
+    FileCursor(String path, String column, Configuration conf) throws IOException {
+      this.path = path;
+      org.apache.hadoop.fs.Path file = hadoopPath(path);
+      this.reader =
+          ParquetFileReader.open(
+              HadoopInputFile.fromPath(file, conf), HadoopReadOptions.builder(conf, file).build());
+      try {
+        MessageType schema = reader.getFooter().getFileMetaData().getSchema();
+        List<BlockMetaData> blocks = reader.getRowGroups();
+        this.groupRows = new long[blocks.size()];
+        for (int g = 0; g < groupRows.length; g++) {
+          groupRows[g] = blocks.get(g).getRowCount();
+        }
+        Type field = field(schema, column);
+        if (field == null) {
+          this.descriptor = null;
+          this.width = Float.BYTES;
+          this.listDef = 1;
+          this.repeatedDef = 1;
+          this.maxDef = 1;
+          this.defWidth = 0;
+          return;
+        }
+        MessageType requested = new MessageType(schema.getName(), field);
+        this.descriptor = requested.getColumns().get(0);
+        reader.setRequestedSchema(requested);
+        String[] names = descriptor.getPath();
+        if (requested.getColumns().size() != 1 || descriptor.getMaxRepetitionLevel() != 1) {
+          throw new IllegalArgumentException(
+              "column " + field.getName() + " is not a list of numbers: " + field);
+        }
+        PrimitiveTypeName type = descriptor.getPrimitiveType().getPrimitiveTypeName();
+        if (type != PrimitiveTypeName.FLOAT && type != PrimitiveTypeName.DOUBLE) {
+          throw new IllegalArgumentException(
+              "column " + field.getName() + " holds " + type + ", not FLOAT or DOUBLE: " + field);
+        }
+        this.width = type == PrimitiveTypeName.FLOAT ? Float.BYTES : Double.BYTES;
+        // Levels along the path: the repeated node's own level separates an empty list from a
+        // list with elements; the level above it, a null list from an empty one.
+        int def = 0;
+        int list = -1;
+        int repeated = -1;
+        for (int depth = 1; depth <= names.length; depth++) {
+          Type node = requested.getType(Arrays.copyOf(names, depth));
+          if (node.isRepetition(Type.Repetition.REPEATED)) {
+            list = def;
+            def++;
+            repeated = def;
+          } else if (node.isRepetition(Type.Repetition.OPTIONAL)) {
+            def++;
+          }
+        }
+        this.listDef = list;
+        this.repeatedDef = repeated;
+        this.maxDef = descriptor.getMaxDefinitionLevel();
+        this.defWidth = BytesUtils.getWidthFromMaxInt(maxDef);
+      } catch (RuntimeException e) {
+        reader.close();
+        throw e;
+      }
+    }
+
+    /** The top-level field named {@code column}: exactly, else the only case-insensitive match. */
+    private static Type field(MessageType schema, String column) {
+      Type match = null;
+      for (Type f : schema.getFields()) {
+        if (f.getName().equals(column)) {
+          return f;
+        }
+        if (f.getName().equalsIgnoreCase(column)) {
+          if (match != null) {
+            throw new IllegalArgumentException(
+                "columns " + match.getName() + " and " + f.getName() + " both match " + column);
+          }
+          match = f;
+        }
+      }
+      return match;
+    }
+
+    private static org.apache.hadoop.fs.Path hadoopPath(String path) {
+      try {
+        // _metadata.file_path is a URI with its special characters escaped, as Spark spells it.
+        return new org.apache.hadoop.fs.Path(new URI(path));
+      } catch (URISyntaxException e) {
+        return new org.apache.hadoop.fs.Path(path);
+      }
+    }
+
+    /** Moves forward to row {@code row} of the file (no earlier than {@link #nextRow}). */
+    void skipTo(long row) throws IOException {
+      if (pages == null) {
+        // Between row groups: skip the ones that end before the row, unread.
+        while (nextGroup < groupRows.length && nextRow + groupRows[nextGroup] <= row) {
+          if (descriptor != null) {
+            reader.skipNextRowGroup();
+          }
+          nextRow += groupRows[nextGroup];
+          nextGroup++;
+        }
+      }
+      if (row > nextRow) {
+        readRows(row - nextRow, null);
+      }
+    }
+
+    /** Reads the next {@code count} rows into {@code out}, or past them when it is null. */
+    void readRows(long count, ListOut out) throws IOException {
+      if (descriptor == null) {
+        skipWithoutColumn(count, out);
+        return;
+      }
+      long started = 0;
+      while (true) {
+        if (pages == null || at == levels) {
+          if (!nextPage()) {
+            if (started == count) {
+              return;
+            }
+            nextGroup();
+            continue;
+          }
+        }
+        int end = nextStart < startCount ? starts[nextStart] : levels;
+        if (at < end) {
+          if (!rowOpen) {
+            throw new IllegalStateException(
+                "a list continues in a page without a row started before it (level "
+                    + at
+                    + " of a page)");
+          }
+          continueRow(end, out);
+          continue;
+        }
+        if (started == count) {
+          return;
+        }
+        started++;
+        nextRow++;
+        nextStart++;
+        rowOpen = true;
+        if (out != null) {
+          out.startRow();
+        }
+        // The row's levels, from this one to the next row's start, go in the next round.
+      }
+    }
+
+    /** The rows of a file that lacks the column: null lists. */
+    private void skipWithoutColumn(long count, ListOut out) {
+      long total = Arrays.stream(groupRows).sum();
+      if (nextRow + count > total) {
+        throw new IllegalStateException(
+            "the file has " + total + " rows, not " + (nextRow + count));
+      }
+      for (long r = 0; r < count; r++) {
+        if (out != null) {
+          out.startRow();
+          out.nullRow();
+        }
+      }
+      nextRow += count;
+    }
+
+    /** Levels {@code [at, end)} of the page, all of the open row, into {@code out}. */
+    private void continueRow(int end, ListOut out) {
+      if (allPresent) {
+        int n = end - at;
+        if (out != null) {
+          out.copy(plain, valueAt, n, width);
+        }
+        valueAt += n;
+        at = end;
+        return;
+      }
+      for (; at < end; at++) {
+        int def = defs[at];
+        if (def == maxDef) {
+          if (out == null) {
+            values.skip();
+          } else if (width == Float.BYTES) {
+            out.addFloat(values.readFloat());
+          } else {
+            out.addDouble(values.readDouble());
+          }
+        } else if (def >= repeatedDef) {
+          if (out != null) {
+            out.nullElement(width);
+          }
+        } else if (def >= listDef) {
+          // An empty list: its one level adds nothing.
+        } else if (out != null) {
+          out.nullRow();
+        }
+      }
+    }
+
+    /** Loads the current row group's next page; false at the end of the group (or before any). */
+    private boolean nextPage() throws IOException {
+      if (pages == null) {
+        return false;
+      }
+      DataPage page = pages.readPage();
+      if (page == null) {
+        if (nextRow != groupEnd) {
+          throw new IllegalStateException(
+              "its row group ending at row " + groupEnd + " holds data for " + nextRow + " rows");
+        }
+        pages = null;
+        rowOpen = false;
+        return false;
+      }
+      levels = page.getValueCount();
+      at = 0;
+      nextStart = 0;
+      valueAt = 0;
+      if (page instanceof DataPageV1 v1) {
+        ByteBufferInputStream in = ByteBufferInputStream.wrap(v1.getBytes().toByteBuffer());
+        ByteBuffer rep = levelBytes(in, v1.getRlEncoding(), ValuesType.REPETITION_LEVEL, 1);
+        if (rep != null) {
+          starts = HybridLevels.zeros(rep, 1, levels, starts, found);
+        } else {
+          startsFrom(genericLevels(in, v1.getRlEncoding(), ValuesType.REPETITION_LEVEL));
+        }
+        ByteBuffer def = levelBytes(in, v1.getDlEncoding(), ValuesType.DEFINITION_LEVEL, defWidth);
+        if (def != null) {
+          definitions(def);
+        } else {
+          defs = genericLevels(in, v1.getDlEncoding(), ValuesType.DEFINITION_LEVEL);
+          allPresent = false;
+        }
+        values(v1.getValueEncoding(), in);
+      } else {
+        DataPageV2 v2 = (DataPageV2) page;
+        starts =
+            HybridLevels.zeros(v2.getRepetitionLevels().toByteBuffer(), 1, levels, starts, found);
+        definitions(v2.getDefinitionLevels().toByteBuffer());
+        values(v2.getDataEncoding(), ByteBufferInputStream.wrap(v2.getData().toByteBuffer()));
+      }
+      startCount = found[0];
+      return true;
+    }
+
+    private void definitions(ByteBuffer def) {
+      allPresent = HybridLevels.allEqual(def, defWidth, levels, maxDef);
+      if (!allPresent) {
+        defs = HybridLevels.decode(def, defWidth, levels, defs);
+      }
+    }
+
+    /**
+     * The hybrid-encoded levels of a v1 page (after their length), or null for another encoding.
+     */
+    private ByteBuffer levelBytes(
+        ByteBufferInputStream in, Encoding encoding, ValuesType type, int w) throws IOException {
+      if (encoding != Encoding.RLE) {
+        return null;
+      }
+      ByteBuffer length = in.slice(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+      int bytes = length.getInt(length.position());
+      if (bytes < 0 || bytes > in.available()) {
+        throw new IllegalStateException(
+            "the page's " + type + " levels claim " + bytes + " bytes of " + in.available());
+      }
+      return in.slice(bytes);
+    }
+
+    /** Levels of another encoding (BIT_PACKED), through parquet-mr's decoder. */
+    private int[] genericLevels(ByteBufferInputStream in, Encoding encoding, ValuesType type)
+        throws IOException {
+      ValuesReader decoder = encoding.getValuesReader(descriptor, type);
+      decoder.initFromPage(levels, in);
+      int[] out = new int[levels];
+      for (int i = 0; i < levels; i++) {
+        out[i] = decoder.readInteger();
+      }
+      return out;
+    }
+
+    private void startsFrom(int[] rep) {
+      int n = 0;
+      for (int i = 0; i < levels; i++) {
+        if (rep[i] == 0) {
+          if (n == starts.length) {
+            starts = Arrays.copyOf(starts, n * 2);
+          }
+          starts[n++] = i;
+        }
+      }
+      found[0] = n;
+    }
+
+    private void values(Encoding encoding, ByteBufferInputStream in) throws IOException {
+      int present = allPresent ? levels : countPresent();
+      if (allPresent && encoding == Encoding.PLAIN) {
+        if (in.available() < (long) present * width) {
+          throw new IllegalStateException(
+              "the page holds " + in.available() + " bytes for " + present + " values");
+        }
+        plain = in.slice(present * width).order(ByteOrder.LITTLE_ENDIAN);
+        values = null;
+        return;
+      }
+      if (allPresent) {
+        // Another encoding: value by value below, as for a page with nulls.
+        defs = defs.length >= levels ? defs : new int[levels];
+        Arrays.fill(defs, 0, levels, maxDef);
+        allPresent = false;
+      }
+      plain = null;
+      if (encoding.usesDictionary()) {
+        if (dictionary == null) {
+          throw new IllegalStateException("a dictionary-encoded page has no dictionary page");
+        }
+        values = encoding.getDictionaryBasedValuesReader(descriptor, ValuesType.VALUES, dictionary);
+      } else {
+        values = encoding.getValuesReader(descriptor, ValuesType.VALUES);
+      }
+      values.initFromPage(present, in);
+    }
+
+    private int countPresent() {
+      int n = 0;
+      for (int i = 0; i < levels; i++) {
+        if (defs[i] == maxDef) {
+          n++;
+        }
+      }
+      return n;
+    }
+
+    /** Opens the next row group's column chunk. */
+    private void nextGroup() throws IOException {
+      if (nextGroup >= groupRows.length) {
+        throw new IllegalStateException(
+            "the file has " + nextRow + " rows, fewer than the batch asks for");
+      }
+      PageReadStore group = reader.readNextRowGroup();
+      if (group == null) {
+        throw new IllegalStateException("row group " + nextGroup + " cannot be read");
+      }
+      groupEnd = nextRow + groupRows[nextGroup];
+      nextGroup++;
+      pages = group.getPageReader(descriptor);
+      DictionaryPage page = pages.readDictionaryPage();
+      dictionary = page == null ? null : page.getEncoding().initDictionary(descriptor, page);
+      levels = 0;
+      at = 0;
+      rowOpen = false;
+    }
+
+    @Override
+    public void close() throws IOException {
+      reader.close();
+    }
+  }
+
+  /** The Arrow buffers of one batch's lists, filled row by row, then handed to a vector. */
+  private static final class ListOut implements AutoCloseable {
+    private final BufferAllocator allocator;
+    private final int[] offsets;
+    private final boolean[] nullRows;
+    private int rows;
+    private int nullRowCount;
+    private ArrowBuf data;
+    private long bytes;
+    private int elements;
+    private int width;
+    private int[] nullElements = new int[0];
+    private int nullElementCount;
+
+    ListOut(int rows, BufferAllocator allocator, long expectedBytes) {
+      this.allocator = allocator;
+      this.offsets = new int[rows + 1];
+      this.nullRows = new boolean[rows];
+      this.data = allocator.buffer(expectedBytes);
+    }
+
+    long valueBytes() {
+      return bytes;
+    }
+
+    void startRow() {
+      offsets[rows++] = elements;
+    }
+
+    void nullRow() {
+      nullRows[rows - 1] = true;
+      nullRowCount++;
+    }
+
+    void copy(ByteBuffer plain, int from, int count, int valueWidth) {
+      widthIs(valueWidth);
+      long n = (long) count * valueWidth;
+      reserve(n);
+      data.setBytes(bytes, plain, plain.position() + from * valueWidth, (int) n);
+      add(count, n);
+    }
+
+    void addFloat(float value) {
+      widthIs(Float.BYTES);
+      reserve(Float.BYTES);
+      data.setFloat(bytes, value);
+      add(1, Float.BYTES);
+    }
+
+    void addDouble(double value) {
+      widthIs(Double.BYTES);
+      reserve(Double.BYTES);
+      data.setDouble(bytes, value);
+      add(1, Double.BYTES);
+    }
+
+    void nullElement(int valueWidth) {
+      widthIs(valueWidth);
+      reserve(valueWidth);
+      data.setZero(bytes, valueWidth);
+      if (nullElementCount == nullElements.length) {
+        nullElements = Arrays.copyOf(nullElements, Math.max(16, nullElementCount * 2));
+      }
+      nullElements[nullElementCount++] = elements;
+      add(1, valueWidth);
+    }
+
+    private void add(int count, long n) {
+      if (elements + (long) count > Integer.MAX_VALUE - 1) {
+        throw new IllegalStateException(
+            "a batch holds more than 2^31 list elements; lower read.batch-rows");
+      }
+      elements += count;
+      bytes += n;
+    }
+
+    private void widthIs(int valueWidth) {
+      if (width != valueWidth) {
+        if (width != 0) {
+          throw new IllegalStateException("the batch's files mix float and double elements");
+        }
+        width = valueWidth;
+      }
+    }
+
+    private void reserve(long n) {
+      if (bytes + n <= data.capacity()) {
+        return;
+      }
+      ArrowBuf grown = allocator.buffer(Math.max(bytes + n, data.capacity() * 2));
+      MemoryUtil.copyMemory(data.memoryAddress(), grown.memoryAddress(), bytes);
+      data.close();
+      data = grown;
+    }
+
+    ListVector finish(String name) {
+      offsets[rows] = elements;
+      ArrowType element =
+          new ArrowType.FloatingPoint(
+              width == Double.BYTES
+                  ? FloatingPointPrecision.DOUBLE
+                  : FloatingPointPrecision.SINGLE);
+      ListVector list = ListVector.empty(name, allocator);
+      list.addOrGetVector(FieldType.nullable(element));
+      try (ArrowBuf validity = rowValidity();
+          ArrowBuf offsetBuf = offsetBuffer();
+          ArrowBuf elementValidity = elementValidity();
+          ArrowBuf values = data) {
+        list.loadFieldBuffers(new ArrowFieldNode(rows, nullRowCount), List.of(validity, offsetBuf));
+        list.getDataVector()
+            .loadFieldBuffers(
+                new ArrowFieldNode(elements, nullElementCount), List.of(elementValidity, values));
+        data = null;
+        return list;
+      } catch (RuntimeException e) {
+        data = null;
+        list.close();
+        throw e;
+      }
+    }
+
+    private ArrowBuf rowValidity() {
+      if (nullRowCount == 0) {
+        return allocator.getEmpty();
+      }
+      ArrowBuf buf = allocator.buffer(BitVectorHelper.getValidityBufferSize(rows));
+      buf.setZero(0, buf.capacity());
+      for (int row = 0; row < rows; row++) {
+        if (!nullRows[row]) {
+          BitVectorHelper.setBit(buf, row);
+        }
+      }
+      return buf;
+    }
+
+    private ArrowBuf offsetBuffer() {
+      ArrowBuf buf = allocator.buffer((long) (rows + 1) * Integer.BYTES);
+      for (int i = 0; i <= rows; i++) {
+        buf.setInt((long) i * Integer.BYTES, offsets[i]);
+      }
+      return buf;
+    }
+
+    private ArrowBuf elementValidity() {
+      if (nullElementCount == 0) {
+        return allocator.getEmpty();
+      }
+      ArrowBuf buf = allocator.buffer(BitVectorHelper.getValidityBufferSize(elements));
+      buf.setOne(0, buf.capacity());
+      for (int e = 0; e < nullElementCount; e++) {
+        BitVectorHelper.unsetBit(buf, nullElements[e]);
+      }
+      return buf;
+    }
+
+    @Override
+    public void close() {
+      if (data != null) {
+        data.close();
+        data = null;
+      }
+    }
+  }
+}
