@@ -74,8 +74,11 @@ public final class ListColumnReader implements AutoCloseable {
   private FileCursor cursor;
   private UTF8String cursorFile;
 
-  /** The values' bytes of the last batch read, to size the next batch's buffer. */
-  private long lastValueBytes = 1 << 16;
+  /**
+   * The values' buffer of the last batch, kept to be filled again once the batch's vector is closed
+   * (a fresh buffer of a few MiB per batch costs its page faults each time); null before the first.
+   */
+  private ArrowBuf values;
 
   /**
    * @param column the column's name (an exact match in the file's schema, else a case-insensitive
@@ -93,7 +96,7 @@ public final class ListColumnReader implements AutoCloseable {
    */
   public ListVector read(
       ColumnVector files, ColumnVector rowIndex, int rows, String name, BufferAllocator allocator) {
-    ListOut out = new ListOut(rows, allocator, lastValueBytes);
+    ListOut out = new ListOut(rows, allocator, valuesBuffer(allocator));
     try {
       int i = 0;
       while (i < rows) {
@@ -108,12 +111,28 @@ public final class ListColumnReader implements AutoCloseable {
         readRun(file, first, j - i, out);
         i = j;
       }
-      lastValueBytes = Math.max(out.valueBytes(), 1);
       return out.finish(name);
-    } catch (RuntimeException | Error e) {
-      out.close();
-      throw e;
+    } finally {
+      values = out.values();
     }
+  }
+
+  /**
+   * The last batch's values buffer if no vector holds it any more (only this reader's reference is
+   * left) and it is {@code allocator}'s; else a new one of its size.
+   */
+  private ArrowBuf valuesBuffer(BufferAllocator allocator) {
+    if (values != null
+        && values.refCnt() == 1
+        && values.getReferenceManager().getAllocator() == allocator) {
+      return values;
+    }
+    long size = values == null ? 1 << 16 : values.capacity();
+    if (values != null) {
+      values.close();
+      values = null;
+    }
+    return allocator.buffer(size);
   }
 
   private void readRun(UTF8String file, long first, int count, ListOut out) {
@@ -163,6 +182,10 @@ public final class ListColumnReader implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    if (values != null) {
+      values.close();
+      values = null;
+    }
     closeCursor();
   }
 
@@ -560,8 +583,11 @@ public final class ListColumnReader implements AutoCloseable {
     }
   }
 
-  /** The Arrow buffers of one batch's lists, filled row by row, then handed to a vector. */
-  private static final class ListOut implements AutoCloseable {
+  /**
+   * The Arrow buffers of one batch's lists, filled row by row, then handed to a vector; the values'
+   * buffer stays the reader's too.
+   */
+  private static final class ListOut {
     private final BufferAllocator allocator;
     private final int[] offsets;
     private final boolean[] nullRows;
@@ -574,15 +600,16 @@ public final class ListColumnReader implements AutoCloseable {
     private int[] nullElements = new int[0];
     private int nullElementCount;
 
-    ListOut(int rows, BufferAllocator allocator, long expectedBytes) {
+    ListOut(int rows, BufferAllocator allocator, ArrowBuf values) {
       this.allocator = allocator;
       this.offsets = new int[rows + 1];
       this.nullRows = new boolean[rows];
-      this.data = allocator.buffer(expectedBytes);
+      this.data = values;
     }
 
-    long valueBytes() {
-      return bytes;
+    /** The values' buffer, as grown: the reader's reference. */
+    ArrowBuf values() {
+      return data;
     }
 
     void startRow() {
@@ -664,18 +691,16 @@ public final class ListColumnReader implements AutoCloseable {
                   : FloatingPointPrecision.SINGLE);
       ListVector list = ListVector.empty(name, allocator);
       list.addOrGetVector(FieldType.nullable(element));
+      // The vector takes its own reference to each buffer; the values' buffer keeps this one.
       try (ArrowBuf validity = rowValidity();
           ArrowBuf offsetBuf = offsetBuffer();
-          ArrowBuf elementValidity = elementValidity();
-          ArrowBuf values = data) {
+          ArrowBuf elementValidity = elementValidity()) {
         list.loadFieldBuffers(new ArrowFieldNode(rows, nullRowCount), List.of(validity, offsetBuf));
         list.getDataVector()
             .loadFieldBuffers(
-                new ArrowFieldNode(elements, nullElementCount), List.of(elementValidity, values));
-        data = null;
+                new ArrowFieldNode(elements, nullElementCount), List.of(elementValidity, data));
         return list;
       } catch (RuntimeException e) {
-        data = null;
         list.close();
         throw e;
       }
@@ -713,14 +738,6 @@ public final class ListColumnReader implements AutoCloseable {
         BitVectorHelper.unsetBit(buf, nullElements[e]);
       }
       return buf;
-    }
-
-    @Override
-    public void close() {
-      if (data != null) {
-        data.close();
-        data = null;
-      }
     }
   }
 }

@@ -46,6 +46,8 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.duckdb.DuckDBDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -61,6 +63,19 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ListColumnReaderTest extends LocalSparkTest {
   @TempDir Path tmp;
+
+  /** The tasks' allocator: closing it after each test's readers finds any buffer left behind. */
+  private RootAllocator allocator;
+
+  @BeforeEach
+  void openAllocator() {
+    allocator = new RootAllocator();
+  }
+
+  @AfterEach
+  void closeAllocator() {
+    allocator.close();
+  }
 
   private static final int ROWS = 700;
 
@@ -128,11 +143,9 @@ class ListColumnReaderTest extends LocalSparkTest {
   }
 
   /** Rows {@code [first, first + count)} of {@code file}, read by {@code reader}. */
-  private static List<List<Object>> read(
-      ListColumnReader reader, String file, long first, int count) {
+  private List<List<Object>> read(ListColumnReader reader, String file, long first, int count) {
     try (OnHeapColumnVector files = new OnHeapColumnVector(count, DataTypes.StringType);
-        OnHeapColumnVector index = new OnHeapColumnVector(count, DataTypes.LongType);
-        RootAllocator allocator = new RootAllocator()) {
+        OnHeapColumnVector index = new OnHeapColumnVector(count, DataTypes.LongType)) {
       byte[] name = file.getBytes(StandardCharsets.UTF_8);
       for (int i = 0; i < count; i++) {
         files.putByteArray(i, name);
@@ -351,6 +364,31 @@ class ListColumnReaderTest extends LocalSparkTest {
       b.putFloat(v);
     }
     return BytesInput.from(b.array());
+  }
+
+  @Test
+  void aBatchStillOpenKeepsItsValuesWhileTheNextIsRead() throws IOException {
+    Path file = sparkFile("open", false, Map.of("parquet.enable.dictionary", "false"));
+    List<List<Object>> expected = expected(file);
+    String name = file.toUri().toString();
+    try (ListColumnReader reader = reader();
+        OnHeapColumnVector files = new OnHeapColumnVector(2, DataTypes.StringType);
+        OnHeapColumnVector index = new OnHeapColumnVector(2, DataTypes.LongType)) {
+      byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+      files.putByteArray(0, bytes);
+      files.putByteArray(1, bytes);
+      index.putLong(0, 20);
+      index.putLong(1, 21);
+      try (ListVector first = reader.read(files, index, 2, "a", allocator)) {
+        index.putLong(0, 30);
+        index.putLong(1, 31);
+        try (ListVector second = reader.read(files, index, 2, "b", allocator)) {
+          assertThat(first.getObject(0)).isEqualTo(expected.get(20));
+          assertThat(first.getObject(1)).isEqualTo(expected.get(21));
+          assertThat(second.getObject(1)).isEqualTo(expected.get(31));
+        }
+      }
+    }
   }
 
   @Test
