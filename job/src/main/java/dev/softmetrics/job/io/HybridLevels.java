@@ -1,6 +1,7 @@
 package dev.softmetrics.job.io;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -25,7 +26,7 @@ final class HybridLevels {
    * @throws IllegalArgumentException when the data ends before {@code count} levels
    */
   static int[] zeros(ByteBuffer levels, int bitWidth, int count, int[] into, int[] found) {
-    ByteBuffer in = levels.duplicate();
+    ByteBuffer in = levels.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     int[] out = into;
     int n = 0;
     int pos = 0;
@@ -55,7 +56,18 @@ final class HybridLevels {
         if (n + values > out.length) {
           out = Arrays.copyOf(out, Math.max(n + values, out.length * 2));
         }
-        for (int k = 0; k < values; k++) {
+        int k = 0;
+        if (bitWidth == 1) {
+          // 64 levels a word: a word of ones (a list going on) has no row start.
+          for (; k + Long.SIZE <= values; k += Long.SIZE) {
+            long zeros = ~in.getLong(start + (k >>> 3));
+            while (zeros != 0) {
+              out[n++] = pos + k + Long.numberOfTrailingZeros(zeros);
+              zeros &= zeros - 1;
+            }
+          }
+        }
+        for (; k < values; k++) {
           if (packed(in, start, k, bitWidth) == 0) {
             out[n++] = pos + k;
           }
