@@ -2,6 +2,7 @@ package dev.softmetrics.job.aggregate;
 
 import dev.softmetrics.udfs.bootstrap.PoissonWeights;
 import java.io.Serializable;
+import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * The bootstrap's seed and replicates, as the scoring tasks need them to weigh each sequence where
@@ -45,5 +46,18 @@ public final class BootstrapDraw implements Serializable {
   /** The sequence's key under the seed. */
   long key(String domain, String sequenceId) {
     return PoissonWeights.sequenceKey(seed, domain, sequenceId);
+  }
+
+  /**
+   * The same key from the labels' UTF-8 bytes: straight from the bytes when both are ASCII (the
+   * common case, and no strings per row), else through their strings.
+   */
+  long key(UTF8String domain, UTF8String sequenceId) {
+    byte[] d = domain.getBytes();
+    byte[] s = sequenceId.getBytes();
+    if (PoissonWeights.isAscii(d) && PoissonWeights.isAscii(s)) {
+      return PoissonWeights.sequenceKeyOfAscii(seed, d, s);
+    }
+    return key(domain.toString(), sequenceId.toString());
   }
 }

@@ -34,6 +34,13 @@ public final class PassTotals implements Serializable {
   private transient UTF8String lastDomain;
   private transient UTF8String[] lastExtras;
   private transient RunningGroupTotals lastGroup;
+
+  /**
+   * This instance's groups by their labels' bytes (the same objects as in {@link #groups}, which
+   * only ever gains groups); null until the first sequence.
+   */
+  private transient Map<GroupLabels, RunningGroupTotals> byLabels;
+
   private transient String lastFile;
   private transient FileCounts lastCounts;
 
@@ -148,6 +155,35 @@ public final class PassTotals implements Serializable {
       lastTokenizer = tokenizer;
       lastDomain = domain;
       lastExtras = extras;
+      lastGroup = group(model, tokenizer, domain, extras);
+    }
+    lastGroup.add(tokens, nllSum, bytes, chars, words, soft, vocab);
+    if (draw != null) {
+      long key = draw.key(domain, sequenceId);
+      lastGroup.sample(draw.replicates()).add(key, nllSum, tokens, bytes);
+      if (++gathered > draw.maxSequences()) {
+        limitSamples();
+      }
+    }
+  }
+
+  /**
+   * The group of these labels: found by their bytes when this instance has seen them (rows of
+   * several groups interleave, so the previous row's group often differs), else by their strings.
+   */
+  private RunningGroupTotals group(
+      UTF8String model, UTF8String tokenizer, UTF8String domain, UTF8String[] extras) {
+    if (byLabels == null) {
+      byLabels = new HashMap<>();
+    }
+    GroupLabels labels =
+        new GroupLabels(
+            model,
+            tokenizer,
+            domain,
+            extras.length == 0 ? List.of() : java.util.Arrays.asList(extras.clone()));
+    RunningGroupTotals group = byLabels.get(labels);
+    if (group == null) {
       List<String> key = new ArrayList<>(3 + extras.length);
       key.add(model.toString());
       key.add(tokenizer.toString());
@@ -155,17 +191,15 @@ public final class PassTotals implements Serializable {
       for (UTF8String extra : extras) {
         key.add(extra.toString());
       }
-      lastGroup = groups.computeIfAbsent(List.copyOf(key), k -> new RunningGroupTotals());
+      group = groups.computeIfAbsent(List.copyOf(key), k -> new RunningGroupTotals());
+      byLabels.put(labels, group);
     }
-    lastGroup.add(tokens, nllSum, bytes, chars, words, soft, vocab);
-    if (draw != null) {
-      long key = draw.key(domain.toString(), sequenceId.toString());
-      lastGroup.sample(draw.replicates()).add(key, nllSum, tokens, bytes);
-      if (++gathered > draw.maxSequences()) {
-        limitSamples();
-      }
-    }
+    return group;
   }
+
+  /** A group's labels as bytes: the key of {@link #byLabels}. */
+  private record GroupLabels(
+      UTF8String model, UTF8String tokenizer, UTF8String domain, List<UTF8String> extras) {}
 
   /**
    * Adds the position buckets of the sequence just added with {@link #addScored} or {@link

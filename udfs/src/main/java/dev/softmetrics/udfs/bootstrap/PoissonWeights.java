@@ -102,6 +102,40 @@ public final class PoissonWeights {
     return mix64(absorb(h, sequenceId));
   }
 
+  /**
+   * {@link #sequenceKey(long, String, String)} of labels given as their UTF-8 bytes, all ASCII (so
+   * each byte is one UTF-16 unit of the string): the same key, without decoding the bytes into
+   * strings first. Check with {@link #isAscii}.
+   *
+   * @throws IllegalArgumentException if a byte is not ASCII
+   */
+  public static long sequenceKeyOfAscii(long seed, byte[] domain, byte[] sequenceId) {
+    long h = absorbAscii(mix64(seed), domain);
+    return mix64(absorbAscii(h, sequenceId));
+  }
+
+  /** True when every byte is below 0x80. */
+  public static boolean isAscii(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static long absorbAscii(long h, byte[] s) {
+    h = mix64(h ^ s.length);
+    for (byte b : s) {
+      if (b < 0) {
+        throw new IllegalArgumentException(
+            String.format("Invalid label byte 0x%02X (must be ASCII)", b & 0xFF));
+      }
+      h = (h ^ b) * FNV_PRIME;
+    }
+    return h;
+  }
+
   /** FNV-1a over the UTF-16 units, after the length, so that ("ab", "c") and ("a", "bc") differ. */
   private static long absorb(long h, String s) {
     h = mix64(h ^ s.length());

@@ -99,4 +99,41 @@ class PoissonWeightsTest {
     assertThat(PoissonWeights.MAX_WEIGHT).isBetween(15, 20);
     assertThat(PoissonWeights.weight(0, 0)).isBetween(0, PoissonWeights.MAX_WEIGHT);
   }
+
+  @Test
+  void asciiLabelsGiveTheSameKeyFromTheirBytesAsFromTheirStrings() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+    for (int i = 0; i < 2000; i++) {
+      char[] domain = new char[random.nextInt(12)];
+      char[] id = new char[random.nextInt(40)];
+      for (int k = 0; k < domain.length; k++) {
+        domain[k] = (char) random.nextInt(128);
+      }
+      for (int k = 0; k < id.length; k++) {
+        id[k] = (char) random.nextInt(128);
+      }
+      String d = new String(domain);
+      String s = new String(id);
+      byte[] db = d.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      byte[] sb = s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      assertThat(PoissonWeights.isAscii(db) && PoissonWeights.isAscii(sb)).isTrue();
+      assertThat(PoissonWeights.sequenceKeyOfAscii(i, db, sb))
+          .as("%s / %s", d, s)
+          .isEqualTo(PoissonWeights.sequenceKey(i, d, s));
+    }
+    // Lengths are absorbed first: ("ab", "c") and ("a", "bc") still differ.
+    assertThat(PoissonWeights.sequenceKeyOfAscii(1, new byte[] {'a', 'b'}, new byte[] {'c'}))
+        .isNotEqualTo(
+            PoissonWeights.sequenceKeyOfAscii(1, new byte[] {'a'}, new byte[] {'b', 'c'}));
+  }
+
+  @Test
+  void bytesThatAreNotAsciiAreRefused() {
+    byte[] naive = "na\u00efve".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(PoissonWeights.isAscii(naive)).isFalse();
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> PoissonWeights.sequenceKeyOfAscii(1, naive, new byte[] {'x'}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid label byte 0xC3 (must be ASCII)");
+  }
 }
