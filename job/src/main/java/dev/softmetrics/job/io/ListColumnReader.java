@@ -71,6 +71,7 @@ import org.apache.spark.unsafe.types.UTF8String;
 public final class ListColumnReader implements AutoCloseable {
   private final String column;
   private final Configuration conf;
+  private final ChunkBuffers buffers = new ChunkBuffers();
   private FileCursor cursor;
   private UTF8String cursorFile;
 
@@ -141,7 +142,7 @@ public final class ListColumnReader implements AutoCloseable {
       if (cursor == null || !file.equals(cursorFile) || first < cursor.nextRow) {
         closeCursor();
         path = file.toString();
-        cursor = new FileCursor(path, column, conf);
+        cursor = new FileCursor(path, column, conf, buffers);
         cursorFile = file.copy();
       }
       path = cursor.path;
@@ -209,6 +210,7 @@ public final class ListColumnReader implements AutoCloseable {
 
     private int nextGroup;
     private long groupEnd;
+    private PageReadStore group;
     private PageReader pages;
     private Dictionary dictionary;
 
@@ -226,12 +228,14 @@ public final class ListColumnReader implements AutoCloseable {
     private boolean rowOpen;
     private final int[] found = new int[1];
 
-    FileCursor(String path, String column, Configuration conf) throws IOException {
+    FileCursor(String path, String column, Configuration conf, ChunkBuffers buffers)
+        throws IOException {
       this.path = path;
       org.apache.hadoop.fs.Path file = hadoopPath(path);
       this.reader =
           ParquetFileReader.open(
-              HadoopInputFile.fromPath(file, conf), HadoopReadOptions.builder(conf, file).build());
+              HadoopInputFile.fromPath(file, conf),
+              HadoopReadOptions.builder(conf, file).withAllocator(buffers).build());
       try {
         MessageType schema = reader.getFooter().getFileMetaData().getSchema();
         List<BlockMetaData> blocks = reader.getRowGroups();
@@ -563,7 +567,8 @@ public final class ListColumnReader implements AutoCloseable {
         throw new IllegalStateException(
             "the file has " + nextRow + " rows, fewer than the batch asks for");
       }
-      PageReadStore group = reader.readNextRowGroup();
+      closeGroup();
+      group = reader.readNextRowGroup();
       if (group == null) {
         throw new IllegalStateException("row group " + nextGroup + " cannot be read");
       }
@@ -577,9 +582,22 @@ public final class ListColumnReader implements AutoCloseable {
       rowOpen = false;
     }
 
+    /** Gives the row group's buffers back (to {@link ChunkBuffers}); its pages are all read. */
+    private void closeGroup() {
+      if (group != null) {
+        PageReadStore done = group;
+        group = null;
+        done.close();
+      }
+    }
+
     @Override
     public void close() throws IOException {
-      reader.close();
+      try {
+        closeGroup();
+      } finally {
+        reader.close();
+      }
     }
   }
 
