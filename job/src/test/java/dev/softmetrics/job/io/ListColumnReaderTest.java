@@ -338,6 +338,55 @@ class ListColumnReaderTest extends LocalSparkTest {
     assertThat(sparks).isEqualTo(expected);
   }
 
+  /**
+   * A page header that claims far more levels than the footer gives its column chunk (a damaged or
+   * hostile file) is a read failure of that file, before any array is sized by the claim.
+   */
+  @Test
+  void aPageClaimingMoreValuesThanItsChunkIsAReadFailure() throws IOException {
+    Path file = tmp.resolve("claims.parquet");
+    MessageType schema =
+        MessageTypeParser.parseMessageType(
+            "message spark_schema { optional group token_logprobs (LIST) {"
+                + " repeated group list { optional float element; } } }");
+    ColumnDescriptor column = schema.getColumns().get(0);
+    ParquetFileWriter writer =
+        new ParquetFileWriter(
+            HadoopOutputFile.fromPath(
+                new org.apache.hadoop.fs.Path(file.toUri()), spark.sessionState().newHadoopConf()),
+            schema,
+            ParquetFileWriter.Mode.CREATE,
+            1 << 20,
+            0);
+    writer.start();
+    writer.startBlock(1);
+    writer.startColumn(column, 2, CompressionCodecName.UNCOMPRESSED);
+    int[][] levels = {{0, 3}, {1, 3}};
+    BytesInput bytes =
+        BytesInput.concat(
+            levels(levels, 0, 1, Encoding.RLE),
+            levels(levels, 1, 3, Encoding.RLE),
+            floats(new float[] {-1, -2}));
+    writer.writeDataPage(
+        1 << 30,
+        (int) bytes.size(),
+        bytes,
+        Statistics.createStats(column.getPrimitiveType()),
+        Encoding.RLE,
+        Encoding.RLE,
+        Encoding.PLAIN);
+    writer.endColumn();
+    writer.endBlock();
+    writer.end(Map.of());
+    String name = file.toUri().toString();
+    Throwable error;
+    try (ListColumnReader reader = reader()) {
+      error = catchThrowable(() -> read(reader, name, 0, 1));
+    }
+    // parquet-mr checks the pages' counts against the footer's as it reads the chunk.
+    assertReadFailure(error, name, "but got 1073741824 values");
+  }
+
   /** Levels {@code which} (0: repetition, 1: definition) of a v1 page, as {@code encoding}. */
   private static BytesInput levels(int[][] levels, int which, int max, Encoding encoding)
       throws IOException {
