@@ -139,6 +139,34 @@ public final class ArrowViews {
     }
   }
 
+  /**
+   * The validity buffer of {@code rows} slots, of which those with {@code isNull} set are null
+   * ({@code nulls} of them): Arrow's empty buffer when there are none, which Arrow reads as all
+   * valid.
+   */
+  static ArrowBuf validity(boolean[] isNull, int rows, int nulls, BufferAllocator allocator) {
+    if (nulls == 0) {
+      return allocator.getEmpty();
+    }
+    ArrowBuf buf = allocator.buffer(BitVectorHelper.getValidityBufferSize(rows));
+    buf.setZero(0, buf.capacity());
+    for (int row = 0; row < rows; row++) {
+      if (!isNull[row]) {
+        BitVectorHelper.setBit(buf, row);
+      }
+    }
+    return buf;
+  }
+
+  /** The offsets buffer of {@code rows} lists: {@code offsets[0 .. rows]}. */
+  static ArrowBuf offsets(int[] offsets, int rows, BufferAllocator allocator) {
+    ArrowBuf buf = allocator.buffer((long) (rows + 1) * Integer.BYTES);
+    for (int i = 0; i <= rows; i++) {
+      buf.setInt((long) i * Integer.BYTES, offsets[i]);
+    }
+    return buf;
+  }
+
   private static long address(WritableColumnVector vector) {
     if (vector instanceof OffHeapColumnVector offHeap) {
       return offHeap.valuesNativeAddress();
@@ -303,25 +331,11 @@ public final class ArrowViews {
     }
 
     ArrowBuf validity(BufferAllocator allocator) {
-      if (nullRows == 0) {
-        return allocator.getEmpty();
-      }
-      ArrowBuf buf = allocator.buffer(BitVectorHelper.getValidityBufferSize(rows));
-      buf.setZero(0, buf.capacity());
-      for (int row = 0; row < rows; row++) {
-        if (!nullRow[row]) {
-          BitVectorHelper.setBit(buf, row);
-        }
-      }
-      return buf;
+      return ArrowViews.validity(nullRow, rows, nullRows, allocator);
     }
 
     ArrowBuf offsets(BufferAllocator allocator) {
-      ArrowBuf buf = allocator.buffer((long) (rows + 1) * Integer.BYTES);
-      for (int i = 0; i <= rows; i++) {
-        buf.setInt((long) i * Integer.BYTES, arrowOffsets[i]);
-      }
-      return buf;
+      return ArrowViews.offsets(arrowOffsets, rows, allocator);
     }
 
     /** The packed bytes of a string or binary column. */

@@ -710,8 +710,8 @@ public final class ListColumnReader implements AutoCloseable {
       ListVector list = ListVector.empty(name, allocator);
       list.addOrGetVector(FieldType.nullable(element));
       // The vector takes its own reference to each buffer; the values' buffer keeps this one.
-      try (ArrowBuf validity = rowValidity();
-          ArrowBuf offsetBuf = offsetBuffer();
+      try (ArrowBuf validity = ArrowViews.validity(nullRows, rows, nullRowCount, allocator);
+          ArrowBuf offsetBuf = ArrowViews.offsets(offsets, rows, allocator);
           ArrowBuf elementValidity = elementValidity()) {
         list.loadFieldBuffers(new ArrowFieldNode(rows, nullRowCount), List.of(validity, offsetBuf));
         list.getDataVector()
@@ -722,28 +722,6 @@ public final class ListColumnReader implements AutoCloseable {
         list.close();
         throw e;
       }
-    }
-
-    private ArrowBuf rowValidity() {
-      if (nullRowCount == 0) {
-        return allocator.getEmpty();
-      }
-      ArrowBuf buf = allocator.buffer(BitVectorHelper.getValidityBufferSize(rows));
-      buf.setZero(0, buf.capacity());
-      for (int row = 0; row < rows; row++) {
-        if (!nullRows[row]) {
-          BitVectorHelper.setBit(buf, row);
-        }
-      }
-      return buf;
-    }
-
-    private ArrowBuf offsetBuffer() {
-      ArrowBuf buf = allocator.buffer((long) (rows + 1) * Integer.BYTES);
-      for (int i = 0; i <= rows; i++) {
-        buf.setInt((long) i * Integer.BYTES, offsets[i]);
-      }
-      return buf;
     }
 
     private ArrowBuf elementValidity() {
