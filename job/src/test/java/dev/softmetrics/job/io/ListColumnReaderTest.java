@@ -387,6 +387,61 @@ class ListColumnReaderTest extends LocalSparkTest {
     assertReadFailure(error, name, "but got 1073741824 values");
   }
 
+  /**
+   * A two-level list as old writers wrote it ({@code repeated float array} directly inside the LIST
+   * group, elements required): rows [-1, -2], null, [], [-3], as Spark's reader reads them.
+   */
+  @Test
+  void aTwoLevelListAsOldWritersWroteItReadsAsSparkReadsIt() throws IOException {
+    Path file = tmp.resolve("two-level.parquet");
+    MessageType schema =
+        MessageTypeParser.parseMessageType(
+            "message spark_schema { optional group token_logprobs (LIST) { repeated float array; } }");
+    ColumnDescriptor column = schema.getColumns().get(0);
+    ParquetFileWriter writer =
+        new ParquetFileWriter(
+            HadoopOutputFile.fromPath(
+                new org.apache.hadoop.fs.Path(file.toUri()), spark.sessionState().newHadoopConf()),
+            schema,
+            ParquetFileWriter.Mode.CREATE,
+            1 << 20,
+            0);
+    writer.start();
+    writer.startBlock(4);
+    int[][] levels = {{0, 2}, {1, 2}, {0, 0}, {0, 1}, {0, 2}};
+    writer.startColumn(column, levels.length, CompressionCodecName.UNCOMPRESSED);
+    BytesInput bytes =
+        BytesInput.concat(
+            levels(levels, 0, 1, Encoding.RLE),
+            levels(levels, 1, 2, Encoding.RLE),
+            floats(new float[] {-1, -2, -3}));
+    writer.writeDataPage(
+        levels.length,
+        (int) bytes.size(),
+        bytes,
+        Statistics.createStats(column.getPrimitiveType()),
+        Encoding.RLE,
+        Encoding.RLE,
+        Encoding.PLAIN);
+    writer.endColumn();
+    writer.endBlock();
+    writer.end(Map.of());
+
+    List<List<Object>> expected = new ArrayList<>();
+    expected.add(List.of(-1f, -2f));
+    expected.add(null);
+    expected.add(List.of());
+    expected.add(List.of(-3f));
+    try (ListColumnReader reader = reader()) {
+      assertThat(read(reader, file.toUri().toString(), 0, 4)).isEqualTo(expected);
+    }
+    List<List<Object>> sparks = new ArrayList<>();
+    for (Row r : spark.read().parquet(file.toString()).collectAsList()) {
+      sparks.add(r.isNullAt(0) ? null : new ArrayList<>(r.getList(0)));
+    }
+    assertThat(sparks).isEqualTo(expected);
+  }
+
   /** Levels {@code which} (0: repetition, 1: definition) of a v1 page, as {@code encoding}. */
   private static BytesInput levels(int[][] levels, int which, int max, Encoding encoding)
       throws IOException {
