@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
@@ -71,7 +72,8 @@ import org.apache.spark.unsafe.types.UTF8String;
 public final class ListColumnReader implements AutoCloseable {
   private final String column;
   private final Configuration conf;
-  private final ChunkBuffers buffers = new ChunkBuffers();
+  private final ChunkBuffers buffers = new ChunkBuffers(ChunkBuffers.CHUNKS);
+  private final ChunkBuffers pageBuffers = new ChunkBuffers(ChunkBuffers.PAGES);
   private FileCursor cursor;
   private UTF8String cursorFile;
 
@@ -142,7 +144,7 @@ public final class ListColumnReader implements AutoCloseable {
       if (cursor == null || !file.equals(cursorFile) || first < cursor.nextRow) {
         closeCursor();
         path = file.toString();
-        cursor = new FileCursor(path, column, conf, buffers);
+        cursor = new FileCursor(path, column, conf, buffers, pageBuffers);
         cursorFile = file.copy();
       }
       path = cursor.path;
@@ -212,6 +214,11 @@ public final class ListColumnReader implements AutoCloseable {
     private long groupEnd;
     private PageReadStore group;
     private PageReader pages;
+    private final ChunkBuffers pageBuffers;
+
+    /** The buffers the current page was decompressed into, given back with the page. */
+    private final List<ByteBuffer> pageHeld = new ArrayList<>();
+
     private Dictionary dictionary;
 
     // The current page: its levels, where the rows start, and its values.
@@ -228,14 +235,25 @@ public final class ListColumnReader implements AutoCloseable {
     private boolean rowOpen;
     private final int[] found = new int[1];
 
-    FileCursor(String path, String column, Configuration conf, ChunkBuffers buffers)
+    FileCursor(
+        String path,
+        String column,
+        Configuration conf,
+        ChunkBuffers buffers,
+        ChunkBuffers pageBuffers)
         throws IOException {
       this.path = path;
+      this.pageBuffers = pageBuffers;
       org.apache.hadoop.fs.Path file = hadoopPath(path);
+      // Not Hadoop's vectored reads: their buffers come from a pool of their own, not back to
+      // ChunkBuffers; a chunk is one range anyway.
       this.reader =
           ParquetFileReader.open(
               HadoopInputFile.fromPath(file, conf),
-              HadoopReadOptions.builder(conf, file).withAllocator(buffers).build());
+              HadoopReadOptions.builder(conf, file)
+                  .withAllocator(buffers)
+                  .withUseHadoopVectoredIo(false)
+                  .build());
       try {
         MessageType schema = reader.getFooter().getFileMetaData().getSchema();
         List<BlockMetaData> blocks = reader.getRowGroups();
@@ -432,6 +450,7 @@ public final class ListColumnReader implements AutoCloseable {
       if (pages == null) {
         return false;
       }
+      releasePage();
       DataPage page = pages.readPage();
       if (page == null) {
         if (nextRow != groupEnd) {
@@ -447,7 +466,8 @@ public final class ListColumnReader implements AutoCloseable {
       nextStart = 0;
       valueAt = 0;
       if (page instanceof DataPageV1 v1) {
-        ByteBufferInputStream in = ByteBufferInputStream.wrap(v1.getBytes().toByteBuffer());
+        ByteBufferInputStream in =
+            ByteBufferInputStream.wrap(v1.getBytes().toByteBuffer(pageBuffers, pageHeld::add));
         ByteBuffer rep = levelBytes(in, v1.getRlEncoding(), ValuesType.REPETITION_LEVEL, 1);
         if (rep != null) {
           starts = HybridLevels.zeros(rep, 1, levels, starts, found);
@@ -467,7 +487,9 @@ public final class ListColumnReader implements AutoCloseable {
         starts =
             HybridLevels.zeros(v2.getRepetitionLevels().toByteBuffer(), 1, levels, starts, found);
         definitions(v2.getDefinitionLevels().toByteBuffer());
-        values(v2.getDataEncoding(), ByteBufferInputStream.wrap(v2.getData().toByteBuffer()));
+        values(
+            v2.getDataEncoding(),
+            ByteBufferInputStream.wrap(v2.getData().toByteBuffer(pageBuffers, pageHeld::add)));
       }
       startCount = found[0];
       return true;
@@ -582,8 +604,19 @@ public final class ListColumnReader implements AutoCloseable {
       rowOpen = false;
     }
 
+    /** Gives the current page's buffers back: it is read to its end. */
+    private void releasePage() {
+      for (ByteBuffer b : pageHeld) {
+        pageBuffers.release(b);
+      }
+      pageHeld.clear();
+      plain = null;
+      values = null;
+    }
+
     /** Gives the row group's buffers back (to {@link ChunkBuffers}); its pages are all read. */
     private void closeGroup() {
+      releasePage();
       if (group != null) {
         PageReadStore done = group;
         group = null;

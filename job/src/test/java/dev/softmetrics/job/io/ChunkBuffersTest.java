@@ -10,10 +10,10 @@ class ChunkBuffersTest {
 
   @Test
   void aReleasedBufferServesTheNextChunkThatFitsLimitedToItsSize() {
-    ChunkBuffers buffers = new ChunkBuffers();
+    ChunkBuffers buffers = new ChunkBuffers(ChunkBuffers.CHUNKS);
     ByteBuffer first = buffers.allocate(245_974_862);
     assertThat(first.remaining()).isEqualTo(245_974_862);
-    assertThat(first.capacity() % ChunkBuffers.POOLED).isZero();
+    assertThat(first.capacity() % ChunkBuffers.CHUNKS).isZero();
     first.position(1000);
     buffers.release(first);
 
@@ -25,7 +25,7 @@ class ChunkBuffersTest {
 
   @Test
   void theSmallestFreeBufferThatHoldsTheRequestIsTakenAndAtMostTwoAreKept() {
-    ChunkBuffers buffers = new ChunkBuffers();
+    ChunkBuffers buffers = new ChunkBuffers(ChunkBuffers.CHUNKS);
     ByteBuffer small = buffers.allocate(3 << 20);
     ByteBuffer middle = buffers.allocate(5 << 20);
     ByteBuffer large = buffers.allocate(9 << 20);
@@ -40,7 +40,7 @@ class ChunkBuffersTest {
 
   @Test
   void smallRequestsAreNeitherRoundedNorKept() {
-    ChunkBuffers buffers = new ChunkBuffers();
+    ChunkBuffers buffers = new ChunkBuffers(ChunkBuffers.CHUNKS);
     ByteBuffer footer = buffers.allocate(981);
     assertThat(footer.capacity()).isEqualTo(981);
     buffers.release(footer);

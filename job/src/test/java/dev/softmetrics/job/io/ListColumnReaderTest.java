@@ -215,6 +215,7 @@ class ListColumnReaderTest extends LocalSparkTest {
         "pages v2",
         "pages v2, no dictionary",
         "small pages and row groups",
+        "pages of 100 KB",
         "small pages and row groups v2, zstd",
         "doubles",
         "doubles, pages v2, gzip"
@@ -232,6 +233,11 @@ class ListColumnReaderTest extends LocalSparkTest {
       options.put("parquet.page.size.row.check.min", "2");
       options.put("parquet.page.size.row.check.max", "4");
       options.put("parquet.block.size", "32768");
+    }
+    if (setting.contains("100 KB")) {
+      // Decompressed into buffers the reader reuses from page to page (ChunkBuffers.PAGES).
+      options.put("parquet.page.size", "100000");
+      options.put("parquet.enable.dictionary", "false");
     }
     if (setting.contains("zstd")) {
       options.put("compression", "zstd");
