@@ -72,8 +72,7 @@ import org.apache.spark.unsafe.types.UTF8String;
 public final class ListColumnReader implements AutoCloseable {
   private final String column;
   private final Configuration conf;
-  private final ChunkBuffers buffers = new ChunkBuffers(ChunkBuffers.CHUNKS);
-  private final ChunkBuffers pageBuffers = new ChunkBuffers(ChunkBuffers.PAGES);
+  private final PageBuffers pageBuffers = new PageBuffers();
   private FileCursor cursor;
   private UTF8String cursorFile;
 
@@ -144,7 +143,7 @@ public final class ListColumnReader implements AutoCloseable {
       if (cursor == null || !file.equals(cursorFile) || first < cursor.nextRow) {
         closeCursor();
         path = file.toString();
-        cursor = new FileCursor(path, column, conf, buffers, pageBuffers);
+        cursor = new FileCursor(path, column, conf, pageBuffers);
         cursorFile = file.copy();
       }
       path = cursor.path;
@@ -214,7 +213,7 @@ public final class ListColumnReader implements AutoCloseable {
     private long groupEnd;
     private PageReadStore group;
     private PageReader pages;
-    private final ChunkBuffers pageBuffers;
+    private final PageBuffers pageBuffers;
 
     /** The buffers the current page was decompressed into, given back with the page. */
     private final List<ByteBuffer> pageHeld = new ArrayList<>();
@@ -228,32 +227,28 @@ public final class ListColumnReader implements AutoCloseable {
     private int startCount;
     private int nextStart;
     private int[] defs = new int[0];
+
+    /** No null list or element in the page: its definition levels are not decoded. */
     private boolean allPresent;
+
+    /** All present and PLAIN: the page's values, copied a row at a time; else null. */
     private ByteBuffer plain;
+
+    /** Otherwise: the values, one at a time, through parquet-mr's decoder. */
     private ValuesReader values;
+
     private int valueAt;
     private boolean rowOpen;
     private final int[] found = new int[1];
 
-    FileCursor(
-        String path,
-        String column,
-        Configuration conf,
-        ChunkBuffers buffers,
-        ChunkBuffers pageBuffers)
+    FileCursor(String path, String column, Configuration conf, PageBuffers pageBuffers)
         throws IOException {
       this.path = path;
       this.pageBuffers = pageBuffers;
       org.apache.hadoop.fs.Path file = hadoopPath(path);
-      // Not Hadoop's vectored reads: their buffers come from a pool of their own, not back to
-      // ChunkBuffers; a chunk is one range anyway.
       this.reader =
           ParquetFileReader.open(
-              HadoopInputFile.fromPath(file, conf),
-              HadoopReadOptions.builder(conf, file)
-                  .withAllocator(buffers)
-                  .withUseHadoopVectoredIo(false)
-                  .build());
+              HadoopInputFile.fromPath(file, conf), HadoopReadOptions.builder(conf, file).build());
       try {
         MessageType schema = reader.getFooter().getFileMetaData().getSchema();
         List<BlockMetaData> blocks = reader.getRowGroups();
@@ -414,7 +409,7 @@ public final class ListColumnReader implements AutoCloseable {
 
     /** Levels {@code [at, end)} of the page, all of the open row, into {@code out}. */
     private void continueRow(int end, ListOut out) {
-      if (allPresent) {
+      if (plain != null) {
         int n = end - at;
         if (out != null) {
           out.copy(plain, valueAt, n, width);
@@ -424,7 +419,7 @@ public final class ListColumnReader implements AutoCloseable {
         return;
       }
       for (; at < end; at++) {
-        int def = defs[at];
+        int def = allPresent ? maxDef : defs[at];
         if (def == maxDef) {
           if (out == null) {
             values.skip();
@@ -468,13 +463,13 @@ public final class ListColumnReader implements AutoCloseable {
       if (page instanceof DataPageV1 v1) {
         ByteBufferInputStream in =
             ByteBufferInputStream.wrap(v1.getBytes().toByteBuffer(pageBuffers, pageHeld::add));
-        ByteBuffer rep = levelBytes(in, v1.getRlEncoding(), ValuesType.REPETITION_LEVEL, 1);
+        ByteBuffer rep = levelBytes(in, v1.getRlEncoding(), ValuesType.REPETITION_LEVEL);
         if (rep != null) {
           starts = HybridLevels.zeros(rep, 1, levels, starts, found);
         } else {
           startsFrom(genericLevels(in, v1.getRlEncoding(), ValuesType.REPETITION_LEVEL));
         }
-        ByteBuffer def = levelBytes(in, v1.getDlEncoding(), ValuesType.DEFINITION_LEVEL, defWidth);
+        ByteBuffer def = levelBytes(in, v1.getDlEncoding(), ValuesType.DEFINITION_LEVEL);
         if (def != null) {
           definitions(def);
         } else {
@@ -505,8 +500,8 @@ public final class ListColumnReader implements AutoCloseable {
     /**
      * The hybrid-encoded levels of a v1 page (after their length), or null for another encoding.
      */
-    private ByteBuffer levelBytes(
-        ByteBufferInputStream in, Encoding encoding, ValuesType type, int w) throws IOException {
+    private ByteBuffer levelBytes(ByteBufferInputStream in, Encoding encoding, ValuesType type)
+        throws IOException {
       if (encoding != Encoding.RLE) {
         return null;
       }
@@ -555,12 +550,7 @@ public final class ListColumnReader implements AutoCloseable {
         values = null;
         return;
       }
-      if (allPresent) {
-        // Another encoding: value by value below, as for a page with nulls.
-        defs = defs.length >= levels ? defs : new int[levels];
-        Arrays.fill(defs, 0, levels, maxDef);
-        allPresent = false;
-      }
+      // Another encoding, or nulls: value by value (continueRow).
       plain = null;
       if (encoding.usesDictionary()) {
         if (dictionary == null) {
@@ -614,7 +604,7 @@ public final class ListColumnReader implements AutoCloseable {
       values = null;
     }
 
-    /** Gives the row group's buffers back (to {@link ChunkBuffers}); its pages are all read. */
+    /** Closes the row group's page store, which gives parquet-mr its buffers back. */
     private void closeGroup() {
       releasePage();
       if (group != null) {

@@ -235,7 +235,7 @@ class ListColumnReaderTest extends LocalSparkTest {
       options.put("parquet.block.size", "32768");
     }
     if (setting.contains("100 KB")) {
-      // Decompressed into buffers the reader reuses from page to page (ChunkBuffers.PAGES).
+      // Decompressed into buffers the reader reuses from page to page (PageBuffers).
       options.put("parquet.page.size", "100000");
       options.put("parquet.enable.dictionary", "false");
     }
