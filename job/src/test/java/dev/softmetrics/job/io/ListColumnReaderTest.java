@@ -280,46 +280,18 @@ class ListColumnReaderTest extends LocalSparkTest {
   void aListThatContinuesIntoTheNextPageIsOneRow(String levelEncoding) throws IOException {
     Path file = tmp.resolve("hand-" + levelEncoding + ".parquet");
     Encoding levels = Encoding.valueOf(levelEncoding);
-    MessageType schema =
-        MessageTypeParser.parseMessageType(
-            "message spark_schema { optional group token_logprobs (LIST) {"
-                + " repeated group list { optional float element; } } }");
-    ColumnDescriptor column = schema.getColumns().get(0);
-    // One level per list element, or per null / empty list: (repetition, definition, value).
-    int[][] page1 = {{0, 3}, {1, 3}, {1, 3}, {0, 3}, {1, 3}};
-    float[] values1 = {-1, -2, -3, -4, -5};
-    int[][] page2 = {{1, 3}, {1, 3}, {1, 3}, {1, 3}, {0, 0}, {0, 1}, {0, 3}, {1, 2}};
-    float[] values2 = {-6, -7, -8, -9, -10};
-    int[][] page3 = {{1, 3}};
-    float[] values3 = {-11};
-    Configuration conf = spark.sessionState().newHadoopConf();
-    ParquetFileWriter writer =
-        new ParquetFileWriter(
-            HadoopOutputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), conf),
-            schema,
-            ParquetFileWriter.Mode.CREATE,
-            1 << 20,
-            0);
-    writer.start();
-    writer.startBlock(5);
-    writer.startColumn(column, 14, CompressionCodecName.UNCOMPRESSED);
-    for (Object[] page : new Object[][] {{page1, values1}, {page2, values2}, {page3, values3}}) {
-      int[][] lv = (int[][]) page[0];
-      float[] vs = (float[]) page[1];
-      BytesInput bytes =
-          BytesInput.concat(levels(lv, 0, 1, levels), levels(lv, 1, 3, levels), floats(vs));
-      writer.writeDataPage(
-          lv.length,
-          (int) bytes.size(),
-          bytes,
-          Statistics.createStats(column.getPrimitiveType()),
-          levels,
-          levels,
-          Encoding.PLAIN);
-    }
-    writer.endColumn();
-    writer.endBlock();
-    writer.end(Map.of());
+    // One level per list element, or per null / empty list: (repetition, definition).
+    writeByHand(
+        file,
+        THREE_LEVELS,
+        5,
+        levels,
+        new HandPage(
+            new int[][] {{0, 3}, {1, 3}, {1, 3}, {0, 3}, {1, 3}}, new float[] {-1, -2, -3, -4, -5}),
+        new HandPage(
+            new int[][] {{1, 3}, {1, 3}, {1, 3}, {1, 3}, {0, 0}, {0, 1}, {0, 3}, {1, 2}},
+            new float[] {-6, -7, -8, -9, -10}),
+        new HandPage(new int[][] {{1, 3}}, new float[] {-11}));
 
     List<List<Object>> expected = new ArrayList<>();
     expected.add(List.of(-1f, -2f, -3f));
@@ -337,11 +309,7 @@ class ListColumnReaderTest extends LocalSparkTest {
       return; // Spark's vectorized reader refuses these levels ("Unsupported encoding").
     }
     // The format means what the expectation says: Spark's reader reads the same rows.
-    List<List<Object>> sparks = new ArrayList<>();
-    for (Row r : spark.read().parquet(file.toString()).collectAsList()) {
-      sparks.add(r.isNullAt(0) ? null : new ArrayList<>(r.getList(0)));
-    }
-    assertThat(sparks).isEqualTo(expected);
+    assertThat(sparksRows(file)).isEqualTo(expected);
   }
 
   /**
@@ -351,39 +319,12 @@ class ListColumnReaderTest extends LocalSparkTest {
   @Test
   void aPageClaimingMoreValuesThanItsChunkIsAReadFailure() throws IOException {
     Path file = tmp.resolve("claims.parquet");
-    MessageType schema =
-        MessageTypeParser.parseMessageType(
-            "message spark_schema { optional group token_logprobs (LIST) {"
-                + " repeated group list { optional float element; } } }");
-    ColumnDescriptor column = schema.getColumns().get(0);
-    ParquetFileWriter writer =
-        new ParquetFileWriter(
-            HadoopOutputFile.fromPath(
-                new org.apache.hadoop.fs.Path(file.toUri()), spark.sessionState().newHadoopConf()),
-            schema,
-            ParquetFileWriter.Mode.CREATE,
-            1 << 20,
-            0);
-    writer.start();
-    writer.startBlock(1);
-    writer.startColumn(column, 2, CompressionCodecName.UNCOMPRESSED);
-    int[][] levels = {{0, 3}, {1, 3}};
-    BytesInput bytes =
-        BytesInput.concat(
-            levels(levels, 0, 1, Encoding.RLE),
-            levels(levels, 1, 3, Encoding.RLE),
-            floats(new float[] {-1, -2}));
-    writer.writeDataPage(
-        1 << 30,
-        (int) bytes.size(),
-        bytes,
-        Statistics.createStats(column.getPrimitiveType()),
+    writeByHand(
+        file,
+        THREE_LEVELS,
+        1,
         Encoding.RLE,
-        Encoding.RLE,
-        Encoding.PLAIN);
-    writer.endColumn();
-    writer.endBlock();
-    writer.end(Map.of());
+        new HandPage(new int[][] {{0, 3}, {1, 3}}, new float[] {-1, -2}, 1 << 30));
     String name = file.toUri().toString();
     Throwable error;
     try (ListColumnReader reader = reader()) {
@@ -400,9 +341,47 @@ class ListColumnReaderTest extends LocalSparkTest {
   @Test
   void aTwoLevelListAsOldWritersWroteItReadsAsSparkReadsIt() throws IOException {
     Path file = tmp.resolve("two-level.parquet");
-    MessageType schema =
-        MessageTypeParser.parseMessageType(
-            "message spark_schema { optional group token_logprobs (LIST) { repeated float array; } }");
+    writeByHand(
+        file,
+        "message spark_schema { optional group token_logprobs (LIST) { repeated float array; } }",
+        4,
+        Encoding.RLE,
+        new HandPage(
+            new int[][] {{0, 2}, {1, 2}, {0, 0}, {0, 1}, {0, 2}}, new float[] {-1, -2, -3}));
+
+    List<List<Object>> expected = new ArrayList<>();
+    expected.add(List.of(-1f, -2f));
+    expected.add(null);
+    expected.add(List.of());
+    expected.add(List.of(-3f));
+    try (ListColumnReader reader = reader()) {
+      assertThat(read(reader, file.toUri().toString(), 0, 4)).isEqualTo(expected);
+    }
+    assertThat(sparksRows(file)).isEqualTo(expected);
+  }
+
+  private static final String THREE_LEVELS =
+      "message spark_schema { optional group token_logprobs (LIST) {"
+          + " repeated group list { optional float element; } } }";
+
+  /**
+   * A v1 data page written by hand: its (repetition, definition) levels, its PLAIN values, and the
+   * value count its header claims (the number of levels, unless a test lies).
+   */
+  private record HandPage(int[][] levels, float[] values, int claimed) {
+    HandPage(int[][] levels, float[] values) {
+      this(levels, values, levels.length);
+    }
+  }
+
+  /**
+   * Writes a file of one column chunk of {@code rows} rows in {@code pages}, uncompressed, levels
+   * in {@code levelEncoding}; the chunk's value count in the footer is the pages' levels.
+   */
+  private void writeByHand(
+      Path file, String message, int rows, Encoding levelEncoding, HandPage... pages)
+      throws IOException {
+    MessageType schema = MessageTypeParser.parseMessageType(message);
     ColumnDescriptor column = schema.getColumns().get(0);
     ParquetFileWriter writer =
         new ParquetFileWriter(
@@ -413,39 +392,38 @@ class ListColumnReaderTest extends LocalSparkTest {
             1 << 20,
             0);
     writer.start();
-    writer.startBlock(4);
-    int[][] levels = {{0, 2}, {1, 2}, {0, 0}, {0, 1}, {0, 2}};
-    writer.startColumn(column, levels.length, CompressionCodecName.UNCOMPRESSED);
-    BytesInput bytes =
-        BytesInput.concat(
-            levels(levels, 0, 1, Encoding.RLE),
-            levels(levels, 1, 2, Encoding.RLE),
-            floats(new float[] {-1, -2, -3}));
-    writer.writeDataPage(
-        levels.length,
-        (int) bytes.size(),
-        bytes,
-        Statistics.createStats(column.getPrimitiveType()),
-        Encoding.RLE,
-        Encoding.RLE,
-        Encoding.PLAIN);
+    writer.startBlock(rows);
+    writer.startColumn(
+        column,
+        java.util.Arrays.stream(pages).mapToLong(p -> p.levels().length).sum(),
+        CompressionCodecName.UNCOMPRESSED);
+    for (HandPage page : pages) {
+      BytesInput bytes =
+          BytesInput.concat(
+              levels(page.levels(), 0, column.getMaxRepetitionLevel(), levelEncoding),
+              levels(page.levels(), 1, column.getMaxDefinitionLevel(), levelEncoding),
+              floats(page.values()));
+      writer.writeDataPage(
+          page.claimed(),
+          (int) bytes.size(),
+          bytes,
+          Statistics.createStats(column.getPrimitiveType()),
+          levelEncoding,
+          levelEncoding,
+          Encoding.PLAIN);
+    }
     writer.endColumn();
     writer.endBlock();
     writer.end(Map.of());
+  }
 
-    List<List<Object>> expected = new ArrayList<>();
-    expected.add(List.of(-1f, -2f));
-    expected.add(null);
-    expected.add(List.of());
-    expected.add(List.of(-3f));
-    try (ListColumnReader reader = reader()) {
-      assertThat(read(reader, file.toUri().toString(), 0, 4)).isEqualTo(expected);
-    }
-    List<List<Object>> sparks = new ArrayList<>();
+  /** The rows of a one-column file as Spark's reader gives them, in file order. */
+  private List<List<Object>> sparksRows(Path file) {
+    List<List<Object>> rows = new ArrayList<>();
     for (Row r : spark.read().parquet(file.toString()).collectAsList()) {
-      sparks.add(r.isNullAt(0) ? null : new ArrayList<>(r.getList(0)));
+      rows.add(r.isNullAt(0) ? null : new ArrayList<>(r.getList(0)));
     }
-    assertThat(sparks).isEqualTo(expected);
+    return rows;
   }
 
   /** Levels {@code which} (0: repetition, 1: definition) of a v1 page, as {@code encoding}. */
