@@ -105,11 +105,17 @@ class FolderLayoutPropertyTest extends LocalSparkTest {
     }
   }
 
-  /** Plain folders with the model folder among them at a random depth, maybe an extra label. */
+  /**
+   * Plain folders, each once on a path (one of them, {@code x=}, is a label, which a path may not
+   * give twice), with the model folder among them at a random depth, maybe an extra label.
+   */
   private static Path visiblePath(SplittableRandom random, String model, int index) {
     List<String> folders = new ArrayList<>();
     for (int i = random.nextInt(3); i > 0; i--) {
-      folders.add(PLAIN[random.nextInt(PLAIN.length)]);
+      String plain = PLAIN[random.nextInt(PLAIN.length)];
+      if (!folders.contains(plain)) {
+        folders.add(plain);
+      }
     }
     folders.add(random.nextInt(folders.size() + 1), "model=" + model);
     if (random.nextInt(3) == 0) {
