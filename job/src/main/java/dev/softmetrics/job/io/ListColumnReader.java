@@ -1,8 +1,6 @@
 package dev.softmetrics.job.io;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -18,7 +16,6 @@ import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.HadoopReadOptions;
 import org.apache.parquet.bytes.ByteBufferInputStream;
 import org.apache.parquet.bytes.BytesUtils;
 import org.apache.parquet.column.ColumnDescriptor;
@@ -34,11 +31,9 @@ import org.apache.parquet.column.page.PageReader;
 import org.apache.parquet.column.values.ValuesReader;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
-import org.apache.spark.sql.errors.QueryExecutionErrors;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.unsafe.types.UTF8String;
 
@@ -151,18 +146,8 @@ public final class ListColumnReader implements AutoCloseable {
       cursor.readRows(count, out);
     } catch (IOException | RuntimeException e) {
       closeQuietly();
-      throw ListColumnReader.<RuntimeException>unchecked(
-          QueryExecutionErrors.cannotReadFilesError(e, path != null ? path : file.toString()));
+      throw ParquetColumnFiles.readError(e, path != null ? path : file.toString());
     }
-  }
-
-  /**
-   * Throws Spark's read error as it is (a checked {@code SparkException}), as Spark's own scan does
-   * from Scala, so that the job recognises it in the task's failure.
-   */
-  @SuppressWarnings("unchecked")
-  private static <E extends Throwable> RuntimeException unchecked(Throwable error) throws E {
-    throw (E) error;
   }
 
   private void closeQuietly() {
@@ -218,6 +203,9 @@ public final class ListColumnReader implements AutoCloseable {
     /** The buffers the current page was decompressed into, given back with the page. */
     private final List<ByteBuffer> pageHeld = new ArrayList<>();
 
+    /** The buffers of the row group's dictionary page, given back with the group. */
+    private final List<ByteBuffer> dictionaryHeld = new ArrayList<>();
+
     private Dictionary dictionary;
 
     // The current page: its levels, where the rows start, and its values.
@@ -245,10 +233,8 @@ public final class ListColumnReader implements AutoCloseable {
         throws IOException {
       this.path = path;
       this.pageBuffers = pageBuffers;
-      org.apache.hadoop.fs.Path file = hadoopPath(path);
       this.reader =
-          ParquetFileReader.open(
-              HadoopInputFile.fromPath(file, conf), HadoopReadOptions.builder(conf, file).build());
+          ParquetColumnFiles.open(path, conf, new PageCodecs(conf, pageBuffers, pageHeld::add));
       try {
         MessageType schema = reader.getFooter().getFileMetaData().getSchema();
         List<BlockMetaData> blocks = reader.getRowGroups();
@@ -256,7 +242,7 @@ public final class ListColumnReader implements AutoCloseable {
         for (int g = 0; g < groupRows.length; g++) {
           groupRows[g] = blocks.get(g).getRowCount();
         }
-        Type field = field(schema, column);
+        Type field = ParquetColumnFiles.field(schema, column);
         if (field == null) {
           this.descriptor = null;
           this.width = Float.BYTES;
@@ -302,33 +288,6 @@ public final class ListColumnReader implements AutoCloseable {
       } catch (RuntimeException e) {
         reader.close();
         throw e;
-      }
-    }
-
-    /** The top-level field named {@code column}: exactly, else the only case-insensitive match. */
-    private static Type field(MessageType schema, String column) {
-      Type match = null;
-      for (Type f : schema.getFields()) {
-        if (f.getName().equals(column)) {
-          return f;
-        }
-        if (f.getName().equalsIgnoreCase(column)) {
-          if (match != null) {
-            throw new IllegalArgumentException(
-                "columns " + match.getName() + " and " + f.getName() + " both match " + column);
-          }
-          match = f;
-        }
-      }
-      return match;
-    }
-
-    private static org.apache.hadoop.fs.Path hadoopPath(String path) {
-      try {
-        // _metadata.file_path is a URI with its special characters escaped, as Spark spells it.
-        return new org.apache.hadoop.fs.Path(new URI(path));
-      } catch (URISyntaxException e) {
-        return new org.apache.hadoop.fs.Path(path);
       }
     }
 
@@ -589,6 +548,9 @@ public final class ListColumnReader implements AutoCloseable {
       pages = group.getPageReader(descriptor);
       DictionaryPage page = pages.readDictionaryPage();
       dictionary = page == null ? null : page.getEncoding().initDictionary(descriptor, page);
+      // A dictionary may keep pointing into its page's buffer: it stays taken until the group ends.
+      dictionaryHeld.addAll(pageHeld);
+      pageHeld.clear();
       levels = 0;
       at = 0;
       rowOpen = false;
@@ -607,6 +569,11 @@ public final class ListColumnReader implements AutoCloseable {
     /** Closes the row group's page store, which gives parquet-mr its buffers back. */
     private void closeGroup() {
       releasePage();
+      for (ByteBuffer b : dictionaryHeld) {
+        pageBuffers.release(b);
+      }
+      dictionaryHeld.clear();
+      dictionary = null;
       if (group != null) {
         PageReadStore done = group;
         group = null;
