@@ -147,7 +147,8 @@ public final class LogitsVsScan {
               new BenchSteps.Step(
                   "the job's reader alone: its columnar batches, counted",
                   () ->
-                      ShardScan.open(
+                      ScoreVsScan.readAll(
+                          ShardScan.open(
                               spark,
                               InputCheck.run(
                                   spark,
@@ -159,9 +160,8 @@ public final class LogitsVsScan {
                               config.columns(),
                               config.batchRows(),
                               config.logitsBatchRows(),
-                              config.logprobPages())
-                          .batches()
-                          .count()),
+                              config.logprobPages(),
+                              config.logitsPages()))),
               new BenchSteps.Step(
                   "score (the whole run)",
                   () -> {

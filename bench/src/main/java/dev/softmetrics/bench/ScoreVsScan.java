@@ -7,8 +7,9 @@ import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 
 import dev.softmetrics.job.config.JobConfig;
+import dev.softmetrics.job.io.BinaryColumnReader;
+import dev.softmetrics.job.io.ColumnPages;
 import dev.softmetrics.job.io.InputCheck;
-import dev.softmetrics.job.io.ListColumnPages;
 import dev.softmetrics.job.io.ListColumnReader;
 import dev.softmetrics.job.io.ShardScan;
 import dev.softmetrics.job.score.ScoreJob;
@@ -40,11 +41,12 @@ public final class ScoreVsScan {
   private ScoreVsScan() {}
 
   /**
-   * Reads every batch of {@code scan}, with the log-prob lists of each when the tasks read them
-   * from the pages; returns the number of batches.
+   * Reads every batch of {@code scan}, with the columns of each that the tasks read from the pages
+   * (the log-prob lists, the binary logits); returns the number of batches.
    */
   static long readAll(ShardScan scan) {
-    ListColumnPages pages = scan.logprobPages();
+    ColumnPages pages = scan.logprobPages();
+    ShardScan.LogitsPages blobs = scan.logitsPages();
     ShardScan.ScanColumns columns = scan.columns();
     return scan.batches()
         .mapPartitions(
@@ -52,9 +54,24 @@ public final class ScoreVsScan {
                 batches -> {
                   long count = 0;
                   try (RootAllocator allocator = new RootAllocator();
-                      ListColumnReader reader = pages == null ? null : pages.open()) {
+                      ListColumnReader reader = pages == null ? null : pages.openList();
+                      BinaryColumnReader logits =
+                          blobs.logits() == null ? null : blobs.logits().openBinary();
+                      BinaryColumnReader refLogits =
+                          blobs.refLogits() == null ? null : blobs.refLogits().openBinary()) {
                     while (batches.hasNext()) {
                       ColumnarBatch batch = batches.next();
+                      for (BinaryColumnReader blob : new BinaryColumnReader[] {logits, refLogits}) {
+                        if (blob != null) {
+                          blob.read(
+                                  batch.column(columns.filePath()),
+                                  batch.column(columns.rowIndex()),
+                                  batch.numRows(),
+                                  blob.column(),
+                                  allocator)
+                              .close();
+                        }
+                      }
                       if (reader != null) {
                         reader
                             .read(
@@ -138,7 +155,8 @@ public final class ScoreVsScan {
                               config.columns(),
                               config.batchRows(),
                               config.logitsBatchRows(),
-                              config.logprobPages()))),
+                              config.logprobPages(),
+                              config.logitsPages()))),
               new BenchSteps.Step(
                   "score (the whole run)",
                   () -> {

@@ -38,6 +38,8 @@ import java.util.Map;
  *     failing
  * @param logprobPages the scoring tasks decode the log-prob column of Parquet input from its pages
  *     themselves; false: Spark's vectorized reader reads it (same results, slower)
+ * @param logitsPages the scoring tasks decode the binary logits columns of Parquet input from their
+ *     pages themselves; false: Spark's vectorized reader reads them (same results, slower)
  * @param rowPolicy what a bad row does to the run
  * @param flags thresholds of the corpus flags
  * @param bootstrap the bootstrap behind the confidence intervals
@@ -62,6 +64,7 @@ public record JobConfig(
     InputFileFormat inputFormat,
     boolean skipCorruptFiles,
     boolean logprobPages,
+    boolean logitsPages,
     RowPolicy rowPolicy,
     CorpusFlags flags,
     BootstrapConfig bootstrap,
@@ -162,6 +165,7 @@ public record JobConfig(
         InputFileFormat.parse(c.text("read.input-format")),
         c.bool("read.skip-corrupt-files"),
         c.bool("read.logprob-pages"),
+        c.bool("read.logits-pages"),
         new RowPolicy(
             RowPolicy.failOnBadRow(c.text("validation.on-bad-row")),
             c.number("validation.max-rejected-fraction")),

@@ -18,6 +18,9 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.execution.FileSourceScanExec;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.BinaryType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -41,7 +44,8 @@ public final class ShardScan {
   private final InputFormat layout;
   private final int batchRows;
   private final JsonLinesScan lines;
-  private final ListColumnPages logprobPages;
+  private final ColumnPages logprobPages;
+  private final LogitsPages logitsPages;
 
   private static final String BATCH_ROWS = "spark.sql.parquet.columnarReaderBatchSize";
 
@@ -55,7 +59,8 @@ public final class ShardScan {
       InputFormat layout,
       int batchRows,
       JsonLinesScan lines,
-      ListColumnPages logprobPages) {
+      ColumnPages logprobPages,
+      LogitsPages logitsPages) {
     this.batches = batches;
     this.columns = columns;
     this.raw = raw;
@@ -66,6 +71,7 @@ public final class ShardScan {
     this.batchRows = batchRows;
     this.lines = lines;
     this.logprobPages = logprobPages;
+    this.logitsPages = logitsPages;
   }
 
   /** The input's layout: {@link InputFormat#LOGPROBS} or {@link InputFormat#LOGITS}. */
@@ -87,8 +93,26 @@ public final class ShardScan {
    * The log-prob column when the tasks read it from the Parquet pages themselves ({@link
    * ListColumnReader}; then the batches do not hold it), or null when the batches hold it.
    */
-  public ListColumnPages logprobPages() {
+  public ColumnPages logprobPages() {
     return logprobPages;
+  }
+
+  /**
+   * The binary logits columns that the tasks read from the Parquet pages themselves ({@link
+   * BinaryColumnReader}; the batches then lack them): {@link LogitsPages#NONE} when the batches
+   * hold them.
+   */
+  public LogitsPages logitsPages() {
+    return logitsPages;
+  }
+
+  /**
+   * The logits layout's binary columns read from the pages: {@code logits}, and {@code ref_logits}
+   * when the input has it; each null when the batches hold it.
+   */
+  public record LogitsPages(ColumnPages logits, ColumnPages refLogits)
+      implements java.io.Serializable {
+    public static final LogitsPages NONE = new LogitsPages(null, null);
   }
 
   /**
@@ -99,7 +123,17 @@ public final class ShardScan {
   public ShardScan onlyFiles(List<String> files) {
     if (lines != null) {
       return new ShardScan(
-          lines.batches(files), columns, null, null, names, inputs, layout, batchRows, lines, null);
+          lines.batches(files),
+          columns,
+          null,
+          null,
+          names,
+          inputs,
+          layout,
+          batchRows,
+          lines,
+          null,
+          LogitsPages.NONE);
     }
     return plan(
         raw.filter(functions.col("_metadata.file_path").isin(files.toArray())),
@@ -109,7 +143,8 @@ public final class ShardScan {
         inputs,
         layout,
         batchRows,
-        logprobPages);
+        logprobPages,
+        logitsPages);
   }
 
   /**
@@ -126,7 +161,9 @@ public final class ShardScan {
    * Plans the scan of an input that {@link InputCheck} has checked: its columns, read with the
    * merged schema (so Spark infers none), from its files to score (not the skipped or unchanged
    * ones). With {@code logprobPages}, the log-prob column of Parquet input in the log-prob layout
-   * is left out of the scan: the tasks read it from the pages ({@link #logprobPages()}).
+   * is left out of the scan: the tasks read it from the pages ({@link #logprobPages()}); with
+   * {@code logitsPages}, so are the binary logits columns of the logits layout ({@link
+   * #logitsPages()}).
    *
    * @throws IllegalArgumentException when the files listed now are not the ones checked
    */
@@ -136,7 +173,8 @@ public final class ShardScan {
       ColumnNames names,
       int batchRows,
       int logitsBatchRows,
-      boolean logprobPages) {
+      boolean logprobPages,
+      boolean logitsPages) {
     List<String> inputs = input.inputs();
     List<InputListing.ListedFile> listed =
         InputListing.list(inputs, spark.sparkContext().hadoopConfiguration());
@@ -169,16 +207,27 @@ public final class ShardScan {
           input.layout(),
           batchRows,
           scan,
-          null);
+          null,
+          LogitsPages.NONE);
     }
     Dataset<Row> raw = ListedRelation.read(spark, files, input.labels(), input.readSchema());
-    ListColumnPages pages =
+    ColumnPages pages =
         logprobPages && input.layout() == InputFormat.LOGPROBS
-            ? ListColumnPages.of(spark, names.tokenLogprobs())
+            ? ColumnPages.of(spark, names.tokenLogprobs())
             : null;
+    LogitsPages blobs =
+        logitsPages && input.layout() == InputFormat.LOGITS
+            ? logitsPages(spark, input.readSchema(), names)
+            : LogitsPages.NONE;
+    Set<String> fromPages = new HashSet<>();
+    for (ColumnPages p : new ColumnPages[] {pages, blobs.logits(), blobs.refLogits()}) {
+      if (p != null) {
+        fromPages.add(p.column());
+      }
+    }
     List<Column> select = new ArrayList<>();
     for (String name : input.columns()) {
-      if (pages == null || !name.equals(pages.column())) {
+      if (!fromPages.contains(name)) {
         select.add(functions.col(quote(name)));
       }
     }
@@ -186,7 +235,28 @@ public final class ShardScan {
     select.add(functions.col("_metadata.row_index"));
     int rows = input.layout() == InputFormat.LOGITS ? logitsBatchRows : batchRows;
     return plan(
-        raw, raw, select.toArray(new Column[0]), names, inputs, input.layout(), rows, pages);
+        raw, raw, select.toArray(new Column[0]), names, inputs, input.layout(), rows, pages, blobs);
+  }
+
+  /** The logits columns of {@code schema} that are binary, to be read from their pages. */
+  private static LogitsPages logitsPages(SparkSession spark, StructType schema, ColumnNames names) {
+    ColumnPages logits = null;
+    ColumnPages refLogits = null;
+    for (StructField field : schema.fields()) {
+      if (!(field.dataType() instanceof BinaryType)) {
+        continue;
+      }
+      if (field.name().equals(names.logits())) {
+        logits =
+            refLogits == null
+                ? ColumnPages.of(spark, field.name())
+                : refLogits.sameFiles(field.name());
+      } else if (field.name().equals(names.refLogits())) {
+        refLogits =
+            logits == null ? ColumnPages.of(spark, field.name()) : logits.sameFiles(field.name());
+      }
+    }
+    return new LogitsPages(logits, refLogits);
   }
 
   private static ShardScan plan(
@@ -197,7 +267,8 @@ public final class ShardScan {
       List<String> inputs,
       InputFormat layout,
       int batchRows,
-      ListColumnPages logprobPages) {
+      ColumnPages logprobPages,
+      LogitsPages logitsPages) {
     // The reader takes its batch size from the session when the scan is planned.
     source.sparkSession().conf().set(BATCH_ROWS, batchRows);
     Dataset<Row> projected = source.select(select);
@@ -221,7 +292,8 @@ public final class ShardScan {
         layout,
         batchRows,
         null,
-        logprobPages);
+        logprobPages,
+        logitsPages);
   }
 
   private static FileSourceScanExec findScan(SparkPlan plan) {

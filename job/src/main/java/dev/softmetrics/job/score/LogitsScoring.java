@@ -40,7 +40,7 @@ final class LogitsScoring implements AutoCloseable {
     JavaRDD<org.apache.spark.sql.vectorized.ColumnarBatch> batches = scan.batches();
     this.assembled =
         batches
-            .mapPartitionsToPair(new ChunkScorer(scan.columns(), names))
+            .mapPartitionsToPair(new ChunkScorer(scan.columns(), names, scan.logitsPages()))
             .groupByKey(assemblyTasks(rows, chunksPerTask, batches.getNumPartitions()))
             .map(group -> SequenceAssembler.assemble(group._1(), group._2()))
             .persist(StorageLevel.MEMORY_AND_DISK());

@@ -65,7 +65,8 @@ final class ScoringPass implements AutoCloseable {
                 config.columns(),
                 config.batchRows(),
                 config.logitsBatchRows(),
-                config.logprobPages());
+                config.logprobPages(),
+                config.logitsPages());
     this.logits =
         scan != null && input.layout() == InputFormat.LOGITS
             ? new LogitsScoring(

@@ -223,7 +223,8 @@ class InputCheckTest extends LocalSparkTest {
                     config.columns(),
                     config.batchRows(),
                     config.logitsBatchRows(),
-                    config.logprobPages()))
+                    config.logprobPages(),
+                    config.logitsPages()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageEndingWith(
             ": its files changed while the run started (files were added or removed); run again"

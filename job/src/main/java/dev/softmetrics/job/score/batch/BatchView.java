@@ -3,6 +3,7 @@ package dev.softmetrics.job.score.batch;
 import dev.softmetrics.job.aggregate.CorpusRow;
 import dev.softmetrics.job.config.ColumnNames;
 import dev.softmetrics.job.io.ArrowViews;
+import dev.softmetrics.job.io.BinaryColumnReader;
 import dev.softmetrics.job.io.ListColumnReader;
 import dev.softmetrics.job.io.ShardScan.ScanColumns;
 import dev.softmetrics.udfs.Rejection;
@@ -15,6 +16,7 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.ValueVector;
+import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
@@ -237,6 +239,11 @@ final class BatchView implements AutoCloseable {
 
   /** The rows' lists of a column that {@code reader} reads from the files' pages. */
   ListVector pageList(ListColumnReader reader, String name) {
+    return reader.read(file, rowIndex, rows, name, allocator);
+  }
+
+  /** The rows' values of a binary column that {@code reader} reads from the files' pages. */
+  VarBinaryVector pageBinary(BinaryColumnReader reader, String name) {
     return reader.read(file, rowIndex, rows, name, allocator);
   }
 

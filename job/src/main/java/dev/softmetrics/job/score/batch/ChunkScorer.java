@@ -1,6 +1,8 @@
 package dev.softmetrics.job.score.batch;
 
 import dev.softmetrics.job.config.ColumnNames;
+import dev.softmetrics.job.io.BinaryColumnReader;
+import dev.softmetrics.job.io.ShardScan;
 import dev.softmetrics.job.io.ShardScan.ScanColumns;
 import dev.softmetrics.job.io.TaskEnd;
 import java.util.ArrayDeque;
@@ -18,17 +20,26 @@ public final class ChunkScorer
   private static final long serialVersionUID = 1L;
   private final ScanColumns columns;
   private final ColumnNames names;
+  private final ShardScan.LogitsPages pages;
 
-  public ChunkScorer(ScanColumns columns, ColumnNames names) {
+  /**
+   * @param pages the binary logits columns the tasks read from the pages (the batches lack them)
+   */
+  public ChunkScorer(ScanColumns columns, ColumnNames names, ShardScan.LogitsPages pages) {
     this.columns = columns;
     this.names = names;
+    this.pages = pages;
   }
 
   @Override
   public Iterator<Tuple2<SequenceKey, Chunk>> call(
       Iterator<org.apache.spark.sql.vectorized.ColumnarBatch> batches) {
     BufferAllocator allocator = TaskEnd.closes(new RootAllocator());
-    LogitsBatchScorer scorer = new LogitsBatchScorer(columns, names, allocator);
+    BinaryColumnReader logits =
+        pages.logits() == null ? null : TaskEnd.closes(pages.logits().openBinary());
+    BinaryColumnReader refLogits =
+        pages.refLogits() == null ? null : TaskEnd.closes(pages.refLogits().openBinary());
+    LogitsBatchScorer scorer = new LogitsBatchScorer(columns, names, allocator, logits, refLogits);
     ArrayDeque<Tuple2<SequenceKey, Chunk>> pending = new ArrayDeque<>();
     return new Iterator<>() {
       @Override

@@ -1,6 +1,7 @@
 package dev.softmetrics.job.score.batch;
 
 import dev.softmetrics.job.config.ColumnNames;
+import dev.softmetrics.job.io.BinaryColumnReader;
 import dev.softmetrics.job.io.ShardScan.ScanColumns;
 import dev.softmetrics.udfs.Rejection;
 import dev.softmetrics.udfs.logits.LogitsChunkKernel;
@@ -23,13 +24,26 @@ final class LogitsBatchScorer {
   private final ScanColumns columns;
   private final ColumnNames names;
   private final BufferAllocator allocator;
+  private final BinaryColumnReader logitsPages;
+  private final BinaryColumnReader refPages;
   private final LogitsChunkKernel kernel = new LogitsChunkKernel(SoftmaxChoice.KERNEL);
   private final PositionBuckets.Sums positions = new PositionBuckets.Sums();
 
-  LogitsBatchScorer(ScanColumns columns, ColumnNames names, BufferAllocator allocator) {
+  /**
+   * @param logitsPages the reader of {@code logits} when the batches lack it, or null
+   * @param refPages the reader of {@code ref_logits} when the batches lack it, or null
+   */
+  LogitsBatchScorer(
+      ScanColumns columns,
+      ColumnNames names,
+      BufferAllocator allocator,
+      BinaryColumnReader logitsPages,
+      BinaryColumnReader refPages) {
     this.columns = columns;
     this.names = names;
     this.allocator = allocator;
+    this.logitsPages = logitsPages;
+    this.refPages = refPages;
   }
 
   /** Scores a batch; each row goes to {@code sink} as its sequence's key and its chunk. */
@@ -38,7 +52,7 @@ final class LogitsBatchScorer {
       return;
     }
     try (BatchView view = BatchView.open(batch, columns, names, allocator)) {
-      LogitsColumns logit = new LogitsColumns(view, columns);
+      LogitsColumns logit = new LogitsColumns(view, columns, logitsPages, refPages);
       view.checkLabels();
       logit.checkFirstPositions(view.status());
       logit.score(kernel, view.status());

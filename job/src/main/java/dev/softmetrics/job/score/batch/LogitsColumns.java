@@ -2,6 +2,7 @@ package dev.softmetrics.job.score.batch;
 
 import dev.softmetrics.job.config.ColumnNames;
 import dev.softmetrics.job.io.ArrowViews;
+import dev.softmetrics.job.io.BinaryColumnReader;
 import dev.softmetrics.job.io.ShardScan.ScanColumns;
 import dev.softmetrics.udfs.Rejection;
 import dev.softmetrics.udfs.logits.LogitsChunkKernel;
@@ -44,21 +45,34 @@ final class LogitsColumns {
   private final Float8Vector positionNll;
   private final Float8Vector positionEntropy;
 
-  /** Views the layout's columns of {@code view}'s batch. */
-  LogitsColumns(BatchView view, ScanColumns columns) {
+  /**
+   * Views the layout's columns of {@code view}'s batch; {@code logitsPages} and {@code refPages}
+   * read the binary logits columns the batch lacks (each null when the batch holds its column).
+   */
+  LogitsColumns(
+      BatchView view,
+      ScanColumns columns,
+      BinaryColumnReader logitsPages,
+      BinaryColumnReader refPages) {
     this.names = view.names();
     BufferAllocator allocator = view.allocator();
     this.firstPosition =
         columns.firstPosition() == ScanColumns.ABSENT
             ? null
             : view.batch().column(columns.firstPosition());
-    this.withReference = columns.refLogits() != ScanColumns.ABSENT;
+    this.withReference = columns.refLogits() != ScanColumns.ABSENT || refPages != null;
     this.targets =
         view.own(
             ArrowViews.intList(
                 view.writable(columns.targetIds()), view.rows(), names.targetIds(), allocator));
-    this.logits = logits(view, columns.logits(), names.logits());
-    this.refLogits = withReference ? logits(view, columns.refLogits(), names.refLogits()) : null;
+    this.logits =
+        logitsPages != null
+            ? view.own(view.pageBinary(logitsPages, names.logits()))
+            : logits(view, columns.logits(), names.logits());
+    this.refLogits =
+        refPages != null
+            ? view.own(view.pageBinary(refPages, names.refLogits()))
+            : withReference ? logits(view, columns.refLogits(), names.refLogits()) : null;
     this.dtype = view.utf8(columns.logitsDtype(), names.logitsDtype());
     this.vocabSize = view.longs(columns.vocabSize(), names.vocabSize());
     this.tokens = view.own(new BigIntVector("tokens", allocator));

@@ -3,7 +3,7 @@ package dev.softmetrics.job.score.batch;
 import dev.softmetrics.job.aggregate.PassAccumulator;
 import dev.softmetrics.job.aggregate.PassTotals;
 import dev.softmetrics.job.config.ColumnNames;
-import dev.softmetrics.job.io.ListColumnPages;
+import dev.softmetrics.job.io.ColumnPages;
 import dev.softmetrics.job.io.ListColumnReader;
 import dev.softmetrics.job.io.ShardScan.ScanColumns;
 import dev.softmetrics.job.io.TaskEnd;
@@ -44,7 +44,7 @@ public final class PartitionScorer
   }
 
   private final ScanColumns columns;
-  private final ListColumnPages logprobPages;
+  private final ColumnPages logprobPages;
   private final ColumnNames names;
   private final double positiveTolerance;
   private final String runId;
@@ -68,7 +68,7 @@ public final class PartitionScorer
    */
   public PartitionScorer(
       ScanColumns columns,
-      ListColumnPages logprobPages,
+      ColumnPages logprobPages,
       ColumnNames names,
       double positiveTolerance,
       String runId,
@@ -128,7 +128,7 @@ public final class PartitionScorer
 
   private LogprobBatchScorer scorer() {
     BufferAllocator allocator = TaskEnd.closes(new RootAllocator());
-    ListColumnReader pages = logprobPages == null ? null : TaskEnd.closes(logprobPages.open());
+    ListColumnReader pages = logprobPages == null ? null : TaskEnd.closes(logprobPages.openList());
     return new LogprobBatchScorer(
         columns, pages, names, positiveTolerance, allocator, runId, checks.duplicates());
   }
