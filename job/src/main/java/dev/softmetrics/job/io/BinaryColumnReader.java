@@ -53,6 +53,7 @@ import org.apache.spark.unsafe.types.UTF8String;
 public final class BinaryColumnReader implements AutoCloseable {
   private final String column;
   private final Configuration conf;
+  private final long maxBatchBytes;
   private final PageBuffers pageBuffers = new PageBuffers();
   private FileCursor cursor;
   private UTF8String cursorFile;
@@ -66,8 +67,14 @@ public final class BinaryColumnReader implements AutoCloseable {
    * @param conf the Hadoop configuration to open the files with
    */
   public BinaryColumnReader(String column, Configuration conf) {
+    this(column, conf, Integer.MAX_VALUE);
+  }
+
+  /** A reader whose batches hold at most {@code maxBatchBytes} bytes of values (tests). */
+  BinaryColumnReader(String column, Configuration conf, long maxBatchBytes) {
     this.column = column;
     this.conf = conf;
+    this.maxBatchBytes = maxBatchBytes;
   }
 
   /** The column's name, as the reader was given it. */
@@ -81,7 +88,7 @@ public final class BinaryColumnReader implements AutoCloseable {
    */
   public VarBinaryVector read(
       ColumnVector files, ColumnVector rowIndex, int rows, String name, BufferAllocator allocator) {
-    BinaryOut out = new BinaryOut(rows, allocator, dataBuffer(allocator));
+    BinaryOut out = new BinaryOut(rows, allocator, dataBuffer(allocator), maxBatchBytes);
     try {
       int i = 0;
       while (i < rows) {
@@ -129,13 +136,26 @@ public final class BinaryColumnReader implements AutoCloseable {
       path = cursor.path;
       cursor.skipTo(first);
       cursor.readRows(count, out);
+    } catch (BatchTooLarge e) {
+      closeQuietly();
+      throw new BatchTooLarge(
+          "Cannot read "
+              + column
+              + " of "
+              + (path != null ? path : file.toString())
+              + ": "
+              + e.getMessage());
     } catch (IOException | RuntimeException e) {
-      try {
-        closeCursor();
-      } catch (IOException | RuntimeException ignored) {
-        // The read failure is what gets reported.
-      }
+      closeQuietly();
       throw ParquetColumnFiles.readError(e, path != null ? path : file.toString());
+    }
+  }
+
+  private void closeQuietly() {
+    try {
+      closeCursor();
+    } catch (IOException | RuntimeException ignored) {
+      // The failure being reported is the one that counts.
     }
   }
 
@@ -478,7 +498,10 @@ public final class BinaryColumnReader implements AutoCloseable {
     private ArrowBuf data;
     private long bytes;
 
-    BinaryOut(int rows, BufferAllocator allocator, ArrowBuf data) {
+    private final long maxBytes;
+
+    BinaryOut(int rows, BufferAllocator allocator, ArrowBuf data, long maxBytes) {
+      this.maxBytes = maxBytes;
       this.allocator = allocator;
       this.offsets = new int[rows + 1];
       this.nullRows = new boolean[rows];
@@ -497,6 +520,15 @@ public final class BinaryColumnReader implements AutoCloseable {
     }
 
     void copy(ByteBuffer page, int from, int length) {
+      if (bytes + length > maxBytes) {
+        throw new BatchTooLarge(
+            "its batch of "
+                + nullRows.length
+                + " rows holds more than "
+                + maxBytes
+                + " bytes, more than one Arrow vector takes; lower read.logits-batch-rows (or"
+                + " write smaller chunks)");
+      }
       reserve(length);
       data.setBytes(bytes, page, from, length);
       added(length);
@@ -509,10 +541,6 @@ public final class BinaryColumnReader implements AutoCloseable {
 
     private void added(int length) {
       bytes += length;
-      if (bytes > Integer.MAX_VALUE) {
-        throw new IllegalStateException(
-            "a batch holds more than 2 GiB of binary values; lower read.logits-batch-rows");
-      }
       offsets[++rows] = (int) bytes;
     }
 

@@ -144,6 +144,15 @@ public final class ListColumnReader implements AutoCloseable {
       path = cursor.path;
       cursor.skipTo(first);
       cursor.readRows(count, out);
+    } catch (BatchTooLarge e) {
+      closeQuietly();
+      throw new BatchTooLarge(
+          "Cannot read "
+              + column
+              + " of "
+              + (path != null ? path : file.toString())
+              + ": "
+              + e.getMessage());
     } catch (IOException | RuntimeException e) {
       closeQuietly();
       throw ParquetColumnFiles.readError(e, path != null ? path : file.toString());
@@ -664,8 +673,9 @@ public final class ListColumnReader implements AutoCloseable {
 
     private void add(int count, long n) {
       if (elements + (long) count > Integer.MAX_VALUE - 1) {
-        throw new IllegalStateException(
-            "a batch holds more than 2^31 list elements; lower read.batch-rows");
+        throw new BatchTooLarge(
+            "its batch holds more than 2^31 list elements, more than one Arrow vector takes;"
+                + " lower read.batch-rows");
       }
       elements += count;
       bytes += n;

@@ -315,6 +315,30 @@ class BinaryColumnReaderTest extends LocalSparkTest {
     }
   }
 
+  /**
+   * A batch whose values outgrow one Arrow vector is the setting's fault, not the file's: an
+   * IllegalArgumentException naming the file and the setting to lower (the CLI's one line, exit 2),
+   * not Spark's read failure, which would call the file unreadable (and skip it with {@code
+   * read.skip-corrupt-files}). The reader then reads smaller batches of the same file.
+   */
+  @Test
+  void aBatchTooLargeForOneVectorNamesTheSettingNotAReadFailure() throws IOException {
+    Path file = sparkFile("large", false, Map.of());
+    List<List<Byte>> expected = expected(file);
+    String name = file.toUri().toString();
+    try (BinaryColumnReader reader =
+        new BinaryColumnReader("logits", spark.sessionState().newHadoopConf(), 200_000)) {
+      Throwable error = catchThrowable(() -> read(reader, name, 0, 40));
+      assertThat(error)
+          .isInstanceOf(IllegalArgumentException.class)
+          .isNotInstanceOf(SparkThrowable.class)
+          .hasMessageStartingWith("Cannot read logits of " + name + ": its batch of 40 rows")
+          .hasMessageContaining("lower read.logits-batch-rows");
+      assertThat(read(reader, name, 3, 1)).isEqualTo(expected.subList(3, 4));
+      assertThat(read(reader, name, 0, 2)).isEqualTo(expected.subList(0, 2));
+    }
+  }
+
   @Test
   void aFileWithoutTheColumnGivesNulls() throws IOException {
     Path dir = tmp.resolve("without");
