@@ -30,7 +30,8 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * The job's wall time on logits shards next to a bare Spark scan of the same blob columns ({@code
- * sum(length(logits))}, and of {@code ref_logits} when present) and the job's own reader alone, in
+ * sum(length(logits))}, and of {@code ref_logits} when present) and the job's own reader alone (its
+ * scan's batches, with the blobs its tasks read from the pages under {@code read.logits-pages}), in
  * one JVM and Spark session, alternating the steps. Prints each iteration, the warm medians, their
  * ratios and the positions scored per second per core.
  *
