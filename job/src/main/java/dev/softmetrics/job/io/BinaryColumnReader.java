@@ -3,8 +3,6 @@ package dev.softmetrics.job.io;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -14,25 +12,16 @@ import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.bytes.ByteBufferInputStream;
 import org.apache.parquet.bytes.BytesUtils;
-import org.apache.parquet.column.ColumnDescriptor;
-import org.apache.parquet.column.Dictionary;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.ValuesType;
 import org.apache.parquet.column.page.DataPage;
 import org.apache.parquet.column.page.DataPageV1;
 import org.apache.parquet.column.page.DataPageV2;
-import org.apache.parquet.column.page.DictionaryPage;
-import org.apache.parquet.column.page.PageReadStore;
-import org.apache.parquet.column.page.PageReader;
 import org.apache.parquet.column.values.ValuesReader;
-import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.io.api.Binary;
-import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
 import org.apache.spark.sql.vectorized.ColumnVector;
-import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * Reads one top-level binary column of Parquet files straight from its data pages into Arrow {@link
@@ -50,16 +39,9 @@ import org.apache.spark.unsafe.types.UTF8String;
  * for an earlier row. A failure to read a file is Spark's own {@code FAILED_READ_FILE} error naming
  * it.
  */
-public final class BinaryColumnReader implements AutoCloseable {
-  private final String column;
-  private final Configuration conf;
+public final class BinaryColumnReader
+    extends PageColumnReader<BinaryColumnReader.FileCursor, BinaryColumnReader.BinaryOut> {
   private final long maxBatchBytes;
-  private final PageBuffers pageBuffers = new PageBuffers();
-  private FileCursor cursor;
-  private UTF8String cursorFile;
-
-  /** The bytes' buffer of the last batch, filled again once no vector holds it; null at first. */
-  private ArrowBuf data;
 
   /**
    * @param column the column's name (an exact match in the file's schema, else a case-insensitive
@@ -72,8 +54,7 @@ public final class BinaryColumnReader implements AutoCloseable {
 
   /** A reader whose batches hold at most {@code maxBatchBytes} bytes of values (tests). */
   BinaryColumnReader(String column, Configuration conf, long maxBatchBytes) {
-    this.column = column;
-    this.conf = conf;
+    super(column, conf);
     this.maxBatchBytes = maxBatchBytes;
   }
 
@@ -88,114 +69,23 @@ public final class BinaryColumnReader implements AutoCloseable {
    */
   public VarBinaryVector read(
       ColumnVector files, ColumnVector rowIndex, int rows, String name, BufferAllocator allocator) {
-    BinaryOut out = new BinaryOut(rows, allocator, dataBuffer(allocator), maxBatchBytes);
+    BinaryOut out = new BinaryOut(rows, allocator, reusableBuffer(allocator), maxBatchBytes);
     try {
-      int i = 0;
-      while (i < rows) {
-        UTF8String file = files.getUTF8String(i);
-        long first = rowIndex.getLong(i);
-        int j = i + 1;
-        while (j < rows
-            && rowIndex.getLong(j) == first + (j - i)
-            && files.getUTF8String(j).equals(file)) {
-          j++;
-        }
-        readRun(file, first, j - i, out);
-        i = j;
-      }
+      readBatch(files, rowIndex, rows, out);
       return out.finish(name);
     } finally {
-      data = out.data();
-    }
-  }
-
-  /** The last batch's buffer if only this reader holds it and it is {@code allocator}'s. */
-  private ArrowBuf dataBuffer(BufferAllocator allocator) {
-    if (data != null
-        && data.refCnt() == 1
-        && data.getReferenceManager().getAllocator() == allocator) {
-      return data;
-    }
-    long size = data == null ? 1 << 16 : data.capacity();
-    if (data != null) {
-      data.close();
-      data = null;
-    }
-    return allocator.buffer(size);
-  }
-
-  private void readRun(UTF8String file, long first, int count, BinaryOut out) {
-    String path = null;
-    try {
-      if (cursor == null || !file.equals(cursorFile) || first < cursor.nextRow) {
-        closeCursor();
-        path = file.toString();
-        cursor = new FileCursor(path, column, conf, pageBuffers);
-        cursorFile = file.copy();
-      }
-      path = cursor.path;
-      cursor.skipTo(first);
-      cursor.readRows(count, out);
-    } catch (BatchTooLarge e) {
-      closeQuietly();
-      throw new BatchTooLarge(
-          "Cannot read "
-              + column
-              + " of "
-              + (path != null ? path : file.toString())
-              + ": "
-              + e.getMessage());
-    } catch (IOException | RuntimeException e) {
-      closeQuietly();
-      throw ParquetColumnFiles.readError(e, path != null ? path : file.toString());
-    }
-  }
-
-  private void closeQuietly() {
-    try {
-      closeCursor();
-    } catch (IOException | RuntimeException ignored) {
-      // The failure being reported is the one that counts.
-    }
-  }
-
-  private void closeCursor() throws IOException {
-    FileCursor open = cursor;
-    cursor = null;
-    cursorFile = null;
-    if (open != null) {
-      open.close();
+      keep(out.data());
     }
   }
 
   @Override
-  public void close() throws IOException {
-    if (data != null) {
-      data.close();
-      data = null;
-    }
-    closeCursor();
+  FileCursor open(String path) throws IOException {
+    return new FileCursor(path, column, conf, pageBuffers);
   }
 
   /** One open file: its column chunk of the current row group, page by page. */
-  private static final class FileCursor implements AutoCloseable {
-    final String path;
-    private final ParquetFileReader reader;
-    private final ColumnDescriptor descriptor;
-    private final long[] groupRows;
+  static final class FileCursor extends ColumnFile<BinaryOut> {
     private final int maxDef;
-    private final PageBuffers pageBuffers;
-    private final List<ByteBuffer> pageHeld = new ArrayList<>();
-    private final List<ByteBuffer> dictionaryHeld = new ArrayList<>();
-
-    /** The file's row index of the next row to read. */
-    long nextRow;
-
-    private int nextGroup;
-    private long groupEnd;
-    private PageReadStore group;
-    private PageReader pages;
-    private Dictionary dictionary;
 
     // The current page: one level per row; its definition levels unless all are present.
     private int levels;
@@ -213,20 +103,10 @@ public final class BinaryColumnReader implements AutoCloseable {
 
     FileCursor(String path, String column, Configuration conf, PageBuffers pageBuffers)
         throws IOException {
-      this.path = path;
-      this.pageBuffers = pageBuffers;
-      this.reader =
-          ParquetColumnFiles.open(path, conf, new PageCodecs(conf, pageBuffers, pageHeld::add));
+      super(path, conf, pageBuffers);
       try {
-        MessageType schema = reader.getFooter().getFileMetaData().getSchema();
-        List<BlockMetaData> blocks = reader.getRowGroups();
-        this.groupRows = new long[blocks.size()];
-        for (int g = 0; g < groupRows.length; g++) {
-          groupRows[g] = blocks.get(g).getRowCount();
-        }
-        Type field = ParquetColumnFiles.field(schema, column);
+        Type field = field(column);
         if (field == null) {
-          this.descriptor = null;
           this.maxDef = 1;
           return;
         }
@@ -236,9 +116,7 @@ public final class BinaryColumnReader implements AutoCloseable {
           throw new IllegalArgumentException(
               "column " + field.getName() + " is not a binary column: " + field);
         }
-        MessageType requested = new MessageType(schema.getName(), field);
-        this.descriptor = requested.getColumns().get(0);
-        reader.setRequestedSchema(requested);
+        request(field);
         this.maxDef = descriptor.getMaxDefinitionLevel();
       } catch (RuntimeException e) {
         reader.close();
@@ -246,27 +124,10 @@ public final class BinaryColumnReader implements AutoCloseable {
       }
     }
 
-    /** Moves forward to row {@code row} of the file (no earlier than {@link #nextRow}). */
-    void skipTo(long row) throws IOException {
-      if (pages == null) {
-        // Between row groups: skip the ones that end before the row, unread.
-        while (nextGroup < groupRows.length && nextRow + groupRows[nextGroup] <= row) {
-          if (descriptor != null) {
-            reader.skipNextRowGroup();
-          }
-          nextRow += groupRows[nextGroup];
-          nextGroup++;
-        }
-      }
-      if (row > nextRow) {
-        readRows(row - nextRow, null);
-      }
-    }
-
-    /** Reads the next {@code count} rows into {@code out}, or past them when it is null. */
+    @Override
     void readRows(long count, BinaryOut out) throws IOException {
       if (descriptor == null) {
-        long total = Arrays.stream(groupRows).sum();
+        long total = totalRows();
         if (nextRow + count > total) {
           throw new IllegalStateException(
               "the file has " + total + " rows, not " + (nextRow + count));
@@ -282,6 +143,8 @@ public final class BinaryColumnReader implements AutoCloseable {
         if (pages == null || at == levels) {
           if (!nextPage()) {
             nextGroup();
+            levels = 0;
+            at = 0;
             continue;
           }
         }
@@ -430,66 +293,16 @@ public final class BinaryColumnReader implements AutoCloseable {
       values.initFromPage(present, in);
     }
 
-    /** Opens the next row group's column chunk. */
-    private void nextGroup() throws IOException {
-      if (nextGroup >= groupRows.length) {
-        throw new IllegalStateException(
-            "the file has " + nextRow + " rows, fewer than the batch asks for");
-      }
-      closeGroup();
-      group = reader.readNextRowGroup();
-      if (group == null) {
-        throw new IllegalStateException("row group " + nextGroup + " cannot be read");
-      }
-      groupEnd = nextRow + groupRows[nextGroup];
-      nextGroup++;
-      pages = group.getPageReader(descriptor);
-      DictionaryPage page = pages.readDictionaryPage();
-      dictionary = page == null ? null : page.getEncoding().initDictionary(descriptor, page);
-      // A binary dictionary points into its page's buffer: it stays taken until the group ends.
-      dictionaryHeld.addAll(pageHeld);
-      pageHeld.clear();
-      levels = 0;
-      at = 0;
-    }
-
-    /** Gives the current page's buffers back: it is read to its end. */
-    private void releasePage() {
-      for (ByteBuffer b : pageHeld) {
-        pageBuffers.release(b);
-      }
-      pageHeld.clear();
+    @Override
+    void releasePage() {
+      super.releasePage();
       plain = null;
       values = null;
-    }
-
-    /** Closes the row group's page store, which gives parquet-mr its buffers back. */
-    private void closeGroup() {
-      releasePage();
-      for (ByteBuffer b : dictionaryHeld) {
-        pageBuffers.release(b);
-      }
-      dictionaryHeld.clear();
-      dictionary = null;
-      if (group != null) {
-        PageReadStore done = group;
-        group = null;
-        done.close();
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      try {
-        closeGroup();
-      } finally {
-        reader.close();
-      }
     }
   }
 
   /** The Arrow buffers of one batch's values, filled row by row, then handed to a vector. */
-  private static final class BinaryOut {
+  static final class BinaryOut {
     private final BufferAllocator allocator;
     private final int[] offsets;
     private final boolean[] nullRows;

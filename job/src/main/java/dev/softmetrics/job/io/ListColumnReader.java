@@ -3,7 +3,6 @@ package dev.softmetrics.job.io;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
@@ -18,24 +17,16 @@ import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.bytes.ByteBufferInputStream;
 import org.apache.parquet.bytes.BytesUtils;
-import org.apache.parquet.column.ColumnDescriptor;
-import org.apache.parquet.column.Dictionary;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.ValuesType;
 import org.apache.parquet.column.page.DataPage;
 import org.apache.parquet.column.page.DataPageV1;
 import org.apache.parquet.column.page.DataPageV2;
-import org.apache.parquet.column.page.DictionaryPage;
-import org.apache.parquet.column.page.PageReadStore;
-import org.apache.parquet.column.page.PageReader;
 import org.apache.parquet.column.values.ValuesReader;
-import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
 import org.apache.spark.sql.vectorized.ColumnVector;
-import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * Reads one {@code list<float>} or {@code list<double>} column of Parquet files straight from its
@@ -64,18 +55,8 @@ import org.apache.spark.unsafe.types.UTF8String;
  * a failure of Spark's reader (fail naming the file, or skip it with {@code
  * read.skip-corrupt-files}).
  */
-public final class ListColumnReader implements AutoCloseable {
-  private final String column;
-  private final Configuration conf;
-  private final PageBuffers pageBuffers = new PageBuffers();
-  private FileCursor cursor;
-  private UTF8String cursorFile;
-
-  /**
-   * The values' buffer of the last batch, kept to be filled again once the batch's vector is closed
-   * (a fresh buffer of a few MiB per batch costs its page faults each time); null before the first.
-   */
-  private ArrowBuf values;
+public final class ListColumnReader
+    extends PageColumnReader<ListColumnReader.FileCursor, ListColumnReader.ListOut> {
 
   /**
    * @param column the column's name (an exact match in the file's schema, else a case-insensitive
@@ -83,8 +64,7 @@ public final class ListColumnReader implements AutoCloseable {
    * @param conf the Hadoop configuration to open the files with
    */
   public ListColumnReader(String column, Configuration conf) {
-    this.column = column;
-    this.conf = conf;
+    super(column, conf);
   }
 
   /**
@@ -93,104 +73,22 @@ public final class ListColumnReader implements AutoCloseable {
    */
   public ListVector read(
       ColumnVector files, ColumnVector rowIndex, int rows, String name, BufferAllocator allocator) {
-    ListOut out = new ListOut(rows, allocator, valuesBuffer(allocator));
+    ListOut out = new ListOut(rows, allocator, reusableBuffer(allocator));
     try {
-      int i = 0;
-      while (i < rows) {
-        UTF8String file = files.getUTF8String(i);
-        long first = rowIndex.getLong(i);
-        int j = i + 1;
-        while (j < rows
-            && rowIndex.getLong(j) == first + (j - i)
-            && files.getUTF8String(j).equals(file)) {
-          j++;
-        }
-        readRun(file, first, j - i, out);
-        i = j;
-      }
+      readBatch(files, rowIndex, rows, out);
       return out.finish(name);
     } finally {
-      values = out.values();
-    }
-  }
-
-  /**
-   * The last batch's values buffer if no vector holds it any more (only this reader's reference is
-   * left) and it is {@code allocator}'s; else a new one of its size.
-   */
-  private ArrowBuf valuesBuffer(BufferAllocator allocator) {
-    if (values != null
-        && values.refCnt() == 1
-        && values.getReferenceManager().getAllocator() == allocator) {
-      return values;
-    }
-    long size = values == null ? 1 << 16 : values.capacity();
-    if (values != null) {
-      values.close();
-      values = null;
-    }
-    return allocator.buffer(size);
-  }
-
-  private void readRun(UTF8String file, long first, int count, ListOut out) {
-    String path = null;
-    try {
-      if (cursor == null || !file.equals(cursorFile) || first < cursor.nextRow) {
-        closeCursor();
-        path = file.toString();
-        cursor = new FileCursor(path, column, conf, pageBuffers);
-        cursorFile = file.copy();
-      }
-      path = cursor.path;
-      cursor.skipTo(first);
-      cursor.readRows(count, out);
-    } catch (BatchTooLarge e) {
-      closeQuietly();
-      throw new BatchTooLarge(
-          "Cannot read "
-              + column
-              + " of "
-              + (path != null ? path : file.toString())
-              + ": "
-              + e.getMessage());
-    } catch (IOException | RuntimeException e) {
-      closeQuietly();
-      throw ParquetColumnFiles.readError(e, path != null ? path : file.toString());
-    }
-  }
-
-  private void closeQuietly() {
-    try {
-      closeCursor();
-    } catch (IOException | RuntimeException ignored) {
-      // The read failure is what gets reported.
-    }
-  }
-
-  private void closeCursor() throws IOException {
-    FileCursor open = cursor;
-    cursor = null;
-    cursorFile = null;
-    if (open != null) {
-      open.close();
+      keep(out.values());
     }
   }
 
   @Override
-  public void close() throws IOException {
-    if (values != null) {
-      values.close();
-      values = null;
-    }
-    closeCursor();
+  FileCursor open(String path) throws IOException {
+    return new FileCursor(path, column, conf, pageBuffers);
   }
 
   /** One open file: its column chunk of the current row group, page by page. */
-  private static final class FileCursor implements AutoCloseable {
-    final String path;
-    private final ParquetFileReader reader;
-    private final ColumnDescriptor descriptor;
-    private final long[] groupRows;
+  static final class FileCursor extends ColumnFile<ListOut> {
     private final int width;
 
     /** Definition levels: below {@code listDef} a null list, below {@code repeatedDef} empty. */
@@ -199,23 +97,6 @@ public final class ListColumnReader implements AutoCloseable {
     private final int repeatedDef;
     private final int maxDef;
     private final int defWidth;
-
-    /** The file's row index of the next row to read. */
-    long nextRow;
-
-    private int nextGroup;
-    private long groupEnd;
-    private PageReadStore group;
-    private PageReader pages;
-    private final PageBuffers pageBuffers;
-
-    /** The buffers the current page was decompressed into, given back with the page. */
-    private final List<ByteBuffer> pageHeld = new ArrayList<>();
-
-    /** The buffers of the row group's dictionary page, given back with the group. */
-    private final List<ByteBuffer> dictionaryHeld = new ArrayList<>();
-
-    private Dictionary dictionary;
 
     // The current page: its levels, where the rows start, and its values.
     private int levels;
@@ -240,20 +121,10 @@ public final class ListColumnReader implements AutoCloseable {
 
     FileCursor(String path, String column, Configuration conf, PageBuffers pageBuffers)
         throws IOException {
-      this.path = path;
-      this.pageBuffers = pageBuffers;
-      this.reader =
-          ParquetColumnFiles.open(path, conf, new PageCodecs(conf, pageBuffers, pageHeld::add));
+      super(path, conf, pageBuffers);
       try {
-        MessageType schema = reader.getFooter().getFileMetaData().getSchema();
-        List<BlockMetaData> blocks = reader.getRowGroups();
-        this.groupRows = new long[blocks.size()];
-        for (int g = 0; g < groupRows.length; g++) {
-          groupRows[g] = blocks.get(g).getRowCount();
-        }
-        Type field = ParquetColumnFiles.field(schema, column);
+        Type field = field(column);
         if (field == null) {
-          this.descriptor = null;
           this.width = Float.BYTES;
           this.listDef = 1;
           this.repeatedDef = 1;
@@ -261,9 +132,7 @@ public final class ListColumnReader implements AutoCloseable {
           this.defWidth = 0;
           return;
         }
-        MessageType requested = new MessageType(schema.getName(), field);
-        this.descriptor = requested.getColumns().get(0);
-        reader.setRequestedSchema(requested);
+        MessageType requested = request(field);
         String[] names = descriptor.getPath();
         if (requested.getColumns().size() != 1 || descriptor.getMaxRepetitionLevel() != 1) {
           throw new IllegalArgumentException(
@@ -300,24 +169,7 @@ public final class ListColumnReader implements AutoCloseable {
       }
     }
 
-    /** Moves forward to row {@code row} of the file (no earlier than {@link #nextRow}). */
-    void skipTo(long row) throws IOException {
-      if (pages == null) {
-        // Between row groups: skip the ones that end before the row, unread.
-        while (nextGroup < groupRows.length && nextRow + groupRows[nextGroup] <= row) {
-          if (descriptor != null) {
-            reader.skipNextRowGroup();
-          }
-          nextRow += groupRows[nextGroup];
-          nextGroup++;
-        }
-      }
-      if (row > nextRow) {
-        readRows(row - nextRow, null);
-      }
-    }
-
-    /** Reads the next {@code count} rows into {@code out}, or past them when it is null. */
+    @Override
     void readRows(long count, ListOut out) throws IOException {
       if (descriptor == null) {
         skipWithoutColumn(count, out);
@@ -331,6 +183,9 @@ public final class ListColumnReader implements AutoCloseable {
               return;
             }
             nextGroup();
+            levels = 0;
+            at = 0;
+            rowOpen = false;
             continue;
           }
         }
@@ -361,7 +216,7 @@ public final class ListColumnReader implements AutoCloseable {
 
     /** The rows of a file that lacks the column: null lists. */
     private void skipWithoutColumn(long count, ListOut out) {
-      long total = Arrays.stream(groupRows).sum();
+      long total = totalRows();
       if (nextRow + count > total) {
         throw new IllegalStateException(
             "the file has " + total + " rows, not " + (nextRow + count));
@@ -541,62 +396,11 @@ public final class ListColumnReader implements AutoCloseable {
       return n;
     }
 
-    /** Opens the next row group's column chunk. */
-    private void nextGroup() throws IOException {
-      if (nextGroup >= groupRows.length) {
-        throw new IllegalStateException(
-            "the file has " + nextRow + " rows, fewer than the batch asks for");
-      }
-      closeGroup();
-      group = reader.readNextRowGroup();
-      if (group == null) {
-        throw new IllegalStateException("row group " + nextGroup + " cannot be read");
-      }
-      groupEnd = nextRow + groupRows[nextGroup];
-      nextGroup++;
-      pages = group.getPageReader(descriptor);
-      DictionaryPage page = pages.readDictionaryPage();
-      dictionary = page == null ? null : page.getEncoding().initDictionary(descriptor, page);
-      // A dictionary may keep pointing into its page's buffer: it stays taken until the group ends.
-      dictionaryHeld.addAll(pageHeld);
-      pageHeld.clear();
-      levels = 0;
-      at = 0;
-      rowOpen = false;
-    }
-
-    /** Gives the current page's buffers back: it is read to its end. */
-    private void releasePage() {
-      for (ByteBuffer b : pageHeld) {
-        pageBuffers.release(b);
-      }
-      pageHeld.clear();
+    @Override
+    void releasePage() {
+      super.releasePage();
       plain = null;
       values = null;
-    }
-
-    /** Closes the row group's page store, which gives parquet-mr its buffers back. */
-    private void closeGroup() {
-      releasePage();
-      for (ByteBuffer b : dictionaryHeld) {
-        pageBuffers.release(b);
-      }
-      dictionaryHeld.clear();
-      dictionary = null;
-      if (group != null) {
-        PageReadStore done = group;
-        group = null;
-        done.close();
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      try {
-        closeGroup();
-      } finally {
-        reader.close();
-      }
     }
   }
 
@@ -604,7 +408,7 @@ public final class ListColumnReader implements AutoCloseable {
    * The Arrow buffers of one batch's lists, filled row by row, then handed to a vector; the values'
    * buffer stays the reader's too.
    */
-  private static final class ListOut {
+  static final class ListOut {
     private final BufferAllocator allocator;
     private final int[] offsets;
     private final boolean[] nullRows;
