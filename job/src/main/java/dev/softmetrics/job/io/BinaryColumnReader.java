@@ -31,13 +31,13 @@ import org.apache.spark.sql.vectorized.ColumnVector;
  * for every task; here the bytes go once from the page into a buffer the task fills again batch
  * after batch, and pages are decompressed by {@link PageCodecs} into reused buffers.
  *
- * <p>PLAIN pages (with or without nulls) are walked length by length; other encodings (dictionary,
- * {@code DELTA_LENGTH_BYTE_ARRAY}, {@code DELTA_BYTE_ARRAY}) go through parquet-mr's decoders, as
- * do the old {@code BIT_PACKED} definition levels. A file without the column gives nulls, as
- * Spark's reader does. Rows are found as {@link ListColumnReader} finds them: forward through the
- * row groups by the footer's counts, whole pages skipped by their value counts, the file reopened
- * for an earlier row. A failure to read a file is Spark's own {@code FAILED_READ_FILE} error naming
- * it.
+ * <p>PLAIN pages (with or without nulls) are walked length by length (fixed-length byte arrays,
+ * which Spark also reads as binary, value by value); other encodings (dictionary, {@code
+ * DELTA_LENGTH_BYTE_ARRAY}, {@code DELTA_BYTE_ARRAY}) go through parquet-mr's decoders, as do the
+ * old {@code BIT_PACKED} definition levels. A file without the column gives nulls, as Spark's
+ * reader does. Rows are found as {@link ListColumnReader} finds them: forward through the row
+ * groups by the footer's counts, whole pages skipped by their value counts, the file reopened for
+ * an earlier row. A failure to read a file is Spark's own {@code FAILED_READ_FILE} error naming it.
  */
 public final class BinaryColumnReader
     extends PageColumnReader<BinaryColumnReader.FileCursor, BinaryColumnReader.BinaryOut> {
@@ -87,6 +87,9 @@ public final class BinaryColumnReader
   static final class FileCursor extends ColumnFile<BinaryOut> {
     private final int maxDef;
 
+    /** The length of every value of a {@code FIXED_LEN_BYTE_ARRAY} column; -1 for binary. */
+    private final int fixedLength;
+
     // The current page: one level per row; its definition levels unless all are present.
     private int levels;
     private int at;
@@ -108,16 +111,22 @@ public final class BinaryColumnReader
         Type field = field(column);
         if (field == null) {
           this.maxDef = 1;
+          this.fixedLength = -1;
           return;
         }
-        if (!field.isPrimitive()
-            || field.isRepetition(Type.Repetition.REPEATED)
-            || field.asPrimitiveType().getPrimitiveTypeName() != PrimitiveTypeName.BINARY) {
+        PrimitiveTypeName type =
+            field.isPrimitive() ? field.asPrimitiveType().getPrimitiveTypeName() : null;
+        if (field.isRepetition(Type.Repetition.REPEATED)
+            || (type != PrimitiveTypeName.BINARY
+                && type != PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY)) {
           throw new IllegalArgumentException(
               "column " + field.getName() + " is not a binary column: " + field);
         }
         request(field);
         this.maxDef = descriptor.getMaxDefinitionLevel();
+        // Spark reads fixed-length byte arrays as binary too: PLAIN values without lengths.
+        this.fixedLength =
+            type == PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY ? descriptor.getTypeLength() : -1;
       } catch (RuntimeException e) {
         reader.close();
         throw e;
@@ -169,11 +178,18 @@ public final class BinaryColumnReader
         return;
       }
       if (plain != null) {
-        if (plain.limit() - plainAt < Integer.BYTES) {
-          throw new IllegalStateException("a PLAIN value's length lies past the page's end");
+        int length;
+        int from;
+        if (fixedLength >= 0) {
+          length = fixedLength;
+          from = plainAt;
+        } else {
+          if (plain.limit() - plainAt < Integer.BYTES) {
+            throw new IllegalStateException("a PLAIN value's length lies past the page's end");
+          }
+          length = plain.getInt(plainAt);
+          from = plainAt + Integer.BYTES;
         }
-        int length = plain.getInt(plainAt);
-        int from = plainAt + Integer.BYTES;
         if (length < 0 || length > plain.limit() - from) {
           throw new IllegalStateException(
               "a PLAIN value claims "

@@ -448,15 +448,61 @@ class BinaryColumnReaderTest extends LocalSparkTest {
   }
 
   /**
+   * A fixed-length byte array column, which Spark reads as binary too: its PLAIN values carry no
+   * lengths. Three values of 6 bytes, as Spark's reader reads them.
+   */
+  @Test
+  void aFixedLengthByteArrayColumnReadsAsSparkReadsIt() throws IOException {
+    byte[] page = new byte[18];
+    for (int i = 0; i < page.length; i++) {
+      page[i] = (byte) (i * 11 + 1);
+    }
+    Path file =
+        writeByHand(
+            "fixed.parquet",
+            "message spark_schema { required fixed_len_byte_array(6) logits; }",
+            CompressionCodecName.UNCOMPRESSED,
+            page,
+            3,
+            page.length);
+    List<List<Byte>> spark = new ArrayList<>();
+    for (Row r : this.spark.read().parquet(file.toString()).collectAsList()) {
+      spark.add(boxed((byte[]) r.get(0)));
+    }
+    assertThat(spark).hasSize(3);
+    assertThat(spark.get(1)).isEqualTo(boxed(java.util.Arrays.copyOfRange(page, 6, 12)));
+    try (BinaryColumnReader reader = reader()) {
+      assertThat(read(reader, file.toUri().toString(), 0, 3)).isEqualTo(spark);
+      assertThat(read(reader, file.toUri().toString(), 2, 1)).isEqualTo(spark.subList(2, 3));
+    }
+  }
+
+  /**
    * One required binary column in one v1 page of {@code values} values: {@code bytes} as the page
    * holds them (compressed with {@code codec}), {@code uncompressed} the size its header claims.
    */
   private Path writeByHand(
       String name, CompressionCodecName codec, byte[] bytes, int values, int uncompressed)
       throws IOException {
+    return writeByHand(
+        name,
+        "message spark_schema { required binary logits; }",
+        codec,
+        bytes,
+        values,
+        uncompressed);
+  }
+
+  private Path writeByHand(
+      String name,
+      String message,
+      CompressionCodecName codec,
+      byte[] bytes,
+      int values,
+      int uncompressed)
+      throws IOException {
     Path file = tmp.resolve(name);
-    MessageType schema =
-        MessageTypeParser.parseMessageType("message spark_schema { required binary logits; }");
+    MessageType schema = MessageTypeParser.parseMessageType(message);
     ColumnDescriptor column = schema.getColumns().get(0);
     ParquetFileWriter writer =
         new ParquetFileWriter(
