@@ -247,7 +247,8 @@ class BinaryColumnReaderTest extends LocalSparkTest {
           "COPY (SELECT i::INTEGER AS id, CASE WHEN i % 10 = 0 THEN NULL"
               + " WHEN i % 10 = 1 THEN ''::BLOB"
               + " WHEN i % 10 = 2 THEN 'same'::BLOB"
-              + " ELSE encode(repeat(chr((65 + i % 26)::INTEGER), (i % 700 + 1)::INTEGER) || i::VARCHAR) END"
+              + " ELSE encode(repeat(chr((65 + i % 26)::INTEGER), (i % 700 + 1)::INTEGER)"
+              + " || i::VARCHAR) END"
               + " AS logits FROM range(5000) t(i) ORDER BY i) TO '"
               + file
               + "' (FORMAT PARQUET, ROW_GROUP_SIZE 2048, PARQUET_VERSION "
