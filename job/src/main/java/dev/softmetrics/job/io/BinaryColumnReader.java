@@ -6,7 +6,6 @@ import java.nio.ByteOrder;
 import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
 import org.apache.hadoop.conf.Configuration;
@@ -211,17 +210,8 @@ public final class BinaryColumnReader
 
     /** Loads the current row group's next page; false at the end of the group (or before any). */
     private boolean nextPage() throws IOException {
-      if (pages == null) {
-        return false;
-      }
-      releasePage();
-      DataPage page = pages.readPage();
+      DataPage page = nextDataPage();
       if (page == null) {
-        if (nextRow != groupEnd) {
-          throw new IllegalStateException(
-              "its row group ending at row " + groupEnd + " holds data for " + nextRow + " rows");
-        }
-        pages = null;
         return false;
       }
       levels = page.getValueCount();
@@ -238,24 +228,14 @@ public final class BinaryColumnReader
       if (page instanceof DataPageV1 v1) {
         ByteBufferInputStream in =
             ByteBufferInputStream.wrap(v1.getBytes().toByteBuffer(pageBuffers, pageHeld::add));
+        ByteBuffer def =
+            maxDef == 0 ? null : hybridLevels(in, v1.getDlEncoding(), ValuesType.DEFINITION_LEVEL);
         if (maxDef == 0) {
           allPresent = true;
-        } else if (v1.getDlEncoding() == Encoding.RLE) {
-          ByteBuffer length = in.slice(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-          int bytes = length.getInt(length.position());
-          if (bytes < 0 || bytes > in.available()) {
-            throw new IllegalStateException(
-                "the page's definition levels claim " + bytes + " bytes of " + in.available());
-          }
-          definitions(in.slice(bytes));
+        } else if (def != null) {
+          definitions(def);
         } else {
-          ValuesReader decoder =
-              v1.getDlEncoding().getValuesReader(descriptor, ValuesType.DEFINITION_LEVEL);
-          decoder.initFromPage(levels, in);
-          defs = defs.length >= levels ? defs : new int[levels];
-          for (int i = 0; i < levels; i++) {
-            defs[i] = decoder.readInteger();
-          }
+          defs = decodedLevels(in, v1.getDlEncoding(), ValuesType.DEFINITION_LEVEL, levels, defs);
           allPresent = false;
         }
         values(v1.getValueEncoding(), in);
@@ -289,24 +269,7 @@ public final class BinaryColumnReader
         return;
       }
       plain = null;
-      int present = levels;
-      if (!allPresent) {
-        present = 0;
-        for (int i = 0; i < levels; i++) {
-          if (defs[i] == maxDef) {
-            present++;
-          }
-        }
-      }
-      if (encoding.usesDictionary()) {
-        if (dictionary == null) {
-          throw new IllegalStateException("a dictionary-encoded page has no dictionary page");
-        }
-        values = encoding.getDictionaryBasedValuesReader(descriptor, ValuesType.VALUES, dictionary);
-      } else {
-        values = encoding.getValuesReader(descriptor, ValuesType.VALUES);
-      }
-      values.initFromPage(present, in);
+      values = valuesDecoder(encoding, allPresent ? levels : present(defs, levels, maxDef), in);
     }
 
     @Override
@@ -374,13 +337,7 @@ public final class BinaryColumnReader
     }
 
     private void reserve(long n) {
-      if (bytes + n <= data.capacity()) {
-        return;
-      }
-      ArrowBuf grown = allocator.buffer(Math.max(bytes + n, data.capacity() * 2));
-      MemoryUtil.copyMemory(data.memoryAddress(), grown.memoryAddress(), bytes);
-      data.close();
-      data = grown;
+      data = room(data, bytes, n, allocator);
     }
 
     VarBinaryVector finish(String name) {

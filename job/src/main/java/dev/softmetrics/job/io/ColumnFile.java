@@ -2,15 +2,21 @@ package dev.softmetrics.job.io;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.bytes.ByteBufferInputStream;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Dictionary;
+import org.apache.parquet.column.Encoding;
+import org.apache.parquet.column.ValuesType;
+import org.apache.parquet.column.page.DataPage;
 import org.apache.parquet.column.page.DictionaryPage;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.column.page.PageReader;
+import org.apache.parquet.column.values.ValuesReader;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.schema.MessageType;
@@ -122,6 +128,84 @@ abstract class ColumnFile<O> implements AutoCloseable {
     // A dictionary may keep pointing into its page's buffer: it stays taken until the group ends.
     dictionaryHeld.addAll(pageHeld);
     pageHeld.clear();
+  }
+
+  /**
+   * The current row group's next data page, the previous page's buffers given back; null at the
+   * group's end (then {@link #pages} is null) or between groups.
+   */
+  final DataPage nextDataPage() {
+    if (pages == null) {
+      return null;
+    }
+    releasePage();
+    DataPage page = pages.readPage();
+    if (page == null) {
+      if (nextRow != groupEnd) {
+        throw new IllegalStateException(
+            "its row group ending at row " + groupEnd + " holds data for " + nextRow + " rows");
+      }
+      pages = null;
+    }
+    return page;
+  }
+
+  /** The hybrid-encoded levels of a v1 page (after their length), or null for another encoding. */
+  static ByteBuffer hybridLevels(ByteBufferInputStream in, Encoding encoding, ValuesType type)
+      throws IOException {
+    if (encoding != Encoding.RLE) {
+      return null;
+    }
+    ByteBuffer length = in.slice(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    int bytes = length.getInt(length.position());
+    if (bytes < 0 || bytes > in.available()) {
+      throw new IllegalStateException(
+          "the page's " + type + " levels claim " + bytes + " bytes of " + in.available());
+    }
+    return in.slice(bytes);
+  }
+
+  /** {@code count} levels of another encoding (BIT_PACKED), through parquet-mr's decoder. */
+  final int[] decodedLevels(
+      ByteBufferInputStream in, Encoding encoding, ValuesType type, int count, int[] reuse)
+      throws IOException {
+    ValuesReader decoder = encoding.getValuesReader(descriptor, type);
+    decoder.initFromPage(count, in);
+    int[] out = reuse.length >= count ? reuse : new int[count];
+    for (int i = 0; i < count; i++) {
+      out[i] = decoder.readInteger();
+    }
+    return out;
+  }
+
+  /**
+   * parquet-mr's decoder of a page's {@code present} values in {@code encoding}, through the row
+   * group's dictionary for a dictionary encoding.
+   */
+  final ValuesReader valuesDecoder(Encoding encoding, int present, ByteBufferInputStream in)
+      throws IOException {
+    ValuesReader values;
+    if (encoding.usesDictionary()) {
+      if (dictionary == null) {
+        throw new IllegalStateException("a dictionary-encoded page has no dictionary page");
+      }
+      values = encoding.getDictionaryBasedValuesReader(descriptor, ValuesType.VALUES, dictionary);
+    } else {
+      values = encoding.getValuesReader(descriptor, ValuesType.VALUES);
+    }
+    values.initFromPage(present, in);
+    return values;
+  }
+
+  /** How many of the first {@code count} definition levels are {@code max} (a present value). */
+  static int present(int[] defs, int count, int max) {
+    int n = 0;
+    for (int i = 0; i < count; i++) {
+      if (defs[i] == max) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Gives the current page's buffers back: it is read to its end. */

@@ -7,7 +7,6 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
@@ -265,17 +264,8 @@ public final class ListColumnReader
 
     /** Loads the current row group's next page; false at the end of the group (or before any). */
     private boolean nextPage() throws IOException {
-      if (pages == null) {
-        return false;
-      }
-      releasePage();
-      DataPage page = pages.readPage();
+      DataPage page = nextDataPage();
       if (page == null) {
-        if (nextRow != groupEnd) {
-          throw new IllegalStateException(
-              "its row group ending at row " + groupEnd + " holds data for " + nextRow + " rows");
-        }
-        pages = null;
         rowOpen = false;
         return false;
       }
@@ -286,17 +276,19 @@ public final class ListColumnReader
       if (page instanceof DataPageV1 v1) {
         ByteBufferInputStream in =
             ByteBufferInputStream.wrap(v1.getBytes().toByteBuffer(pageBuffers, pageHeld::add));
-        ByteBuffer rep = levelBytes(in, v1.getRlEncoding(), ValuesType.REPETITION_LEVEL);
+        ByteBuffer rep = hybridLevels(in, v1.getRlEncoding(), ValuesType.REPETITION_LEVEL);
         if (rep != null) {
           starts = HybridLevels.zeros(rep, 1, levels, starts, found);
         } else {
-          startsFrom(genericLevels(in, v1.getRlEncoding(), ValuesType.REPETITION_LEVEL));
+          startsFrom(
+              decodedLevels(
+                  in, v1.getRlEncoding(), ValuesType.REPETITION_LEVEL, levels, new int[0]));
         }
-        ByteBuffer def = levelBytes(in, v1.getDlEncoding(), ValuesType.DEFINITION_LEVEL);
+        ByteBuffer def = hybridLevels(in, v1.getDlEncoding(), ValuesType.DEFINITION_LEVEL);
         if (def != null) {
           definitions(def);
         } else {
-          defs = genericLevels(in, v1.getDlEncoding(), ValuesType.DEFINITION_LEVEL);
+          defs = decodedLevels(in, v1.getDlEncoding(), ValuesType.DEFINITION_LEVEL, levels, defs);
           allPresent = false;
         }
         values(v1.getValueEncoding(), in);
@@ -320,35 +312,6 @@ public final class ListColumnReader
       }
     }
 
-    /**
-     * The hybrid-encoded levels of a v1 page (after their length), or null for another encoding.
-     */
-    private ByteBuffer levelBytes(ByteBufferInputStream in, Encoding encoding, ValuesType type)
-        throws IOException {
-      if (encoding != Encoding.RLE) {
-        return null;
-      }
-      ByteBuffer length = in.slice(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-      int bytes = length.getInt(length.position());
-      if (bytes < 0 || bytes > in.available()) {
-        throw new IllegalStateException(
-            "the page's " + type + " levels claim " + bytes + " bytes of " + in.available());
-      }
-      return in.slice(bytes);
-    }
-
-    /** Levels of another encoding (BIT_PACKED), through parquet-mr's decoder. */
-    private int[] genericLevels(ByteBufferInputStream in, Encoding encoding, ValuesType type)
-        throws IOException {
-      ValuesReader decoder = encoding.getValuesReader(descriptor, type);
-      decoder.initFromPage(levels, in);
-      int[] out = new int[levels];
-      for (int i = 0; i < levels; i++) {
-        out[i] = decoder.readInteger();
-      }
-      return out;
-    }
-
     private void startsFrom(int[] rep) {
       int n = 0;
       for (int i = 0; i < levels; i++) {
@@ -363,7 +326,7 @@ public final class ListColumnReader
     }
 
     private void values(Encoding encoding, ByteBufferInputStream in) throws IOException {
-      int present = allPresent ? levels : countPresent();
+      int present = allPresent ? levels : present(defs, levels, maxDef);
       if (allPresent && encoding == Encoding.PLAIN) {
         if (in.available() < (long) present * width) {
           throw new IllegalStateException(
@@ -375,25 +338,7 @@ public final class ListColumnReader
       }
       // Another encoding, or nulls: value by value (continueRow).
       plain = null;
-      if (encoding.usesDictionary()) {
-        if (dictionary == null) {
-          throw new IllegalStateException("a dictionary-encoded page has no dictionary page");
-        }
-        values = encoding.getDictionaryBasedValuesReader(descriptor, ValuesType.VALUES, dictionary);
-      } else {
-        values = encoding.getValuesReader(descriptor, ValuesType.VALUES);
-      }
-      values.initFromPage(present, in);
-    }
-
-    private int countPresent() {
-      int n = 0;
-      for (int i = 0; i < levels; i++) {
-        if (defs[i] == maxDef) {
-          n++;
-        }
-      }
-      return n;
+      values = valuesDecoder(encoding, present, in);
     }
 
     @Override
@@ -495,13 +440,7 @@ public final class ListColumnReader
     }
 
     private void reserve(long n) {
-      if (bytes + n <= data.capacity()) {
-        return;
-      }
-      ArrowBuf grown = allocator.buffer(Math.max(bytes + n, data.capacity() * 2));
-      MemoryUtil.copyMemory(data.memoryAddress(), grown.memoryAddress(), bytes);
-      data.close();
-      data = grown;
+      data = room(data, bytes, n, allocator);
     }
 
     ListVector finish(String name) {

@@ -3,6 +3,7 @@ package dev.softmetrics.job.io;
 import java.io.IOException;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.unsafe.types.UTF8String;
@@ -102,6 +103,20 @@ abstract class PageColumnReader<C extends ColumnFile<O>, O> implements AutoClose
       kept = null;
     }
     return allocator.buffer(size);
+  }
+
+  /**
+   * {@code data}, of which {@code used} bytes are filled, or a larger buffer holding the same bytes
+   * (at least twice the size; {@code data} is then closed) if {@code more} bytes do not fit.
+   */
+  static ArrowBuf room(ArrowBuf data, long used, long more, BufferAllocator allocator) {
+    if (used + more <= data.capacity()) {
+      return data;
+    }
+    ArrowBuf grown = allocator.buffer(Math.max(used + more, data.capacity() * 2));
+    MemoryUtil.copyMemory(data.memoryAddress(), grown.memoryAddress(), used);
+    data.close();
+    return grown;
   }
 
   /** Keeps {@code buffer} (the batch's values, as grown) for the next batch. */
