@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
@@ -54,8 +56,48 @@ public final class Shards {
    * too, so that the Parquet reader meets the damage itself, as it would on an object store.
    */
   public static void corruptFirstPage(Path file) {
+    overwrite(file, 4);
+  }
+
+  /**
+   * Overwrites the start of the first row group's chunk of the top-level column {@code column} (its
+   * first page header): the footer and the other columns still read, this column does not. The
+   * checksum file goes too, as for {@link #corruptFirstPage}.
+   */
+  public static void corruptColumnChunk(Path file, String column) {
+    try (ParquetFileReader footer = footer(file)) {
+      overwrite(
+          file,
+          footer.getRowGroups().get(0).getColumns().stream()
+              .filter(c -> c.getPath().toArray()[0].equals(column))
+              .findFirst()
+              .orElseThrow()
+              .getStartingPos());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The rows of each row group of {@code file}, from its footer. */
+  public static long[] groupRows(Path file) {
+    try (ParquetFileReader footer = footer(file)) {
+      return footer.getRowGroups().stream().mapToLong(g -> g.getRowCount()).toArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static ParquetFileReader footer(Path file) throws IOException {
+    return ParquetFileReader.open(
+        HadoopInputFile.fromPath(
+            new org.apache.hadoop.fs.Path(file.toUri()),
+            new org.apache.hadoop.conf.Configuration()));
+  }
+
+  /** 16 bytes of 0xFF at {@code offset}, and no checksum file left to notice them. */
+  private static void overwrite(Path file, long offset) {
     try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-      f.seek(4);
+      f.seek(offset);
       for (int i = 0; i < 16; i++) {
         f.write(0xFF);
       }

@@ -6,11 +6,9 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.softmetrics.job.LocalSparkTest;
 import dev.softmetrics.job.Shards;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -28,8 +26,6 @@ import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetFileWriter;
-import org.apache.parquet.hadoop.metadata.BlockMetaData;
-import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
@@ -179,7 +175,7 @@ class BinaryColumnReaderTest extends LocalSparkTest {
       }
     }
     long boundary = 0;
-    for (long groupRows : groupRows(file)) {
+    for (long groupRows : Shards.groupRows(file)) {
       boundary += groupRows;
       for (long first : new long[] {boundary - 1, boundary}) {
         int count = (int) Math.min(2, rows - first);
@@ -229,7 +225,7 @@ class BinaryColumnReaderTest extends LocalSparkTest {
     }
     Path file = sparkFile("spark", setting.contains("required"), options);
     if (setting.contains("small pages")) {
-      assertThat(groupRows(file).size()).as("row groups").isGreaterThan(3);
+      assertThat(Shards.groupRows(file).length).as("row groups").isGreaterThan(3);
     }
     readsAsSparkDoes(file, ROWS);
   }
@@ -255,7 +251,7 @@ class BinaryColumnReaderTest extends LocalSparkTest {
               + version
               + ")");
     }
-    assertThat(groupRows(file).size()).isGreaterThan(1);
+    assertThat(Shards.groupRows(file).length).isGreaterThan(1);
     readsAsSparkDoes(file, 5000);
   }
 
@@ -379,25 +375,7 @@ class BinaryColumnReaderTest extends LocalSparkTest {
   @Test
   void damageInsideTheColumnsPagesFailsAsSparksReadErrorNamingTheFile() throws IOException {
     Path file = sparkFile("damaged", false, Map.of("parquet.enable.dictionary", "false"));
-    long start;
-    try (ParquetFileReader footer =
-        ParquetFileReader.open(
-            HadoopInputFile.fromPath(
-                new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))) {
-      ColumnChunkMetaData chunk =
-          footer.getRowGroups().get(0).getColumns().stream()
-              .filter(c -> c.getPath().toDotString().equals("logits"))
-              .findFirst()
-              .orElseThrow();
-      start = chunk.getStartingPos();
-    }
-    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-      f.seek(start);
-      for (int i = 0; i < 16; i++) {
-        f.write(0xFF);
-      }
-    }
-    Files.deleteIfExists(file.resolveSibling("." + file.getFileName() + ".crc"));
+    Shards.corruptColumnChunk(file, "logits");
     String name = file.toUri().toString();
     Throwable error;
     try (BinaryColumnReader reader = reader()) {
@@ -537,15 +515,6 @@ class BinaryColumnReaderTest extends LocalSparkTest {
     assertThat(spark.getMessageParameters()).containsEntry("path", file);
     if (cause != null) {
       assertThat(error).hasStackTraceContaining(cause);
-    }
-  }
-
-  private static List<Long> groupRows(Path file) throws IOException {
-    try (ParquetFileReader footer =
-        ParquetFileReader.open(
-            HadoopInputFile.fromPath(
-                new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))) {
-      return footer.getRowGroups().stream().map(BlockMetaData::getRowCount).toList();
     }
   }
 }

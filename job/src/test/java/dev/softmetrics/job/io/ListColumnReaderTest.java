@@ -6,11 +6,9 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.softmetrics.job.LocalSparkTest;
 import dev.softmetrics.job.Shards;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -21,7 +19,6 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.complex.ListVector;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.bytes.HeapByteBufferAllocator;
 import org.apache.parquet.column.ColumnDescriptor;
@@ -30,11 +27,8 @@ import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.column.values.bitpacking.ByteBitPackingValuesWriter;
 import org.apache.parquet.column.values.bitpacking.Packer;
 import org.apache.parquet.column.values.rle.RunLengthBitPackingHybridEncoder;
-import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetFileWriter;
-import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
@@ -192,7 +186,7 @@ class ListColumnReaderTest extends LocalSparkTest {
     }
     // From a freshly opened file: the last row of each row group, with the next one, and the first.
     long boundary = 0;
-    for (long groupRows : groupRows(file)) {
+    for (long groupRows : Shards.groupRows(file)) {
       boundary += groupRows;
       for (long first : new long[] {boundary - 1, boundary}) {
         int count = (int) Math.min(2, rows - first);
@@ -520,25 +514,7 @@ class ListColumnReaderTest extends LocalSparkTest {
   @Test
   void damageInsideTheColumnsPagesFailsAsSparksReadErrorNamingTheFile() throws IOException {
     Path file = sparkFile("damaged", false, Map.of("parquet.enable.dictionary", "false"));
-    long start;
-    try (ParquetFileReader footer =
-        ParquetFileReader.open(
-            HadoopInputFile.fromPath(
-                new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))) {
-      ColumnChunkMetaData chunk =
-          footer.getRowGroups().get(0).getColumns().stream()
-              .filter(c -> c.getPath().toDotString().startsWith("token_logprobs"))
-              .findFirst()
-              .orElseThrow();
-      start = chunk.getStartingPos();
-    }
-    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-      f.seek(start);
-      for (int i = 0; i < 16; i++) {
-        f.write(0xFF);
-      }
-    }
-    Files.deleteIfExists(file.resolveSibling("." + file.getFileName() + ".crc"));
+    Shards.corruptColumnChunk(file, "token_logprobs");
     String name = file.toUri().toString();
     Throwable error;
     try (ListColumnReader reader = reader()) {
@@ -557,17 +533,7 @@ class ListColumnReaderTest extends LocalSparkTest {
     }
   }
 
-  private static int rowGroups(Path file) throws IOException {
-    return groupRows(file).length;
-  }
-
-  /** The rows of each row group of {@code file}, from its footer. */
-  private static long[] groupRows(Path file) throws IOException {
-    try (ParquetFileReader footer =
-        ParquetFileReader.open(
-            HadoopInputFile.fromPath(
-                new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))) {
-      return footer.getRowGroups().stream().mapToLong(g -> g.getRowCount()).toArray();
-    }
+  private static int rowGroups(Path file) {
+    return Shards.groupRows(file).length;
   }
 }

@@ -6,17 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.softmetrics.job.LocalSparkTest;
 import dev.softmetrics.job.Shards;
 import dev.softmetrics.job.config.JobConfig;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -173,23 +168,7 @@ class LogitsPagesTest extends LocalSparkTest {
     Path input = tmp.resolve("in");
     Shards.write(spark, input.resolve("good"), schema(true), rows("g", true));
     Path bad = Shards.write(spark, input.resolve("bad"), schema(true), rows("b", true));
-    long start;
-    try (ParquetFileReader footer =
-        ParquetFileReader.open(
-            HadoopInputFile.fromPath(
-                new org.apache.hadoop.fs.Path(bad.toUri()), new Configuration()))) {
-      start =
-          footer.getRowGroups().get(0).getColumns().stream()
-              .filter(c -> c.getPath().toDotString().equals("logits"))
-              .findFirst()
-              .orElseThrow()
-              .getStartingPos();
-    }
-    try (RandomAccessFile f = new RandomAccessFile(bad.toFile(), "rw")) {
-      f.seek(start);
-      f.write(new byte[] {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1});
-    }
-    Files.deleteIfExists(bad.resolveSibling("." + bad.getFileName() + ".crc"));
+    Shards.corruptColumnChunk(bad, "logits");
 
     assertThatThrownBy(() -> run(input, "out", "true"))
         .isInstanceOf(IllegalArgumentException.class)

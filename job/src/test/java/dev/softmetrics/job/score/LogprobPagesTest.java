@@ -6,16 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.softmetrics.job.LocalSparkTest;
 import dev.softmetrics.job.Shards;
 import dev.softmetrics.job.config.JobConfig;
-import java.io.RandomAccessFile;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -111,23 +106,7 @@ class LogprobPagesTest extends LocalSparkTest {
     Path input = tmp.resolve("in");
     Shards.write(spark, input.resolve("good"), SCHEMA, rows("g"));
     Path bad = Shards.write(spark, input.resolve("bad"), SCHEMA, rows("b"));
-    long start;
-    try (ParquetFileReader footer =
-        ParquetFileReader.open(
-            HadoopInputFile.fromPath(
-                new org.apache.hadoop.fs.Path(bad.toUri()), new Configuration()))) {
-      start =
-          footer.getRowGroups().get(0).getColumns().stream()
-              .filter(c -> c.getPath().toDotString().startsWith("token_logprobs"))
-              .findFirst()
-              .orElseThrow()
-              .getStartingPos();
-    }
-    try (RandomAccessFile f = new RandomAccessFile(bad.toFile(), "rw")) {
-      f.seek(start);
-      f.write(new byte[] {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1});
-    }
-    Files.deleteIfExists(bad.resolveSibling("." + bad.getFileName() + ".crc"));
+    Shards.corruptColumnChunk(bad, "token_logprobs");
 
     assertThatThrownBy(() -> run(input, "out", "true"))
         .isInstanceOf(IllegalArgumentException.class)
