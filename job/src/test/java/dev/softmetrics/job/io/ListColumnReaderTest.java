@@ -168,37 +168,8 @@ class ListColumnReaderTest extends LocalSparkTest {
   private void readsAsSparkDoes(Path file, int rows) throws IOException {
     List<List<Object>> expected = expected(file);
     assertThat(expected).hasSize(rows);
-    String name = file.toUri().toString();
-    try (ListColumnReader reader = reader()) {
-      List<List<Object>> whole = new ArrayList<>();
-      for (int first = 0; first < rows; first += 64) {
-        whole.addAll(read(reader, name, first, Math.min(64, rows - first)));
-      }
-      assertThat(whole).isEqualTo(expected);
-      long[][] ranges = {{0, 5}, {5, 7}, {150, 10}, {161, 200}, {1, 3}, {rows - 3, 3}, {400, 1}};
-      for (long[] range : ranges) {
-        int first = (int) range[0];
-        int count = (int) range[1];
-        assertThat(read(reader, name, first, count))
-            .as("rows %d to %d", first, first + count - 1)
-            .isEqualTo(expected.subList(first, first + count));
-      }
-    }
-    // From a freshly opened file: the last row of each row group, with the next one, and the first.
-    long boundary = 0;
-    for (long groupRows : Shards.groupRows(file)) {
-      boundary += groupRows;
-      for (long first : new long[] {boundary - 1, boundary}) {
-        int count = (int) Math.min(2, rows - first);
-        if (count > 0) {
-          try (ListColumnReader reader = reader()) {
-            assertThat(read(reader, name, first, count))
-                .as("rows %d to %d of a fresh reader", first, first + count - 1)
-                .isEqualTo(expected.subList((int) first, (int) first + count));
-          }
-        }
-      }
-    }
+    long[][] ranges = {{0, 5}, {5, 7}, {150, 10}, {161, 200}, {1, 3}, {rows - 3, 3}, {400, 1}};
+    ReaderWalk.readsAsExpected(file, expected, 64, ranges, this::reader, this::read);
   }
 
   @ParameterizedTest
