@@ -95,7 +95,7 @@ final class SequenceFileWriter implements AutoCloseable {
     this.rowGroupBytes = ParquetOutputFormat.getLongBlockSize(hadoop);
     this.file =
         new ParquetFileWriter(
-            HadoopOutputFile.fromPath(path, hadoop),
+            new BufferedOutputFile(HadoopOutputFile.fromPath(path, hadoop)),
             schema,
             ParquetFileWriter.Mode.CREATE,
             rowGroupBytes,
