@@ -16,10 +16,11 @@ import java.util.Arrays;
  *
  * <p>Merging is exact (replicate sums are integers; the rows are concatenated), so the driver's
  * result does not depend on partitioning. Cost: 32 bytes per replicate per group, and 32 bytes per
- * sequence (primitive arrays; serialised at their length, not their capacity).
+ * sequence (primitive arrays; serialised at their length, not their capacity, as raw bytes: {@link
+ * ArrayStreams}).
  */
 public final class GroupSample implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
   private final ReplicateSums replicates;
   // False once the sequences were dropped (a limit of the pass): the replicate sums stay whole.
@@ -130,18 +131,19 @@ public final class GroupSample implements Serializable {
   private void writeObject(ObjectOutputStream out) throws IOException {
     out.defaultWriteObject();
     out.writeInt(size);
-    out.writeObject(Arrays.copyOf(keys, size));
-    out.writeObject(Arrays.copyOf(nll, size));
-    out.writeObject(Arrays.copyOf(tokens, size));
-    out.writeObject(Arrays.copyOf(bytes, size));
+    ArrayStreams.writeLongs(out, keys, size);
+    ArrayStreams.writeDoubles(out, nll, size);
+    ArrayStreams.writeLongs(out, tokens, size);
+    ArrayStreams.writeLongs(out, bytes, size);
   }
 
   private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
     in.defaultReadObject();
-    size = in.readInt();
-    keys = (long[]) in.readObject();
-    nll = (double[]) in.readObject();
-    tokens = (long[]) in.readObject();
-    bytes = (long[]) in.readObject();
+    size = ArrayStreams.count(in);
+    allocate(size);
+    ArrayStreams.readLongs(in, keys, size);
+    ArrayStreams.readDoubles(in, nll, size);
+    ArrayStreams.readLongs(in, tokens, size);
+    ArrayStreams.readLongs(in, bytes, size);
   }
 }

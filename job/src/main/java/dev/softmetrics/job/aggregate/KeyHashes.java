@@ -13,7 +13,7 @@ import java.util.Arrays;
  * duplicates are found without a shuffle. A growable array; only the used part is serialized.
  */
 final class KeyHashes implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
   private transient long[] hashes = new long[16];
   private transient int count;
@@ -56,17 +56,13 @@ final class KeyHashes implements Serializable {
   private void writeObject(ObjectOutputStream out) throws IOException {
     out.defaultWriteObject();
     out.writeInt(count);
-    for (int i = 0; i < count; i++) {
-      out.writeLong(hashes[i]);
-    }
+    ArrayStreams.writeLongs(out, hashes, count);
   }
 
   private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
     in.defaultReadObject();
-    count = in.readInt();
+    count = ArrayStreams.count(in);
     hashes = new long[Math.max(16, count)];
-    for (int i = 0; i < count; i++) {
-      hashes[i] = in.readLong();
-    }
+    ArrayStreams.readLongs(in, hashes, count);
   }
 }
