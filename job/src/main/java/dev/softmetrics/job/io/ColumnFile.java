@@ -14,25 +14,33 @@ import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.ValuesType;
 import org.apache.parquet.column.page.DataPage;
 import org.apache.parquet.column.page.DictionaryPage;
-import org.apache.parquet.column.page.PageReadStore;
-import org.apache.parquet.column.page.PageReader;
 import org.apache.parquet.column.values.ValuesReader;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnPath;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
 
 /**
  * One file open in a task reader ({@link PageColumnReader}): one column of it, its row groups one
  * after the other (those before the wanted row skipped unread, by the footer's counts), each row
- * group's pages decompressed into the task's {@link PageBuffers} ({@link PageCodecs}) and given
- * back page by page, the dictionary page's when the group ends. Subclasses decode the pages.
+ * group's column chunk read page by page from the file ({@link StreamedPages}), each page
+ * decompressed into the task's {@link PageBuffers} ({@link PageCodecs}) and given back when the
+ * next is read, the dictionary page's when the group ends. Subclasses decode the pages.
  *
  * @param <O> what rows are read into
  */
 abstract class ColumnFile<O> implements AutoCloseable {
   final String path;
   final ParquetFileReader reader;
+  private final HadoopInputFile file;
+  private final PageCodecs codecs;
+
+  /** Where the column chunks are read from, opened with the first row group read. */
+  private ChunkSource source;
+
   final long[] groupRows;
   final PageBuffers pageBuffers;
 
@@ -50,10 +58,9 @@ abstract class ColumnFile<O> implements AutoCloseable {
 
   private int nextGroup;
   long groupEnd;
-  private PageReadStore group;
 
   /** The current row group's pages; null between groups. */
-  PageReader pages;
+  StreamedPages pages;
 
   Dictionary dictionary;
 
@@ -61,8 +68,9 @@ abstract class ColumnFile<O> implements AutoCloseable {
   ColumnFile(String path, Configuration conf, PageBuffers pageBuffers) throws IOException {
     this.path = path;
     this.pageBuffers = pageBuffers;
-    this.reader =
-        ParquetColumnFiles.open(path, conf, new PageCodecs(conf, pageBuffers, pageHeld::add));
+    this.file = ParquetColumnFiles.inputFile(path, conf);
+    this.codecs = new PageCodecs(conf, pageBuffers, pageHeld::add);
+    this.reader = ParquetColumnFiles.open(file, conf, codecs);
     List<BlockMetaData> blocks = reader.getRowGroups();
     this.groupRows = new long[blocks.size()];
     for (int g = 0; g < groupRows.length; g++) {
@@ -94,9 +102,6 @@ abstract class ColumnFile<O> implements AutoCloseable {
     if (pages == null) {
       // Between row groups: skip the ones that end before the row, unread.
       while (nextGroup < groupRows.length && nextRow + groupRows[nextGroup] <= row) {
-        if (descriptor != null) {
-          reader.skipNextRowGroup();
-        }
         nextRow += groupRows[nextGroup];
         nextGroup++;
       }
@@ -116,18 +121,39 @@ abstract class ColumnFile<O> implements AutoCloseable {
           "the file has " + nextRow + " rows, fewer than the batch asks for");
     }
     closeGroup();
-    group = reader.readNextRowGroup();
-    if (group == null) {
-      throw new IllegalStateException("row group " + nextGroup + " cannot be read");
+    ColumnChunkMetaData chunk = chunk(reader.getRowGroups().get(nextGroup));
+    if (source == null) {
+      source = ChunkSource.open(file, pageBuffers);
     }
+    pages =
+        new StreamedPages(
+            source,
+            file.getLength(),
+            descriptor,
+            chunk,
+            reader.getFooter().getFileMetaData().getCreatedBy(),
+            codecs.getDecompressor(chunk.getCodec()),
+            pageBuffers,
+            pageHeld::add);
     groupEnd = nextRow + groupRows[nextGroup];
     nextGroup++;
-    pages = group.getPageReader(descriptor);
     DictionaryPage page = pages.readDictionaryPage();
     dictionary = page == null ? null : page.getEncoding().initDictionary(descriptor, page);
     // A dictionary may keep pointing into its page's buffer: it stays taken until the group ends.
     dictionaryHeld.addAll(pageHeld);
     pageHeld.clear();
+  }
+
+  /** The row group's chunk of the requested column. */
+  private ColumnChunkMetaData chunk(BlockMetaData group) {
+    ColumnPath wanted = ColumnPath.get(descriptor.getPath());
+    for (ColumnChunkMetaData chunk : group.getColumns()) {
+      if (chunk.getPath().equals(wanted)) {
+        return chunk;
+      }
+    }
+    throw new IllegalStateException(
+        "row group " + nextGroup + " has no chunk of column " + descriptor);
   }
 
   /**
@@ -216,7 +242,7 @@ abstract class ColumnFile<O> implements AutoCloseable {
     pageHeld.clear();
   }
 
-  /** Closes the row group's page store, which gives parquet-mr its buffers back. */
+  /** Gives the row group's buffers back. */
   private void closeGroup() {
     releasePage();
     for (ByteBuffer b : dictionaryHeld) {
@@ -224,19 +250,14 @@ abstract class ColumnFile<O> implements AutoCloseable {
     }
     dictionaryHeld.clear();
     dictionary = null;
-    if (group != null) {
-      PageReadStore done = group;
-      group = null;
-      done.close();
-    }
+    pages = null;
   }
 
   @Override
   public void close() throws IOException {
-    try {
+    try (ParquetFileReader footer = reader;
+        ChunkSource chunks = source) {
       closeGroup();
-    } finally {
-      reader.close();
     }
   }
 }

@@ -26,6 +26,23 @@ final class PageBuffers implements ByteBufferAllocator {
 
   private final List<ByteBuffer> free = new ArrayList<>();
 
+  /** The direct buffer local reads go through ({@link ChunkSource}); null until one is made. */
+  private ByteBuffer staging;
+
+  /**
+   * A direct buffer of at least {@code size} bytes, cleared and limited to {@code size}: the task's
+   * one buffer for reading local files through a channel, kept and grown by half at a time, so that
+   * pages of slowly growing sizes do not each make a new one.
+   */
+  ByteBuffer staging(int size) {
+    if (staging == null || staging.capacity() < size) {
+      long grown = staging == null ? size : Math.max(size, staging.capacity() * 3L / 2);
+      staging = ByteBuffer.allocateDirect((int) Math.min(grown, Integer.MAX_VALUE - 8));
+    }
+    staging.clear().limit(size);
+    return staging;
+  }
+
   @Override
   public ByteBuffer allocate(int size) {
     if (size < UNIT) {

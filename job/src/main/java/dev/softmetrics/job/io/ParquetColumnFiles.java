@@ -19,16 +19,16 @@ import org.apache.spark.sql.errors.QueryExecutionErrors;
 final class ParquetColumnFiles {
   private ParquetColumnFiles() {}
 
-  /**
-   * Opens the file {@code path} ({@code _metadata.file_path}'s spelling), pages decompressed by
-   * {@code codecs}.
-   */
-  static ParquetFileReader open(String path, Configuration conf, CompressionCodecFactory codecs)
-      throws IOException {
-    Path file = hadoopPath(path);
+  /** Opens {@code file} (its footer read), pages decompressed by {@code codecs}. */
+  static ParquetFileReader open(
+      HadoopInputFile file, Configuration conf, CompressionCodecFactory codecs) throws IOException {
     return ParquetFileReader.open(
-        HadoopInputFile.fromPath(file, conf),
-        HadoopReadOptions.builder(conf, file).withCodecFactory(codecs).build());
+        file, HadoopReadOptions.builder(conf, file.getPath()).withCodecFactory(codecs).build());
+  }
+
+  /** The file {@code path} ({@code _metadata.file_path}'s spelling). */
+  static HadoopInputFile inputFile(String path, Configuration conf) throws IOException {
+    return HadoopInputFile.fromPath(hadoopPath(path), conf);
   }
 
   private static Path hadoopPath(String path) {

@@ -295,8 +295,8 @@ class ListColumnReaderTest extends LocalSparkTest {
     try (ListColumnReader reader = reader()) {
       error = catchThrowable(() -> read(reader, name, 0, 1));
     }
-    // parquet-mr checks the pages' counts against the footer's as it reads the chunk.
-    assertReadFailure(error, name, "but got 1073741824 values");
+    // Each page's count is checked against what the footer leaves the chunk, before it is decoded.
+    assertReadFailure(error, name, "a data page of 1073741824 values, where the column chunk has");
   }
 
   /**
