@@ -19,8 +19,8 @@ import org.apache.parquet.hadoop.util.HadoopInputFile;
  * Java's stream reads of more than 8 KB allocate a native buffer of their size on every call, and a
  * channel read into an array's buffer goes through a per-thread native buffer that is freed and
  * made again whenever a page is a little larger than the one before: both cost page faults. Any
- * other file (another file system, or a local file whose checksums Hadoop checks) is read by
- * Hadoop's positioned reads.
+ * other file (another file system, or a local file whose checksums Hadoop checks) is read through
+ * Hadoop's stream, by a seek and a read.
  */
 abstract class ChunkSource implements Closeable {
 
@@ -81,7 +81,10 @@ abstract class ChunkSource implements Closeable {
 
     @Override
     void readFully(long position, byte[] into, int length) throws IOException {
-      in.readFully(position, into, 0, length);
+      // Seek and read, as parquet-mr does: Hadoop's positioned read of a local file with checksums
+      // opens the file and its checksum file anew for every call.
+      in.seek(position);
+      in.readFully(into, 0, length);
     }
 
     @Override

@@ -133,8 +133,7 @@ abstract class ColumnFile<O> implements AutoCloseable {
             chunk,
             reader.getFooter().getFileMetaData().getCreatedBy(),
             codecs.getDecompressor(chunk.getCodec()),
-            pageBuffers,
-            pageHeld::add);
+            pageBuffers);
     groupEnd = nextRow + groupRows[nextGroup];
     nextGroup++;
     DictionaryPage page = pages.readDictionaryPage();

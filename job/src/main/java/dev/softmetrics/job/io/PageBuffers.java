@@ -26,6 +26,22 @@ final class PageBuffers implements ByteBufferAllocator {
 
   private final List<ByteBuffer> free = new ArrayList<>();
 
+  /** The compressed bytes of the page being read ({@link StreamedPages}); empty until one is. */
+  private byte[] pageBytes = new byte[0];
+
+  /**
+   * An array of at least {@code size} bytes for a data page's compressed bytes, kept and grown by
+   * half at a time: the page read before it is done with by the time the next is read (its
+   * decompressed buffers are this pool's; an uncompressed page's values lie in this array).
+   */
+  byte[] pageBytes(int size) {
+    if (pageBytes.length < size) {
+      long grown = Math.max(size, pageBytes.length * 3L / 2);
+      pageBytes = new byte[(int) Math.min(grown, Integer.MAX_VALUE - 8)];
+    }
+    return pageBytes;
+  }
+
   /** The direct buffer local reads go through ({@link ChunkSource}); null until one is made. */
   private ByteBuffer staging;
 
@@ -80,6 +96,13 @@ final class PageBuffers implements ByteBufferAllocator {
       }
       free.remove(smallest);
     }
+  }
+
+  /** Drops every buffer kept (for a closed reader); later requests make new ones. */
+  void clear() {
+    free.clear();
+    pageBytes = new byte[0];
+    staging = null;
   }
 
   @Override

@@ -148,5 +148,7 @@ abstract class PageColumnReader<C extends ColumnFile<O>, O> implements AutoClose
       kept = null;
     }
     closeCursor();
+    // A closed reader may stay reachable (from a finished task's objects): its pages must not.
+    pageBuffers.clear();
   }
 }

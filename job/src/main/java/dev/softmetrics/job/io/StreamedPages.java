@@ -5,7 +5,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.util.function.Consumer;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.page.DataPage;
@@ -27,14 +26,15 @@ import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
  * One column chunk's pages, read from the file one page at a time as they are asked for ({@link
  * ChunkSource}), each decompressed at once: the task holds the pages it decodes, in buffers it
  * fills again ({@link PageBuffers}), never the whole chunk. parquet-mr's row-group read allocates
- * and fills the whole chunk first (about 245 MB of a 120,000-row shard's log-probs), which cost the
- * task a page fault per 4 KB of it and left it waiting while the chunk was read.
+ * and fills the whole chunk first: about 245 MB of a 120,000-row shard's log-probs, per task.
  *
  * <p>The pages are parquet-mr's: a dictionary page first if the chunk has one, then data pages (v1
  * or v2) until the chunk's value count is reached; other pages (index pages) are skipped. A data
- * page's buffers (compressed and decompressed) go to the caller's list of held buffers, which
- * {@link ColumnFile} gives back when it moves to the next page (the dictionary's when the group
- * ends). Page checksums are not verified (parquet-mr's default); an encrypted column is refused.
+ * page's compressed bytes go into the task's kept array ({@link PageBuffers#pageBytes}), so a page
+ * is valid until the next one is read (an uncompressed page's values lie there); its decompressed
+ * bytes go into pooled buffers that {@link ColumnFile} gives back when it moves to the next page. A
+ * dictionary page gets arrays of its own, given back when the row group ends. Page checksums are
+ * not verified (parquet-mr's default); an encrypted column is refused.
  */
 final class StreamedPages implements PageReader {
   private static final ParquetMetadataConverter CONVERTER = new ParquetMetadataConverter();
@@ -51,7 +51,6 @@ final class StreamedPages implements PageReader {
   private final String createdBy;
   private final BytesInputDecompressor decompressor;
   private final PageBuffers buffers;
-  private final Consumer<ByteBuffer> held;
   private final long totalValues;
 
   /** The file position of the next page header. */
@@ -68,9 +67,6 @@ final class StreamedPages implements PageReader {
    * Reads the chunk {@code chunk} of {@code column} from {@code source} (a file of {@code
    * fileLength} bytes), up to its first data page: the dictionary page, if any, is read and
    * decompressed now.
-   *
-   * @param held takes each buffer a page is read or decompressed into (the decompressor's go there
-   *     too), to be given back to {@code buffers} when the page is done with
    */
   StreamedPages(
       ChunkSource source,
@@ -79,8 +75,7 @@ final class StreamedPages implements PageReader {
       ColumnChunkMetaData chunk,
       String createdBy,
       BytesInputDecompressor decompressor,
-      PageBuffers buffers,
-      Consumer<ByteBuffer> held)
+      PageBuffers buffers)
       throws IOException {
     if (chunk.isEncrypted()) {
       throw new IOException("column " + chunk.getPath() + " is encrypted, which is not read here");
@@ -91,7 +86,6 @@ final class StreamedPages implements PageReader {
     this.createdBy = createdBy;
     this.decompressor = decompressor;
     this.buffers = buffers;
-    this.held = held;
     this.totalValues = chunk.getValueCount();
     this.position = chunk.getStartingPos();
     if (totalValues > 0) {
@@ -130,8 +124,16 @@ final class StreamedPages implements PageReader {
     }
   }
 
-  /** The next {@code size} bytes at {@link #position}, which moves past them, in a held buffer. */
-  private ByteBuffer readBytes(int size) throws IOException {
+  /**
+   * Bytes of an array as a buffer's bytes: parquet-mr hands a buffer on as it is (an array's bytes
+   * it would copy into a new buffer first).
+   */
+  private static BytesInput slice(byte[] bytes, int offset, int length) {
+    return BytesInput.from(ByteBuffer.wrap(bytes, offset, length).slice());
+  }
+
+  /** A page's size after its header, checked against what the file holds. */
+  private int checkedSize(int size) throws IOException {
     long left = fileLength - position;
     if (size < 0 || size > left) {
       throw new IOException(
@@ -143,11 +145,16 @@ final class StreamedPages implements PageReader {
               + left
               + " bytes left");
     }
-    ByteBuffer bytes = buffers.allocate(size);
-    held.accept(bytes);
-    source.readFully(position, bytes.array(), size);
+    return size;
+  }
+
+  /**
+   * The next {@code size} checked bytes at {@link #position} into {@code into}; moves past them.
+   */
+  private byte[] readBytes(int size, byte[] into) throws IOException {
+    source.readFully(position, into, size);
     position += size;
-    return bytes;
+    return into;
   }
 
   private DictionaryPage readDictionary(PageHeader header) throws IOException {
@@ -155,9 +162,12 @@ final class StreamedPages implements PageReader {
     if (dictionaryHeader == null) {
       throw new IOException("a dictionary page without its header, in the chunk of " + column);
     }
-    ByteBuffer bytes = readBytes(header.getCompressed_page_size());
+    // A dictionary lives as long as its chunk: its bytes get an array of their own.
+    int size = checkedSize(header.getCompressed_page_size());
+    byte[] bytes = readBytes(size, new byte[size]);
     return new DictionaryPage(
-        decompressor.decompress(BytesInput.from(bytes), header.getUncompressed_page_size()),
+        decompressor.decompress(
+            BytesInput.from(bytes, 0, size), header.getUncompressed_page_size()),
         header.getUncompressed_page_size(),
         dictionaryHeader.getNum_values(),
         CONVERTER.getEncoding(dictionaryHeader.getEncoding()));
@@ -218,14 +228,14 @@ final class StreamedPages implements PageReader {
           : !header.isSetData_page_header_v2()) {
         throw new IOException("a " + type + " without its header, in the chunk of " + column);
       }
-      int size = header.getCompressed_page_size();
+      int size = checkedSize(header.getCompressed_page_size());
       int uncompressed = header.getUncompressed_page_size();
       if (type == PageType.DATA_PAGE) {
         DataPageHeader v1 = header.getData_page_header();
         countValues(v1.getNum_values());
-        ByteBuffer bytes = readBytes(size);
+        byte[] bytes = readBytes(size, buffers.pageBytes(size));
         return new DataPageV1(
-            decompressor.decompress(BytesInput.from(bytes), uncompressed),
+            decompressor.decompress(slice(bytes, 0, size), uncompressed),
             v1.getNum_values(),
             uncompressed,
             CONVERTER.fromParquetStatistics(
@@ -252,14 +262,14 @@ final class StreamedPages implements PageReader {
                 + " of definition levels");
       }
       countValues(v2.getNum_values());
-      byte[] bytes = readBytes(size).array();
-      BytesInput data = BytesInput.from(bytes, repetition + definition, dataSize);
+      byte[] bytes = readBytes(size, buffers.pageBytes(size));
+      BytesInput data = slice(bytes, repetition + definition, dataSize);
       return new DataPageV2(
           v2.getNum_rows(),
           v2.getNum_nulls(),
           v2.getNum_values(),
-          BytesInput.from(bytes, 0, repetition),
-          BytesInput.from(bytes, repetition, definition),
+          slice(bytes, 0, repetition),
+          slice(bytes, repetition, definition),
           CONVERTER.getEncoding(v2.getEncoding()),
           v2.isIs_compressed() ? decompressor.decompress(data, dataUncompressed) : data,
           uncompressed,

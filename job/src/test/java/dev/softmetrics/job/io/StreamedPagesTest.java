@@ -7,9 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Set;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.column.ColumnDescriptor;
@@ -38,9 +36,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A column chunk read page by page from bytes laid out by hand: each page comes back whole and in
  * order (dictionary, v1 and v2 data pages; index pages skipped; headers longer than the first
- * read), its buffers handed to the caller; a page that runs past the file, more values than the
- * footer gives, a second dictionary and v2 levels longer than their page are refused before any
- * buffer is sized by them. (Whole files of every writer are read through it by the readers' tests.)
+ * read); a page that runs past the file, more values than the footer gives, a second dictionary and
+ * v2 levels longer than their page are refused before any buffer is sized by them. (Whole files of
+ * every writer are read through it by the readers' tests.)
  */
 class StreamedPagesTest {
   private static final MessageType SCHEMA =
@@ -87,7 +85,7 @@ class StreamedPagesTest {
   }
 
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final List<ByteBuffer> held = new ArrayList<>();
+  private final PageBuffers buffers = new PageBuffers();
 
   private static byte[] bytes(int n, int seed) {
     byte[] b = new byte[n];
@@ -126,8 +124,7 @@ class StreamedPagesTest {
             values,
             file.length - start,
             file.length - start);
-    return new StreamedPages(
-        new Bytes(file), file.length, COLUMN, chunk, "test", SAME, new PageBuffers(), held::add);
+    return new StreamedPages(new Bytes(file), file.length, COLUMN, chunk, "test", SAME, buffers);
   }
 
   @Test
@@ -161,13 +158,14 @@ class StreamedPagesTest {
     DictionaryPage dict = pages.readDictionaryPage();
     assertThat(dict.getDictionarySize()).isEqualTo(5);
     assertThat(dict.getBytes().toByteArray()).isEqualTo(dictionary);
-    assertThat(held).hasSize(1);
 
     DataPage page = pages.readPage();
     assertThat(page).isInstanceOf(DataPageV1.class);
     assertThat(page.getValueCount()).isEqualTo(3);
     assertThat(((DataPageV1) page).getBytes().toByteArray()).isEqualTo(first);
-    assertThat(held).hasSize(2);
+    // The compressed bytes lie in the task's kept array, which the next page fills again.
+    byte[] kept = buffers.pageBytes(0);
+    assertThat(kept.length).isGreaterThanOrEqualTo(first.length);
 
     page = pages.readPage();
     assertThat(page).isInstanceOf(DataPageV2.class);
@@ -178,6 +176,7 @@ class StreamedPagesTest {
     assertThat(p2.getDefinitionLevels().toByteArray()).isEqualTo(Arrays.copyOfRange(second, 6, 10));
     assertThat(p2.getData().toByteArray()).isEqualTo(Arrays.copyOfRange(second, 10, 40));
 
+    assertThat(buffers.pageBytes(0)).isSameAs(kept);
     // The footer's 7 values are read: nothing more, though the file goes on.
     assertThat(pages.readPage()).isNull();
     assertThat(pages.getTotalValueCount()).isEqualTo(7);
@@ -192,7 +191,7 @@ class StreamedPagesTest {
     assertThatThrownBy(pages::readPage)
         .isInstanceOf(UncheckedIOException.class)
         .hasMessageContaining("gives 1073741824 bytes of page, but the file has 20 bytes left");
-    assertThat(held).isEmpty();
+    assertThat(buffers.pageBytes(0)).isEmpty();
   }
 
   @Test
