@@ -23,6 +23,8 @@ import org.apache.parquet.hadoop.util.HadoopInputFile;
  * Hadoop's stream, by a seek and a read.
  */
 abstract class ChunkSource implements Closeable {
+  /** The largest direct buffer a local read goes through: larger pages are read in slices. */
+  static final int MAX_STAGING = 8 << 20;
 
   /** Reads {@code length} bytes of the file from {@code position} into {@code into[0, length)}. */
   abstract void readFully(long position, byte[] into, int length) throws IOException;
@@ -48,22 +50,28 @@ abstract class ChunkSource implements Closeable {
 
     @Override
     void readFully(long position, byte[] into, int length) throws IOException {
-      ByteBuffer staging = buffers.staging(length);
-      long at = position;
-      while (staging.hasRemaining()) {
-        int n = channel.read(staging, at);
-        if (n < 0) {
-          throw new EOFException(
-              "the file ends at byte "
-                  + at
-                  + ", inside "
-                  + length
-                  + " bytes read from "
-                  + position);
+      // A page larger than the staging buffer (a logits blob can be hundreds of MB) goes through it
+      // a slice at a time, so the direct memory stays small.
+      for (int done = 0; done < length; ) {
+        int slice = Math.min(length - done, MAX_STAGING);
+        ByteBuffer staging = buffers.staging(slice);
+        long at = position + done;
+        while (staging.hasRemaining()) {
+          int n = channel.read(staging, at);
+          if (n < 0) {
+            throw new EOFException(
+                "the file ends at byte "
+                    + at
+                    + ", inside "
+                    + length
+                    + " bytes read from "
+                    + position);
+          }
+          at += n;
         }
-        at += n;
+        staging.flip().get(into, done, slice);
+        done += slice;
       }
-      staging.flip().get(into, 0, length);
     }
 
     @Override

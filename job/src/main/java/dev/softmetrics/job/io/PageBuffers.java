@@ -52,7 +52,10 @@ final class PageBuffers implements ByteBufferAllocator {
    */
   ByteBuffer staging(int size) {
     if (staging == null || staging.capacity() < size) {
-      long grown = staging == null ? size : Math.max(size, staging.capacity() * 3L / 2);
+      long grown =
+          staging == null
+              ? size
+              : Math.max(size, Math.min(staging.capacity() * 3L / 2, ChunkSource.MAX_STAGING));
       staging = ByteBuffer.allocateDirect((int) Math.min(grown, Integer.MAX_VALUE - 8));
     }
     staging.clear().limit(size);
