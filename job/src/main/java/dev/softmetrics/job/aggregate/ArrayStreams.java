@@ -23,41 +23,47 @@ final class ArrayStreams {
 
   /** Writes {@code values[0, count)}; {@link #readLongs} reads them back. */
   static void writeLongs(ObjectOutputStream out, long[] values, int count) throws IOException {
-    byte[] block = new byte[Math.min(count, BLOCK) * Long.BYTES];
-    for (int from = 0; from < count; from += BLOCK) {
-      int n = Math.min(BLOCK, count - from);
-      wrap(block).asLongBuffer().put(values, from, n);
-      out.write(block, 0, n * Long.BYTES);
-    }
+    write(out, count, Long.BYTES, (block, from, n) -> block.asLongBuffer().put(values, from, n));
   }
 
   /** Writes {@code values[0, count)}; {@link #readDoubles} reads them back. */
   static void writeDoubles(ObjectOutputStream out, double[] values, int count) throws IOException {
-    byte[] block = new byte[Math.min(count, BLOCK) * Double.BYTES];
-    for (int from = 0; from < count; from += BLOCK) {
-      int n = Math.min(BLOCK, count - from);
-      wrap(block).asDoubleBuffer().put(values, from, n);
-      out.write(block, 0, n * Double.BYTES);
-    }
+    write(
+        out, count, Double.BYTES, (block, from, n) -> block.asDoubleBuffer().put(values, from, n));
   }
 
   /** Reads {@code count} values written by {@link #writeLongs} into {@code into[0, count)}. */
   static void readLongs(ObjectInputStream in, long[] into, int count) throws IOException {
-    byte[] block = new byte[Math.min(count, BLOCK) * Long.BYTES];
-    for (int from = 0; from < count; from += BLOCK) {
-      int n = Math.min(BLOCK, count - from);
-      in.readFully(block, 0, n * Long.BYTES);
-      wrap(block).asLongBuffer().get(into, from, n);
-    }
+    read(in, count, Long.BYTES, (block, from, n) -> block.asLongBuffer().get(into, from, n));
   }
 
   /** Reads {@code count} values written by {@link #writeDoubles} into {@code into[0, count)}. */
   static void readDoubles(ObjectInputStream in, double[] into, int count) throws IOException {
-    byte[] block = new byte[Math.min(count, BLOCK) * Double.BYTES];
+    read(in, count, Double.BYTES, (block, from, n) -> block.asDoubleBuffer().get(into, from, n));
+  }
+
+  /** Copies values {@code [from, from + n)} between an array and a block's bytes. */
+  private interface Copy {
+    void copy(ByteBuffer block, int from, int n);
+  }
+
+  private static void write(ObjectOutputStream out, int count, int width, Copy fill)
+      throws IOException {
+    byte[] block = new byte[Math.min(count, BLOCK) * width];
     for (int from = 0; from < count; from += BLOCK) {
       int n = Math.min(BLOCK, count - from);
-      in.readFully(block, 0, n * Double.BYTES);
-      wrap(block).asDoubleBuffer().get(into, from, n);
+      fill.copy(wrap(block), from, n);
+      out.write(block, 0, n * width);
+    }
+  }
+
+  private static void read(ObjectInputStream in, int count, int width, Copy drain)
+      throws IOException {
+    byte[] block = new byte[Math.min(count, BLOCK) * width];
+    for (int from = 0; from < count; from += BLOCK) {
+      int n = Math.min(BLOCK, count - from);
+      in.readFully(block, 0, n * width);
+      drain.copy(wrap(block), from, n);
     }
   }
 
