@@ -11,6 +11,7 @@ import dev.softmetrics.udfs.text.GivenCountsKernel.Counts;
 import dev.softmetrics.udfs.text.TextCountKernel;
 import dev.softmetrics.udfs.text.Utf8Validation;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
@@ -43,6 +44,16 @@ final class BatchView implements AutoCloseable {
   private final BufferAllocator allocator;
   private final int rows;
   private final ColumnVector[] labels;
+
+  /**
+   * Per label column, the dictionary ids Spark's reader keeps when the batch's values came from
+   * Parquet dictionary pages (labels repeat, so writers encode them so); else null.
+   */
+  private final WritableColumnVector[] labelIds;
+
+  /** Per label column with {@link #labelIds}, each id's value, copied out once per batch. */
+  private final UTF8String[][] labelById;
+
   private final ColumnVector file;
   private final ColumnVector rowIndex;
   private final ColumnVector lineProblem;
@@ -64,9 +75,15 @@ final class BatchView implements AutoCloseable {
     this.rows = batch.numRows();
     int[] labelColumns = columns.labels();
     this.labels = new ColumnVector[labelColumns.length];
+    this.labelIds = new WritableColumnVector[labelColumns.length];
+    this.labelById = new UTF8String[labelColumns.length][];
     for (int l = 0; l < labels.length; l++) {
       ColumnVector label = batch.column(labelColumns[l]);
       labels[l] = DecimalLabels.isInteger(label.dataType()) ? ownedText(label) : label;
+      if (labels[l] instanceof WritableColumnVector w && w.hasDictionary()) {
+        labelIds[l] = w.getDictionaryIds();
+        labelById[l] = new UTF8String[16];
+      }
     }
     this.file = batch.column(columns.filePath());
     this.rowIndex = batch.column(columns.rowIndex());
@@ -205,6 +222,44 @@ final class BatchView implements AutoCloseable {
     return count(fromText.words(), columns.numWords(), row);
   }
 
+  /**
+   * Label {@code label}'s value in {@code row}, or null, valid after the batch: for a column of
+   * dictionary ids the one copy of that id's value (copied the first time it is asked for); else
+   * {@code last} when the row's value equals it (labels repeat from row to row), else a copy.
+   */
+  UTF8String keptLabel(int label, int row, UTF8String last) {
+    ColumnVector column = labels[label];
+    if (column.isNullAt(row)) {
+      return null;
+    }
+    if (labelIds[label] != null) {
+      return byId(label, row);
+    }
+    UTF8String value = column.getUTF8String(row);
+    return last != null && last.equals(value) ? last : value.copy();
+  }
+
+  /** A label's value from its dictionary id: the id's one copy, made when first needed. */
+  private UTF8String byId(int label, int row) {
+    int id = labelIds[label].getDictId(row);
+    UTF8String[] values = labelById[label];
+    if (id >= values.length) {
+      values = Arrays.copyOf(values, Math.max(id + 1, values.length * 2));
+      labelById[label] = values;
+    }
+    UTF8String value = values[id];
+    if (value == null) {
+      value = labels[label].getUTF8String(row).copy();
+      values[id] = value;
+    }
+    return value;
+  }
+
+  /** A label's value in a non-null row, without a copy where the column has dictionary ids. */
+  private UTF8String labelValue(int label, int row) {
+    return labelIds[label] != null ? byId(label, row) : labels[label].getUTF8String(row);
+  }
+
   /** A label as a String, or null. */
   String labelText(int label, int row) {
     return labels[label].isNullAt(row) ? null : labels[label].getUTF8String(row).toString();
@@ -315,7 +370,7 @@ final class BatchView implements AutoCloseable {
   /** The first label that is null or empty, or -1. */
   private int missingLabel(int row) {
     for (int l = 0; l < labels.length; l++) {
-      if (labels[l].isNullAt(row) || labels[l].getUTF8String(row).numBytes() == 0) {
+      if (labels[l].isNullAt(row) || labelValue(l, row).numBytes() == 0) {
         return l;
       }
     }
@@ -325,7 +380,7 @@ final class BatchView implements AutoCloseable {
   /** The first of model, tokenizer and domain whose value is the roll-up's, or -1. */
   private int reservedLabel(int row) {
     for (int l = 1; l < labels.length; l++) {
-      if (!labels[l].isNullAt(row) && labels[l].getUTF8String(row).equals(ROLL_UP)) {
+      if (!labels[l].isNullAt(row) && labelValue(l, row).equals(ROLL_UP)) {
         return l;
       }
     }

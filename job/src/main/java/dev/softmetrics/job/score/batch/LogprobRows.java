@@ -129,9 +129,9 @@ final class LogprobRows {
     long chars = view.chars(row);
     long words = view.words(row);
     UTF8String sequenceId = label(labels[0], row);
-    UTF8String model = repeatedLabel(labels, 1, row);
-    UTF8String tokenizer = repeatedLabel(labels, 2, row);
-    UTF8String domain = repeatedLabel(labels, 3, row);
+    UTF8String model = repeatedLabel(1, row);
+    UTF8String tokenizer = repeatedLabel(2, row);
+    UTF8String domain = repeatedLabel(3, row);
     UTF8String[] extras = extraLabels(labels, row);
     long keyHash = SequenceKeyHash.of(sequenceId, model, tokenizer);
     totals.addSequenceKey(sourceName, keyHash);
@@ -188,27 +188,22 @@ final class LogprobRows {
     }
     UTF8String[] extras = new UTF8String[labels.length - 4];
     for (int i = 0; i < extras.length; i++) {
-      extras[i] = repeatedLabel(labels, 4 + i, row);
+      extras[i] = repeatedLabel(4 + i, row);
     }
     return extras;
   }
 
   /**
-   * Label {@code column}'s value in {@code row}, copied out of the batch unless it equals the value
-   * this column had last, which is then returned itself; or null.
+   * Label {@code column}'s value in {@code row}, valid after the batch: the value this column had
+   * last when equal, so that repeated labels are not copied again ({@link BatchView#keptLabel}); or
+   * null.
    */
-  private UTF8String repeatedLabel(ColumnVector[] labels, int column, int row) {
-    if (labels[column].isNullAt(row)) {
-      return null;
+  private UTF8String repeatedLabel(int column, int row) {
+    UTF8String value = view.keptLabel(column, row, lastLabels[column]);
+    if (value != null) {
+      lastLabels[column] = value;
     }
-    UTF8String value = labels[column].getUTF8String(row);
-    UTF8String last = lastLabels[column];
-    if (last != null && last.equals(value)) {
-      return last;
-    }
-    last = value.copy();
-    lastLabels[column] = last;
-    return last;
+    return value;
   }
 
   /** The label's bytes, copied out of the batch (the reader reuses its memory), or null. */
