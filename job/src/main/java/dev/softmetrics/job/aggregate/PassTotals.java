@@ -155,7 +155,7 @@ public final class PassTotals implements Serializable {
       lastTokenizer = tokenizer;
       lastDomain = domain;
       lastExtras = extras;
-      lastGroup = group(model, tokenizer, domain, extras);
+      lastGroup = recentGroup(model, tokenizer, domain, extras);
     }
     lastGroup.add(tokens, nllSum, bytes, chars, words, soft, vocab);
     if (draw != null) {
@@ -165,6 +165,60 @@ public final class PassTotals implements Serializable {
         limitSamples();
       }
     }
+  }
+
+  /** Groups remembered by the identity of their label values ({@link #recentGroup}). */
+  private static final int RECENT = 8;
+
+  private transient UTF8String[][] recentLabels;
+  private transient RunningGroupTotals[] recentGroups;
+  private transient int recentNext;
+
+  /**
+   * The group of these labels, first among the last {@link #RECENT} groups found, by the identity
+   * of the label values: the scorer hands on one copy per distinct value of a batch (labels from
+   * Parquet dictionary pages), so rows that alternate between a few groups find theirs without a
+   * hash of their bytes. Same values in other objects go to {@link #group}.
+   */
+  private RunningGroupTotals recentGroup(
+      UTF8String model, UTF8String tokenizer, UTF8String domain, UTF8String[] extras) {
+    if (recentGroups == null) {
+      recentLabels = new UTF8String[RECENT][];
+      recentGroups = new RunningGroupTotals[RECENT];
+    }
+    for (int i = 0; i < RECENT; i++) {
+      UTF8String[] labels = recentLabels[i];
+      if (labels != null
+          && labels[0] == model
+          && labels[1] == tokenizer
+          && labels[2] == domain
+          && sameExtras(labels, extras)) {
+        return recentGroups[i];
+      }
+    }
+    RunningGroupTotals group = group(model, tokenizer, domain, extras);
+    UTF8String[] labels = new UTF8String[3 + extras.length];
+    labels[0] = model;
+    labels[1] = tokenizer;
+    labels[2] = domain;
+    System.arraycopy(extras, 0, labels, 3, extras.length);
+    recentLabels[recentNext] = labels;
+    recentGroups[recentNext] = group;
+    recentNext = (recentNext + 1) % RECENT;
+    return group;
+  }
+
+  /** Whether {@code labels} after the first three are the very objects of {@code extras}. */
+  private static boolean sameExtras(UTF8String[] labels, UTF8String[] extras) {
+    if (labels.length != 3 + extras.length) {
+      return false;
+    }
+    for (int i = 0; i < extras.length; i++) {
+      if (labels[3 + i] != extras[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
