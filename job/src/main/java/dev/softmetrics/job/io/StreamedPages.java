@@ -1,6 +1,5 @@
 package dev.softmetrics.job.io;
 
-import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,7 +17,6 @@ import org.apache.parquet.format.DataPageHeaderV2;
 import org.apache.parquet.format.DictionaryPageHeader;
 import org.apache.parquet.format.PageHeader;
 import org.apache.parquet.format.PageType;
-import org.apache.parquet.format.Util;
 import org.apache.parquet.format.converter.ParquetMetadataConverter;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 
@@ -39,12 +37,6 @@ import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 final class StreamedPages implements PageReader {
   private static final ParquetMetadataConverter CONVERTER = new ParquetMetadataConverter();
 
-  /** Bytes read to find a page header in; more when a header is longer. */
-  private static final int HEADER_PROBE = 4096;
-
-  /** The longest page header read (statistics can make one long). */
-  private static final int MAX_HEADER = 16 << 20;
-
   private final ChunkSource source;
   private final long fileLength;
   private final ColumnDescriptor column;
@@ -58,7 +50,6 @@ final class StreamedPages implements PageReader {
 
   private long valuesRead;
   private DictionaryPage dictionary;
-  private byte[] headerBytes = new byte[HEADER_PROBE];
 
   /** The header read ahead when the chunk has no dictionary page: the first data page's. */
   private PageHeader pending;
@@ -100,28 +91,13 @@ final class StreamedPages implements PageReader {
 
   /** The page header at {@link #position}, which moves past it. */
   private PageHeader readHeader() throws IOException {
-    for (int probe = HEADER_PROBE; ; probe *= 4) {
-      int n = (int) Math.min(probe, fileLength - position);
-      if (n <= 0) {
-        throw new EOFException(
-            "the file ends at byte " + position + ", where a page header of " + column + " starts");
-      }
-      if (headerBytes.length < n) {
-        headerBytes = new byte[n];
-      }
-      source.readFully(position, headerBytes, n);
-      ByteArrayInputStream in = new ByteArrayInputStream(headerBytes, 0, n);
-      try {
-        PageHeader header = Util.readPageHeader(in);
-        position += n - in.available();
-        return header;
-      } catch (IOException e) {
-        // A header longer than the bytes read fails too: read more, up to the file's end.
-        if (position + n == fileLength || probe >= MAX_HEADER) {
-          throw e;
-        }
-      }
+    if (position >= fileLength) {
+      throw new EOFException(
+          "the file ends at byte " + position + ", where a page header of " + column + " starts");
     }
+    ChunkSource.Header header = source.readHeader(position, fileLength);
+    position = header.end();
+    return header.header();
   }
 
   /**
