@@ -83,12 +83,11 @@ abstract class ColumnFile<O> implements AutoCloseable {
     return ParquetColumnFiles.field(reader.getFooter().getFileMetaData().getSchema(), column);
   }
 
-  /** Reads only {@code field} from now on; the schema of that one field. */
+  /** Reads only {@code field} from now on (its first leaf column); the schema of that one field. */
   final MessageType request(Type field) {
     MessageType schema = reader.getFooter().getFileMetaData().getSchema();
     MessageType requested = new MessageType(schema.getName(), field);
     descriptor = requested.getColumns().get(0);
-    reader.setRequestedSchema(requested);
     return requested;
   }
 
