@@ -46,8 +46,9 @@ final class BatchView implements AutoCloseable {
   private final ColumnVector[] labels;
 
   /**
-   * Per label column, the dictionary ids Spark's reader keeps when the batch's values came from
-   * Parquet dictionary pages (labels repeat, so writers encode them so); else null.
+   * Per label column after the sequence id, the dictionary ids Spark's reader keeps when the
+   * batch's values came from Parquet dictionary pages (labels repeat, so writers encode them so);
+   * else null.
    */
   private final WritableColumnVector[] labelIds;
 
@@ -80,7 +81,8 @@ final class BatchView implements AutoCloseable {
     for (int l = 0; l < labels.length; l++) {
       ColumnVector label = batch.column(labelColumns[l]);
       labels[l] = DecimalLabels.isInteger(label.dataType()) ? ownedText(label) : label;
-      if (labels[l] instanceof WritableColumnVector w && w.hasDictionary()) {
+      // Not the sequence id: unique per row, it gains nothing from one copy per id.
+      if (l > 0 && labels[l] instanceof WritableColumnVector w && w.hasDictionary()) {
         labelIds[l] = w.getDictionaryIds();
         labelById[l] = new UTF8String[16];
       }
